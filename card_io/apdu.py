@@ -1,0 +1,102 @@
+"""ISO 7816-4 command APDUs of the user purchase card, as bytes (no I/O).
+
+The card and the counter both use short-file-identifier addressing (``P1 = 0x80 | SFI``) in
+READ/UPDATE BINARY, and the proprietary class byte ``04`` for "UPDATE BINARY with a 4-byte
+MAC appended" (card notes §1.2, §1.9). Used by ``purchase_card`` (counter side) and by the
+virtual card (card side), so both agree on every byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Status words (SW1 SW2 as one int)
+SW_OK = 0x9000
+SW_EOF = 0x6282  # end of file reached before Le bytes
+SW_AUTH_FAILED = 0x6300
+SW_WRONG_LENGTH = 0x6700
+SW_SECURITY = 0x6982  # security status not satisfied (no external authentication)
+SW_NO_EF = 0x6986  # command not allowed, no current EF
+SW_MAC_WRONG = 0x6988  # secure-messaging data object incorrect = MAC error
+SW_MAC_MISSING = 0x6987
+SW_NOT_FOUND = 0x6A82
+SW_UNISSUED = 0x6B00  # the meter's "未发行的卡片" answer on the parameter file
+SW_INS = 0x6D00
+SW_CLA = 0x6E00
+
+# Files of DF01 (card notes §1.2)
+MF = 0x3F00
+DF_ELECTRICITY = 0xDF01
+SFI_PARAMETERS = 1
+SFI_WALLET = 2
+SFI_RATES_CURRENT = 3
+SFI_RATES_BACKUP = 4
+SFI_WRITEBACK = 5
+
+FILE_SIZES = {
+    SFI_PARAMETERS: 45,
+    SFI_WALLET: 8,
+    SFI_RATES_CURRENT: 258,
+    SFI_RATES_BACKUP: 258,
+    SFI_WRITEBACK: 49,
+}
+
+# Key ids in P2 of the authentication commands (card notes §1.9: 01 internal, 02 external)
+KEY_INTERNAL = 0x01
+KEY_EXTERNAL = 0x02
+
+MAC_LEN = 4
+
+
+def is_auth_refusal(sw: int) -> bool:
+    """6300 / 63Cx (authentication failed) and 6988 / 6989 (MAC wrong) mean a key problem."""
+    return sw == SW_AUTH_FAILED or (sw & 0xFFF0) == 0x63C0 or sw in (0x6988, 0x6989)
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response APDU: data and the status word."""
+
+    data: bytes
+    sw: int
+
+    @property
+    def ok(self) -> bool:
+        return self.sw == SW_OK
+
+
+def select(fid: int) -> bytes:
+    return bytes([0x00, 0xA4, 0x00, 0x00, 0x02, fid >> 8, fid & 0xFF])
+
+
+def read_binary(sfi: int, offset: int, length: int) -> bytes:
+    """READ BINARY by SFI; ``length`` 0 means "as much as there is" (the card answers 6Cxx)."""
+    if not 0 <= offset <= 0xFF:
+        raise ValueError("SFI addressing allows offsets 0..255")
+    return bytes([0x00, 0xB0, 0x80 | sfi, offset, length & 0xFF])
+
+
+def update_binary_header(sfi: int, offset: int, data_len: int) -> bytes:
+    """Header of ``04 D6``: Lc counts the data plus the 4-byte MAC (MACs cover this header)."""
+    return bytes([0x04, 0xD6, 0x80 | sfi, offset, data_len + MAC_LEN])
+
+
+def update_binary_with_mac(sfi: int, offset: int, data: bytes, mac: bytes) -> bytes:
+    return update_binary_header(sfi, offset, len(data)) + data + mac
+
+
+def get_challenge(length: int) -> bytes:
+    return bytes([0x00, 0x84, 0x00, 0x00, length])
+
+
+def external_authenticate(cryptogram: bytes) -> bytes:
+    return bytes([0x00, 0x82, 0x00, KEY_EXTERNAL, len(cryptogram)]) + cryptogram
+
+
+def internal_authenticate(random: bytes) -> bytes:
+    """Case 4 command: a T=0 card answers 61 08 and the cryptogram comes by GET RESPONSE."""
+    return bytes([0x00, 0x88, 0x00, KEY_INTERNAL, len(random)]) + random
+
+
+def get_response(length: int) -> bytes:
+    return bytes([0x00, 0xC0, 0x00, 0x00, length & 0xFF])

@@ -1,0 +1,259 @@
+"""``counter-app``: the counter window (PySide6).
+
+Start-up, in order: the Chinese font and the style sheet; the language (Chinese by
+default, English selectable at sign-in); the counter — the configured database, meter link
+and reader, or, when nothing is configured, the embedded demo (``counter_app.embedded``);
+the sign-in dialog with the self-check below it, saying plainly what is missing; then the
+main window showing who is signed in, at which counter, in which shift.
+
+``counter-app --self-check`` runs the checks without a window (exit code 1 when a required
+one fails): the packaged program's smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from counter_app.services.receipts import PaperSize
+
+log = logging.getLogger("counter_app")
+
+
+def _card_access(reader_name: str | None, crypto: Any) -> tuple[Any, Any]:
+    """The purchase card on the configured reader, and a factory for its insert/remove
+    monitor (``card_io``; PC/SC errors surface when used, translated by ``ui.errors``)."""
+    from card_io.purchase_card import PurchaseCard
+    from card_io.reader import CardMonitor, PcscReader
+
+    reader = PcscReader(reader_name or None)
+    card = PurchaseCard(reader, crypto, wait_s=0.5)
+
+    def monitor(callback: Any) -> Any:
+        return CardMonitor(callback, name_fragment=reader_name or None)
+
+    return card, monitor
+
+
+def context_from_counter(
+    counter: Any,
+    *,
+    reader_name: str | None = None,
+    card_crypto: Any = None,
+    with_card: bool = True,
+    embedded: Any = None,
+) -> Any:
+    """The window's ``CounterContext`` from a bootstrapped ``counter_app.bootstrap.Counter``."""
+    from counter_app.services import auth
+    from counter_app.ui.context import CounterContext
+
+    services = counter.services
+    card, monitor = _card_access(reader_name, card_crypto) if with_card else (None, None)
+    shifts = getattr(services, "shifts", None)
+    if shifts is None:
+        try:  # the cash-shift service, where this build has it
+            from counter_app.services.shifts import ShiftService
+
+            shifts = ShiftService(services.ctx)
+        except ImportError:
+            shifts = None
+    paper = PaperSize(os.environ.get("COUNTER_PAPER", PaperSize.ROLL_80MM.value))
+
+    def close() -> None:
+        counter.close()
+        if embedded is not None:
+            embedded.close()
+
+    return CounterContext(
+        counter_id=str(services.ctx.counter_id),
+        payments=services.payments,
+        dispatch=services.dispatch,
+        reversals=services.reversals,
+        cards=services.cards,
+        shifts=shifts,
+        sign_in=lambda username, password, counter_id: auth.sign_in(
+            username, password, counter_id=counter_id
+        ),
+        purchase_card=card,
+        card_monitor_factory=monitor,
+        printer_name=str(getattr(counter.config, "printer_name", "") or ""),
+        paper=paper,
+        embedded=embedded,
+        close=close,
+    )
+
+
+def _use_embedded(config: Any, forced: bool) -> bool:
+    if forced:
+        return True
+    return (
+        config.source == "(defaults)"
+        and not config.meter_link.configured
+        and not os.environ.get("COUNTER_DB_URL")
+    )
+
+
+def build_context(args: argparse.Namespace) -> Any:
+    """Configured counter, or the embedded demo when nothing is configured."""
+    from counter_app.config import load_config
+
+    config = load_config(args.config)
+    if _use_embedded(config, args.demo):
+        from counter_app.embedded import start_embedded
+
+        devices = start_embedded(with_card=not args.no_card)
+        return context_from_counter(
+            devices.counter,
+            reader_name=devices.reader_name or devices.config.reader_name,
+            card_crypto=devices.card_crypto,
+            embedded=devices,
+        )
+    from card_io.errors import CardError
+    from card_io.security import SoftwareCardCrypto
+    from counter_app.bootstrap import open_counter
+
+    counter = open_counter(config)
+    try:
+        crypto: Any = SoftwareCardCrypto.from_environment()
+    except CardError:
+        crypto = None  # reading works; writing says "no card keys configured"
+    return context_from_counter(
+        counter,
+        reader_name=config.reader_name or None,
+        card_crypto=crypto,
+        with_card=not args.no_card,
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="counter-app", description=__doc__.splitlines()[0])
+    p.add_argument("--config", help="configuration file (default: see counter_app.config)")
+    p.add_argument("--demo", action="store_true", help="use the embedded demo devices")
+    p.add_argument("--no-card", action="store_true", help="start without the card reader")
+    p.add_argument("--lang", choices=["zh_CN", "en"], default=None, help="start language")
+    p.add_argument("--self-check", action="store_true", help="check and exit (no window)")
+    return p
+
+
+def self_check(args: argparse.Namespace) -> int:
+    """Headless checks: database, meter link, PC/SC, translations, font."""
+    from PySide6.QtCore import QCoreApplication
+
+    from counter_app.ui.resources import Language
+    from counter_app.ui.self_check import check_database, check_meter_link, check_pcsc
+
+    _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
+    language = Language()
+    language.install("zh_CN")
+    context = build_context(args)
+    try:
+        embedded = context.embedded
+        url = embedded.meter_url if embedded is not None else None
+        if url is None:
+            from counter_app.config import load_config
+
+            url = load_config(args.config).meter_link.url
+        checks = [check_database(None), check_meter_link(url), check_pcsc(None)]
+        from counter_app.services.receipts import FontNotFoundError, find_cjk_font
+
+        try:
+            font = find_cjk_font()[0]
+            print(f"ok    receipt font: {font}")
+        except FontNotFoundError as exc:
+            print(f"FAIL  receipt font: {exc}")
+            return 1
+        print(("ok    " if not language.missing else "FAIL  ") + "translations")
+        for c in checks:
+            print(f"{'ok   ' if c.ok else 'FAIL '} {c.name}: {c.detail}")
+        return 1 if any(c.required and not c.ok for c in checks) or language.missing else 0
+    finally:
+        context.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from counter_app.ui.main_window import MainWindow
+    from counter_app.ui.resources import Language, register_cjk_font, style_sheet
+    from counter_app.ui.self_check import (
+        CheckPanel,
+        check_database,
+        check_meter_link,
+        check_pcsc,
+        local_checks,
+    )
+    from counter_app.ui.signin import SignInDialog
+    from counter_app.ui.workers import DeviceEvents, Workers
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("counter-app")
+    app.setOrganizationName("fee-control-counter")
+    register_cjk_font()
+    app.setStyleSheet(style_sheet())
+    language = Language()
+    language_ok = language.install(args.lang or "zh_CN")
+
+    workers = Workers()
+    try:
+        # Opening the database (and starting the demo devices) before any window exists.
+        context = workers.db.run(lambda: build_context(args), timeout=60)
+    except Exception as exc:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "counter-app", str(exc))
+        workers.shutdown()
+        return 1
+    events = DeviceEvents()
+    panel = CheckPanel()
+    for check in local_checks(language_ok, language.missing):
+        panel.add(check)
+    embedded = context.embedded
+    meter_url = embedded.meter_url if embedded is not None else None
+    if meter_url is None:
+        from counter_app.config import load_config
+
+        meter_url = load_config(args.config).meter_link.url
+    reader = embedded.reader_name if embedded is not None else None
+    panel.run(
+        workers,
+        [
+            (workers.db, lambda: check_database(None)),
+            (workers.meter_bus, lambda: check_meter_link(meter_url)),
+            (workers.card_reader, lambda: check_pcsc(reader)),
+        ],
+    )
+    dialog = SignInDialog(workers, language, context.counter_id, context.sign_in, check_panel=panel)
+    monitor = None
+    try:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return 0
+        window = MainWindow(context, dialog.user, workers, events)
+        if context.card_monitor_factory is not None:
+            monitor = context.card_monitor_factory(events.on_card_event)
+            monitor.start()
+        window.show()
+        return int(app.exec())
+    finally:
+        if monitor is not None:
+            monitor.stop()
+        workers.shutdown()
+        context.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("COUNTER_LOG", "WARNING"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    args = _parser().parse_args(argv)
+    if args.self_check:
+        return self_check(args)
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

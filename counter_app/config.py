@@ -1,0 +1,181 @@
+"""Configuration: one TOML file, environment overrides, sane embedded defaults.
+
+Where the file is: ``$COUNTER_CONFIG``, else ``<config dir>/config.toml`` if it exists
+(``$XDG_CONFIG_HOME/fee-control-counter`` or ``~/.config/fee-control-counter``; on Windows
+``%APPDATA%\\fee-control-counter``). Without a file every value has a default, so the program
+runs out of the box with a SQLite database under the data directory (``$COUNTER_DATA_DIR``,
+else ``$XDG_DATA_HOME/fee-control-counter`` or ``~/.local/share/fee-control-counter``; on
+Windows ``%LOCALAPPDATA%\\fee-control-counter``).
+
+Example (every key optional)::
+
+    [database]
+    url = "postgresql://counter:secret@db.hall.local/counter"
+
+    [counter]
+    id = "hall1-c03"
+
+    [meter_link]
+    url = "socket://127.0.0.1:8645"        # pyserial URL: COM3, /dev/ttyUSB0, rfc2217://...
+    key_file = "/etc/fee-control/meter.key"
+    [meter_link.routes]                      # optional: per meter address
+    "000000000042" = "socket://10.1.2.3:8645"
+
+    [card]
+    reader = "Virtual"                       # a fragment of the PC/SC reader name
+
+    [printer]
+    name = ""                                # empty: the system default printer
+
+    [sms]
+    gateway_url = ""                         # empty: messages stay queued in the outbox
+
+Environment overrides: ``COUNTER_DB_URL``, ``COUNTER_ID``, ``COUNTER_METER_LINK``,
+``COUNTER_METER_KEY_FILE``, ``COUNTER_READER``, ``COUNTER_PRINTER``, ``COUNTER_SMS_GATEWAY``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+APP_DIR_NAME = "fee-control-counter"
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be read or has a wrong value."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"configuration {path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where the default database lives (see module docstring)."""
+    env = os.environ if env is None else env
+    if env.get("COUNTER_DATA_DIR"):
+        return Path(env["COUNTER_DATA_DIR"])
+    if sys.platform == "win32" and env.get("LOCALAPPDATA"):
+        return Path(env["LOCALAPPDATA"]) / APP_DIR_NAME
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_DIR_NAME
+
+
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if sys.platform == "win32" and env.get("APPDATA"):
+        return Path(env["APPDATA"]) / APP_DIR_NAME
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / APP_DIR_NAME
+
+
+def default_database_url(env: Mapping[str, str] | None = None) -> str:
+    return f"sqlite:///{data_dir(env) / 'counter.db'}"
+
+
+@dataclass(frozen=True)
+class MeterLinkConfig:
+    """The DL/T 645 link(s): a default URL and optional per-address routes."""
+
+    url: str | None = None
+    key_file: str | None = None
+    routes: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url) or bool(self.routes)
+
+    def url_for(self, meter_address: str) -> str | None:
+        return self.routes.get(meter_address, self.url)
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    counter_id: str = "counter-1"
+    meter_link: MeterLinkConfig = field(default_factory=MeterLinkConfig)
+    reader_name: str = ""
+    printer_name: str = ""
+    sms_gateway_url: str = ""
+    source: str = "(defaults)"
+
+
+def _get(table: Mapping[str, Any], key: str, path: str, default: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(path, f"{key} must be a string")
+    return value
+
+
+def _table(doc: Mapping[str, Any], name: str, path: str) -> Mapping[str, Any]:
+    value = doc.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(path, f"[{name}] must be a table")
+    return value
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+) -> Config:
+    """Read the configuration (file if any, then environment overrides)."""
+    env = os.environ if env is None else env
+    chosen = path or env.get("COUNTER_CONFIG") or None
+    if chosen is None:
+        candidate = config_dir(env) / "config.toml"
+        chosen = str(candidate) if candidate.exists() else None
+    doc: Mapping[str, Any] = {}
+    source = "(defaults)"
+    if chosen is not None:
+        source = str(chosen)
+        try:
+            with open(chosen, "rb") as fh:
+                doc = tomllib.load(fh)
+        except OSError as exc:
+            raise ConfigError(source, exc.strerror or str(exc)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(source, str(exc)) from None
+    db = _table(doc, "database", source)
+    counter = _table(doc, "counter", source)
+    link = _table(doc, "meter_link", source)
+    routes = _table(link, "routes", source)
+    card = _table(doc, "card", source)
+    printer = _table(doc, "printer", source)
+    sms = _table(doc, "sms", source)
+    config = Config(
+        database_url=_get(db, "url", source, "") or default_database_url(env),
+        counter_id=_get(counter, "id", source, "counter-1"),
+        meter_link=MeterLinkConfig(
+            url=_get(link, "url", source, "") or None,
+            key_file=_get(link, "key_file", source, "") or None,
+            routes={str(k): str(v) for k, v in routes.items()},
+        ),
+        reader_name=_get(card, "reader", source, ""),
+        printer_name=_get(printer, "name", source, ""),
+        sms_gateway_url=_get(sms, "gateway_url", source, ""),
+        source=source,
+    )
+    return apply_env(config, env)
+
+
+def apply_env(config: Config, env: Mapping[str, str]) -> Config:
+    """Environment variables win over the file (deployment scripts, tests)."""
+    link = config.meter_link
+    if env.get("COUNTER_METER_LINK") is not None:
+        link = replace(link, url=env["COUNTER_METER_LINK"] or None)
+    if env.get("COUNTER_METER_KEY_FILE"):
+        link = replace(link, key_file=env["COUNTER_METER_KEY_FILE"])
+    return replace(
+        config,
+        database_url=env.get("COUNTER_DB_URL") or config.database_url,
+        counter_id=env.get("COUNTER_ID") or config.counter_id,
+        meter_link=link,
+        reader_name=env.get("COUNTER_READER", config.reader_name),
+        printer_name=env.get("COUNTER_PRINTER", config.printer_name),
+        sms_gateway_url=env.get("COUNTER_SMS_GATEWAY", config.sms_gateway_url),
+    )

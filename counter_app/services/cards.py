@@ -1,0 +1,785 @@
+"""Card purchases (R6, R10, R12, R12a) and card write-back (R13): the records around card I/O.
+
+The card library does the I/O; a UI step calls these around it:
+
+1. `begin_card_write` — after reading the card: checks the card against the account (R12) and
+   the pending rule (R12a), creates (or reuses) the purchase and persists it as
+   ``card-writing`` *before* anything is written to the card (R8/R16: a pulled card is then
+   resolved by reading it again, never by writing twice);
+2. `confirm_card_write` — after the read-back shows the purchase on the card: ``card-written``;
+   or `abandon_card_write` — the card was read again and carries nothing new: back to
+   ``created`` (the money is still in transit, ready for another attempt or a reversal);
+3. `apply_writeback` — a card that went through the meter (R13): last known meter state,
+   ``card-written`` (and failed/work-order) purchases up to the meter's count become
+   ``loaded`` and their counts are committed (I2); differences are flagged.
+
+The card's wallet count `C` must equal the system's committed count (R12); the purchase then
+carries ``n = C + 1``.
+
+`CardWorkbench` (issue 6) is the technicians' side: read any card and compare its write-back
+with the records (R13), issue an open-account card (R14), re-issue a lost card carrying the
+last purchase again (R14), clear an unloaded purchase before its reversal (R16) — each
+role-checked (`services.auth`) and recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from card_io.errors import CardError
+from card_io.purchase_card import CardContents, PurchaseCard, WriteState
+from counter_app.core.payment_plan import PlanError, plan_card_purchase
+from counter_app.core.purchase_state import PurchaseEvent, PurchaseState, transition
+from counter_app.services import audit, auth
+from counter_app.services.context import ServiceContext
+from counter_app.services.dispatching import commit_count
+from counter_app.services.errors import CardCheckFailed, InvalidAmount, PurchaseStateError
+from counter_app.services.lookup import (
+    find_meter,
+    lock_customer,
+    lock_meter,
+    lock_purchase,
+    lock_purchase_with_owners,
+    meter_facts,
+)
+from counter_app.store.database import write_transaction
+from counter_app.store.models import Customer, Meter, Purchase, WorkOrder, WorkOrderState
+
+_REUSABLE = frozenset({PurchaseState.CREATED, PurchaseState.FAILED, PurchaseState.WORK_ORDER})
+_LOADABLE_BY_WRITEBACK = frozenset(
+    {PurchaseState.CARD_WRITTEN, PurchaseState.FAILED, PurchaseState.WORK_ORDER}
+)
+
+
+@dataclass(frozen=True)
+class CardWriteTicket:
+    """What the card library must write (R12): purchase `count` of `amount_fen` for the meter."""
+
+    purchase_id: int
+    meter_id: int
+    meter_address: str
+    meter_no: str
+    meter_customer_no: str
+    customer_no: str
+    amount_fen: int
+    count: int
+
+
+@dataclass(frozen=True)
+class WritebackResult:
+    """R13: what a write-back changed and what needs a person's look (flags)."""
+
+    meter_id: int
+    loaded_purchase_ids: tuple[int, ...]
+    committed_count: int
+    flags: tuple[str, ...]
+
+
+def same_card_serial(registered: str, serial: str) -> bool:
+    """R12: card serials compared as hex numbers (records may drop leading zeros, "C0000005";
+    a card reports all 16 hex digits of its serial)."""
+    try:
+        return int(registered, 16) == int(serial, 16)
+    except ValueError:
+        return registered.strip().upper() == serial.strip().upper()
+
+
+def _ticket(purchase: Purchase, meter: Meter, customer: Customer) -> CardWriteTicket:
+    return CardWriteTicket(
+        purchase_id=int(purchase.id),
+        meter_id=int(meter.id),
+        meter_address=str(meter.address),
+        meter_no=str(meter.meter_no),
+        meter_customer_no=str(meter.customer_no),
+        customer_no=str(customer.customer_no),
+        amount_fen=int(purchase.amount_fen),
+        count=int(purchase.count),
+    )
+
+
+class CardService:
+    """Records of card purchases and write-backs (R6, R10, R12, R12a, R13)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def begin_card_write(
+        self,
+        meter: str | int,
+        *,
+        operator: str,
+        card_serial: str,
+        card_count: int,
+        writeback_pending: bool = False,
+        amount_fen: int | None = None,
+        purchase_id: int | None = None,
+    ) -> CardWriteTicket:
+        """R12 checks, then a ``card-writing`` purchase, committed before the card is touched.
+
+        Without `purchase_id` a new purchase is made from the prepayment (R6; whole prepayment
+        unless `amount_fen`). With `purchase_id` an existing created/failed/work-order purchase
+        (R10: the dispatch failed, the customer brought the card) is written with its same n.
+        `writeback_pending`: the card's write-back count is below its wallet count (R12a).
+        """
+        now = self.ctx.clock.now()
+        m = find_meter(meter)
+        with write_transaction():
+            customer = lock_customer(int(m.customer_id))
+            m = lock_meter(int(m.id))
+            registered = m.card_serial
+            if registered and not same_card_serial(str(registered), card_serial):
+                raise CardCheckFailed(
+                    "card-serial",
+                    f"card {card_serial} is not the card "
+                    f"registered for meter {m.meter_no} ({registered})",
+                )
+            if writeback_pending:
+                raise CardCheckFailed(
+                    "previous-not-loaded",
+                    "R12a: the previous purchase on "
+                    "this card has not reached the meter; insert it first",
+                )
+            if card_count != int(m.committed_count):
+                raise CardCheckFailed(
+                    "count",
+                    f"card count {card_count} differs from the committed count {m.committed_count}",
+                )
+            if purchase_id is not None:
+                purchase = lock_purchase(purchase_id)
+                state = PurchaseState(str(purchase.state))
+                if purchase.meter_id != m.id or state not in _REUSABLE:
+                    raise PurchaseStateError(purchase_id, state.value, "write it to this card")
+                if int(purchase.count) != card_count + 1:
+                    raise CardCheckFailed(
+                        "count",
+                        f"purchase {purchase_id} carries n="
+                        f"{purchase.count}, the card needs {card_count + 1}",
+                    )
+                before: dict[str, object] = {"state": state.value}
+            else:
+                try:
+                    planned = plan_card_purchase(
+                        int(customer.prepayment_fen), meter_facts(m), amount_fen
+                    )
+                except PlanError as exc:
+                    raise InvalidAmount(str(amount_fen), str(exc)) from None
+                customer.prepayment_fen = int(customer.prepayment_fen) - planned.amount_fen
+                customer.save()
+                purchase = Purchase.create(
+                    customer=customer,
+                    meter=m,
+                    payment=None,
+                    count=planned.count,
+                    amount_fen=planned.amount_fen,
+                    state=PurchaseState.CREATED.value,
+                    route="card",
+                    operator=operator,
+                    counter_id=self.ctx.counter_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+                before = {
+                    "state": None,
+                    "prepayment_fen": int(customer.prepayment_fen) + planned.amount_fen,
+                }
+            purchase.state = transition(
+                PurchaseState(str(purchase.state)), PurchaseEvent.START_CARD_WRITE
+            ).value
+            purchase.card_serial = card_serial
+            purchase.updated_at = now
+            purchase.save()
+            audit.record(
+                operator,
+                self.ctx.counter_id,
+                "card-write-start",
+                "purchase",
+                purchase.id,
+                before=before,
+                after={
+                    "state": purchase.state,
+                    "count": purchase.count,
+                    "amount_fen": purchase.amount_fen,
+                    "card_serial": card_serial,
+                    "prepayment_fen": int(customer.prepayment_fen),
+                },
+            )
+            return _ticket(purchase, m, customer)
+
+    def _move(
+        self, purchase_id: int, event: PurchaseEvent, operator: str, action: str, **extra: object
+    ) -> str:
+        now = self.ctx.clock.now()
+        with write_transaction():
+            _, _, purchase = lock_purchase_with_owners(purchase_id)
+            state = PurchaseState(str(purchase.state))
+            try:
+                purchase.state = transition(state, event).value
+            except Exception:
+                raise PurchaseStateError(purchase_id, state.value, action) from None
+            purchase.updated_at = now
+            purchase.save()
+            if event is PurchaseEvent.CARD_WRITE_CONFIRMED:
+                # the card now carries it; a live re-dispatch order is moot (R10 -> R12)
+                (
+                    WorkOrder.update(
+                        state=WorkOrderState.CLOSED_FAILED,
+                        closed_at=now,
+                        note="written to the purchase card (R12)",
+                    )
+                    .where(
+                        (WorkOrder.purchase == purchase.id)
+                        & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
+                    )
+                    .execute()
+                )
+            audit.record(
+                operator,
+                self.ctx.counter_id,
+                action,
+                "purchase",
+                purchase.id,
+                before={"state": state.value},
+                after={"state": purchase.state, **extra},
+            )
+            return str(purchase.state)
+
+    def confirm_card_write(self, purchase_id: int, *, operator: str, card_serial: str) -> str:
+        """R12: the read-back shows purchase n on the card: ``card-written``."""
+        return self._move(
+            purchase_id,
+            PurchaseEvent.CARD_WRITE_CONFIRMED,
+            operator,
+            "card-write-confirmed",
+            card_serial=card_serial,
+        )
+
+    def abandon_card_write(self, purchase_id: int, *, operator: str) -> str:
+        """R12: the card was read again and does not carry the purchase: back to ``created``."""
+        return self._move(
+            purchase_id, PurchaseEvent.CARD_WRITE_ABANDONED, operator, "card-write-abandoned"
+        )
+
+    def clear_card_purchase(self, purchase_id: int, *, operator: str) -> str:
+        """R16: the purchase was removed from a card that never reached the meter."""
+        return self._move(purchase_id, PurchaseEvent.CARD_CLEARED, operator, "card-cleared")
+
+    def cancel_card_purchase(self, purchase_id: int, *, operator: str) -> int:
+        """Give an unwritten card purchase from prepayment (R6) back to the prepayment.
+
+        Only a ``created`` card purchase without a payment (one whose write was abandoned,
+        R12); a purchase made by a payment is undone by reversing that payment (R15). Its count
+        is free again. Returns the customer's prepayment afterwards.
+        """
+        now = self.ctx.clock.now()
+        with write_transaction():
+            customer, _, purchase = lock_purchase_with_owners(purchase_id)
+            state = PurchaseState(str(purchase.state))
+            if purchase.payment_id is not None or purchase.route != "card":
+                raise PurchaseStateError(
+                    purchase_id, state.value, "cancel it (reverse its payment)"
+                )
+            if state is not PurchaseState.CREATED:
+                raise PurchaseStateError(purchase_id, state.value, "cancel it")
+            purchase.state = transition(state, PurchaseEvent.REVERSE).value
+            purchase.updated_at = now
+            purchase.save()
+            before = int(customer.prepayment_fen)
+            customer.prepayment_fen = before + int(purchase.amount_fen)
+            customer.save()
+            audit.record(
+                operator,
+                self.ctx.counter_id,
+                "card-purchase-cancelled",
+                "purchase",
+                purchase.id,
+                before={"state": state.value, "prepayment_fen": before},
+                after={"state": purchase.state, "prepayment_fen": int(customer.prepayment_fen)},
+            )
+            return int(customer.prepayment_fen)
+
+    def apply_writeback(
+        self,
+        meter: str | int,
+        *,
+        remaining_fen: int,
+        count: int,
+        overdraft_fen: int,
+        illegal_insertions: int,
+        written_at: dt.datetime | None,
+        operator: str,
+    ) -> WritebackResult:
+        """R13: the card's write-back file updates what the system knows and loads purchases."""
+        now = self.ctx.clock.now()
+        m = find_meter(meter)
+        flags: list[str] = []
+        loaded: list[int] = []
+        with write_transaction():
+            lock_customer(int(m.customer_id))
+            m = lock_meter(int(m.id))
+            before = {
+                "committed_count": int(m.committed_count),
+                "last_balance_fen": m.last_balance_fen,
+                "last_illegal_insertions": m.last_illegal_insertions,
+            }
+            candidates = (
+                Purchase.select()
+                .where(
+                    (Purchase.meter == m.id)
+                    & (Purchase.count <= count)
+                    & Purchase.state.in_([s.value for s in _LOADABLE_BY_WRITEBACK])
+                )
+                .order_by(Purchase.count)
+            )
+            for p in candidates:
+                p.state = transition(
+                    PurchaseState(str(p.state)), PurchaseEvent.METER_CONFIRMED
+                ).value
+                p.loaded_at = now
+                p.updated_at = now
+                p.save()
+                problem = commit_count(m, int(p.count))
+                if problem:
+                    flags.append(problem)
+                loaded.append(int(p.id))
+                (
+                    WorkOrder.update(
+                        state=WorkOrderState.CLOSED_SUCCESS,
+                        closed_at=now,
+                        note="loaded by card (R13 write-back)",
+                    )
+                    .where(
+                        (WorkOrder.purchase == p.id)
+                        & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
+                    )
+                    .execute()
+                )
+            if count < int(m.committed_count):
+                flags.append(
+                    f"meter count {count} is below the committed count {m.committed_count}"
+                )
+            elif count > int(m.committed_count):
+                flags.append(
+                    f"meter count {count} is above the committed count "
+                    f"{m.committed_count}: purchases unknown to the system"
+                )
+            if overdraft_fen > 0:
+                flags.append(f"meter is in overdraft ({overdraft_fen} fen)")
+            previous = m.last_illegal_insertions
+            if previous is not None and illegal_insertions > int(previous):
+                flags.append(
+                    f"illegal card insertions grew from {previous} to {illegal_insertions}"
+                )
+            m.last_balance_fen = remaining_fen
+            m.last_overdraft_fen = overdraft_fen
+            m.last_illegal_insertions = illegal_insertions
+            m.last_seen_at = written_at or now
+            if flags:
+                m.needs_reconciliation = True
+                m.reconciliation_note = "\n".join(
+                    [str(m.reconciliation_note), *[f"R13: {f}" for f in flags]]
+                ).strip()
+            m.save()
+            audit.record(
+                operator,
+                self.ctx.counter_id,
+                "card-writeback",
+                "meter",
+                m.id,
+                before=before,
+                after={
+                    "committed_count": int(m.committed_count),
+                    "remaining_fen": remaining_fen,
+                    "count": count,
+                    "overdraft_fen": overdraft_fen,
+                    "illegal_insertions": illegal_insertions,
+                    "loaded_purchases": loaded,
+                    "flags": flags,
+                },
+            )
+        return WritebackResult(int(m.id), tuple(loaded), int(m.committed_count), tuple(flags))
+
+
+# -- the technicians' card workbench (issue 6: R13, R14, R16) ----------------------------------
+
+_A = auth.Action
+
+
+@dataclass(frozen=True)
+class WritebackCheck:
+    """One figure of the write-back set against what the system expected (R13)."""
+
+    name: str  # "count" | "remaining" | "overdraft" | "illegal-insertions" | "meter" | "serial"
+    card_value: object
+    system_value: object
+    ok: bool
+
+
+@dataclass(frozen=True)
+class MeterRecord:
+    """What the system knows of the card's meter (None fields: never seen)."""
+
+    meter_id: int
+    meter_no: str
+    address: str
+    customer_no: str
+    customer_name: str
+    registered_serial: str | None
+    committed_count: int
+    last_balance_fen: int | None
+    last_overdraft_fen: int | None
+    last_illegal_insertions: int | None
+    card_written_counts: tuple[int, ...]  # purchases on a card, not yet loaded (R12)
+
+
+@dataclass(frozen=True)
+class CardInspection:
+    """A card as the workbench shows it: its contents, its meter's record, the comparison."""
+
+    contents: CardContents
+    meter: MeterRecord | None
+    checks: tuple[WritebackCheck, ...]
+
+    @property
+    def differences(self) -> tuple[WritebackCheck, ...]:
+        return tuple(c for c in self.checks if not c.ok)
+
+
+@dataclass(frozen=True)
+class CardOperationResult:
+    """What an issue / re-issue / clear did: the card read back and the records changed."""
+
+    operation: str
+    contents: CardContents
+    meter_id: int
+    serial: str
+    previous_serial: str | None
+    purchase_id: int | None
+    count: int
+    amount_fen: int
+
+
+def _meter_record(m: Meter) -> MeterRecord:
+    customer = Customer.get_by_id(m.customer_id)
+    on_card = tuple(
+        int(p.count)
+        for p in Purchase.select(Purchase.count)
+        .where((Purchase.meter == m.id) & (Purchase.state == PurchaseState.CARD_WRITTEN.value))
+        .order_by(Purchase.count)
+    )
+    return MeterRecord(
+        meter_id=int(m.id),
+        meter_no=str(m.meter_no),
+        address=str(m.address),
+        customer_no=str(m.customer_no),
+        customer_name=str(customer.name),
+        registered_serial=None if m.card_serial is None else str(m.card_serial),
+        committed_count=int(m.committed_count),
+        last_balance_fen=None if m.last_balance_fen is None else int(m.last_balance_fen),
+        last_overdraft_fen=None if m.last_overdraft_fen is None else int(m.last_overdraft_fen),
+        last_illegal_insertions=None
+        if m.last_illegal_insertions is None
+        else int(m.last_illegal_insertions),
+        card_written_counts=on_card,
+    )
+
+
+def compare_card(contents: CardContents, record: MeterRecord | None) -> tuple[WritebackCheck, ...]:
+    """R12/R13: the card's identity and write-back against the system's expectation.
+
+    The meter's count on the write-back is expected to be the committed count, or a count a
+    card-written purchase carries (the meter loaded it, the system learns it now); the
+    overdraft 0; the illegal-insertion count not above the last one known.
+    """
+    if record is None:
+        return ()
+    checks = [
+        WritebackCheck("meter", contents.meter_no, record.meter_no, True),
+        WritebackCheck(
+            "customer",
+            contents.customer_no,
+            record.customer_no,
+            contents.customer_no == record.customer_no,
+        ),
+        WritebackCheck(
+            "serial",
+            contents.serial,
+            record.registered_serial,
+            record.registered_serial is None
+            or same_card_serial(record.registered_serial, contents.serial),
+        ),
+    ]
+    wb = contents.write_back
+    if wb is not None:
+        expected_counts = {record.committed_count, *record.card_written_counts}
+        checks.append(
+            WritebackCheck("count", wb.count, record.committed_count, wb.count in expected_counts)
+        )
+        checks.append(
+            WritebackCheck(
+                "remaining",
+                wb.remaining_fen,
+                record.last_balance_fen,
+                record.last_balance_fen is None
+                or wb.count != record.committed_count
+                or wb.remaining_fen <= record.last_balance_fen,
+            )
+        )
+        checks.append(WritebackCheck("overdraft", wb.overdraft_fen, 0, wb.overdraft_fen == 0))
+        previous = record.last_illegal_insertions
+        checks.append(
+            WritebackCheck(
+                "illegal-insertions",
+                wb.illegal_insertions,
+                previous,
+                previous is None or wb.illegal_insertions <= previous,
+            )
+        )
+    return tuple(checks)
+
+
+class CardWorkbench:
+    """The technicians' card operations (R13, R14, R16) with the records around them.
+
+    Device I/O goes through the card library (`card_io.purchase_card.PurchaseCard`, its
+    checks and typed errors unchanged); this class decides who may do it (`services.auth`),
+    what the card must carry, and records the outcome (the serial registered for the meter,
+    purchase states, audit I3). Call it on the card reader's owner thread: it waits for the
+    card. Every change of a purchase is committed before the card is touched (R8/R12).
+    """
+
+    def __init__(self, ctx: ServiceContext, cards: CardService, card: PurchaseCard) -> None:
+        self.ctx = ctx
+        self.cards = cards
+        self.card = card
+
+    # -- read -----------------------------------------------------------------------------------
+    def inspect(self, user: auth.SignedInUser) -> CardInspection:
+        """Read any card: every field, its meter's record, and the write-back comparison."""
+        auth.require(user, _A.INSPECT_CARD)
+        contents = self.card.read_card()
+        meter = Meter.get_or_none(Meter.meter_no == contents.meter_no) or Meter.get_or_none(
+            Meter.address == contents.meter_no
+        )
+        record = None if meter is None else _meter_record(meter)
+        return CardInspection(contents, record, compare_card(contents, record))
+
+    def apply_writeback(self, user: auth.SignedInUser, contents: CardContents) -> WritebackResult:
+        """R13: apply the write-back of a card just read to the system's records."""
+        auth.require(user, _A.APPLY_WRITEBACK)
+        wb = contents.write_back
+        if wb is None:
+            raise CardCheckFailed("no-writeback", "the card carries no write-back from a meter")
+        return self.cards.apply_writeback(
+            wb.meter_no,
+            remaining_fen=wb.remaining_fen,
+            count=wb.count,
+            overdraft_fen=wb.overdraft_fen,
+            illegal_insertions=wb.illegal_insertions,
+            written_at=wb.written_at,
+            operator=user.username,
+        )
+
+    # -- R14 issue --------------------------------------------------------------------------------
+    def issue(
+        self,
+        user: auth.SignedInUser,
+        meter: str | int,
+        *,
+        purchase_id: int | None = None,
+        overwrite: bool = False,
+    ) -> CardOperationResult:
+        """R14: an open-account card for a new meter, count 0 (no money) or count 1 carrying
+        the first purchase (`purchase_id`: a created/failed/work-order purchase with n = 1);
+        its serial is registered for the meter."""
+        auth.require(user, _A.ISSUE_CARD)
+        m = find_meter(meter)
+        if int(m.committed_count) != 0:
+            raise CardCheckFailed(
+                "count",
+                f"meter {m.meter_no} has loaded {m.committed_count} purchase(s): "
+                "an open-account card is for a new meter (R14); re-issue the card instead",
+            )
+        amount, count = 0, 0
+        if purchase_id is not None:
+            amount, count = self._begin_purchase_write(purchase_id, int(m.id), user)
+        try:
+            contents = self.card.issue_card(
+                customer_no=str(m.customer_no),
+                meter_no=str(m.meter_no),
+                amount_fen=amount,
+                count=count,
+                overwrite=overwrite,
+            )
+        except CardError:
+            if purchase_id is not None:
+                self._settle_interrupted(purchase_id, amount, count, user)
+            raise
+        if purchase_id is not None:
+            self.cards.confirm_card_write(
+                purchase_id, operator=user.username, card_serial=contents.serial
+            )
+        previous = self._register(m, contents.serial, user, "card-issued", count, amount)
+        return CardOperationResult(
+            "issue", contents, int(m.id), contents.serial, previous, purchase_id, count, amount
+        )
+
+    def _begin_purchase_write(
+        self, purchase_id: int, meter_id: int, user: auth.SignedInUser
+    ) -> tuple[int, int]:
+        now = self.ctx.clock.now()
+        with write_transaction():
+            _, _, purchase = lock_purchase_with_owners(purchase_id)
+            state = PurchaseState(str(purchase.state))
+            if int(purchase.meter_id) != meter_id or state not in _REUSABLE:
+                raise PurchaseStateError(purchase_id, state.value, "write it to a new card")
+            if int(purchase.count) != 1:
+                raise CardCheckFailed(
+                    "count", f"an open-account card carries n = 1, purchase has {purchase.count}"
+                )
+            purchase.state = transition(state, PurchaseEvent.START_CARD_WRITE).value
+            purchase.updated_at = now
+            purchase.save()
+            audit.record(
+                user.username,
+                self.ctx.counter_id,
+                "card-write-start",
+                "purchase",
+                purchase.id,
+                before={"state": state.value},
+                after={"state": purchase.state, "count": 1, "card": "open-account"},
+            )
+            return int(purchase.amount_fen), 1
+
+    def _settle_interrupted(
+        self, purchase_id: int, amount: int, count: int, user: auth.SignedInUser
+    ) -> None:
+        """R12: a write that did not finish is settled by reading the card, never by guessing;
+        unreadable: the purchase stays ``card-writing`` (unresolved, R16)."""
+        try:
+            state = self.card.purchase_state(amount, count)
+        except CardError:
+            return
+        if state is WriteState.WRITTEN:
+            self.cards.confirm_card_write(purchase_id, operator=user.username, card_serial="")
+        elif state is WriteState.UNCHANGED or state is WriteState.OTHER:
+            self.cards.abandon_card_write(purchase_id, operator=user.username)
+
+    def _register(
+        self,
+        m: Meter,
+        serial: str,
+        user: auth.SignedInUser,
+        action: str,
+        count: int,
+        amount_fen: int,
+    ) -> str | None:
+        with write_transaction():
+            meter = lock_meter(int(m.id))
+            previous = None if meter.card_serial is None else str(meter.card_serial)
+            meter.card_serial = serial
+            meter.save()
+            audit.record(
+                user.username,
+                self.ctx.counter_id,
+                action,
+                "meter",
+                meter.id,
+                before={"card_serial": previous},
+                after={"card_serial": serial, "count": count, "amount_fen": amount_fen},
+            )
+        return previous
+
+    # -- R14 re-issue -----------------------------------------------------------------------------
+    def last_purchase(self, meter: str | int) -> tuple[int, int, int | None]:
+        """R14: what a re-issued card carries: (amount, count, purchase id) of the meter's last
+        purchase that reached the meter or a card; (0, committed count, None) without one."""
+        m = find_meter(meter)
+        last = (
+            Purchase.select()
+            .where(
+                (Purchase.meter == m.id)
+                & Purchase.state.in_([PurchaseState.LOADED.value, PurchaseState.CARD_WRITTEN.value])
+            )
+            .order_by(Purchase.count.desc())
+            .first()
+        )
+        if last is None:
+            return 0, int(m.committed_count), None
+        return int(last.amount_fen), int(last.count), int(last.id)
+
+    def reissue(
+        self, user: auth.SignedInUser, meter: str | int, *, overwrite: bool = False
+    ) -> CardOperationResult:
+        """R14: a new card (new serial) for a lost one, carrying the last purchase again; the
+        new serial is registered, so the meter (after this card) and the counter refuse the
+        old card. Refused while a purchase of the meter is being written or dispatched (R16)."""
+        auth.require(user, _A.REISSUE_CARD)
+        m = find_meter(meter)
+        unresolved = (
+            Purchase.select()
+            .where(
+                (Purchase.meter == m.id)
+                & Purchase.state.in_(
+                    [PurchaseState.DISPATCHING.value, PurchaseState.CARD_WRITING.value]
+                )
+            )
+            .first()
+        )
+        if unresolved is not None:
+            raise PurchaseStateError(int(unresolved.id), str(unresolved.state), "re-issue the card")
+        amount, count, purchase_id = self.last_purchase(int(m.id))
+        contents = self.card.reissue_card(
+            customer_no=str(m.customer_no),
+            meter_no=str(m.meter_no),
+            last_amount_fen=amount,
+            last_count=count,
+            overwrite=overwrite,
+        )
+        if m.card_serial and same_card_serial(str(m.card_serial), contents.serial):
+            raise CardCheckFailed("card-serial", "a re-issued card needs a new card (new serial)")
+        previous = self._register(m, contents.serial, user, "card-reissued", count, amount)
+        return CardOperationResult(
+            "reissue", contents, int(m.id), contents.serial, previous, purchase_id, count, amount
+        )
+
+    # -- R16 clear --------------------------------------------------------------------------
+    def clear(self, user: auth.SignedInUser, purchase_id: int) -> CardOperationResult:
+        """R16: take a written, unloaded purchase off the card so its reversal can proceed.
+
+        The card library refuses a card whose write-back shows the meter loaded it
+        (PurchaseAlreadyLoaded) or that does not carry exactly this purchase (CountMismatch);
+        afterwards the purchase is ``created`` again (count n free for R15).
+        """
+        auth.require(user, _A.CLEAR_CARD)
+        purchase = Purchase.get_or_none(Purchase.id == purchase_id)
+        if purchase is None:
+            raise PurchaseStateError(purchase_id, "unknown", "clear it from the card")
+        if purchase.state != PurchaseState.CARD_WRITTEN:
+            raise PurchaseStateError(purchase_id, str(purchase.state), "clear it from the card")
+        m = Meter.get_by_id(purchase.meter_id)
+        current = self.card.read_card()
+        registered = None if m.card_serial is None else str(m.card_serial)
+        expected_serial = (
+            current.serial
+            if registered is None or same_card_serial(registered, current.serial)
+            else registered
+        )
+        contents = self.card.clear_purchase(
+            expected_customer_no=str(m.customer_no),
+            expected_meter_no=str(m.meter_no),
+            expected_serial=expected_serial,
+            amount_fen=int(purchase.amount_fen),
+            count=int(purchase.count),
+        )
+        self.cards.clear_card_purchase(purchase_id, operator=user.username)
+        return CardOperationResult(
+            "clear",
+            contents,
+            int(m.id),
+            contents.serial,
+            registered,
+            purchase_id,
+            int(purchase.count),
+            int(purchase.amount_fen),
+        )

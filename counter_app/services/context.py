@@ -1,0 +1,22 @@
+"""What every service needs: the counter it runs at, a clock, and the device ports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from counter_app.services.ports import Clock, Dispatcher, SmsGateway, SystemClock
+
+
+@dataclass
+class ServiceContext:
+    """Built once by `counter_app.bootstrap`; passed to every service class.
+
+    `dispatcher` is None when no meter link is configured: remote purchases then stay
+    ``created`` (queued) until a dispatcher is available (R8 resumes them).
+    """
+
+    counter_id: str = "counter-1"
+    clock: Clock = field(default_factory=SystemClock)
+    dispatcher: Dispatcher | None = None
+    sms_gateway: SmsGateway | None = None
+    work_order_due_hours: int = 48

@@ -1,0 +1,178 @@
+"""Schema migrations: numbered steps recorded in the ``schema_version`` table.
+
+* A fresh database gets the current schema at once (`ALL_MODELS` plus the database objects of
+  `_create_database_objects`) and is recorded at `LATEST_VERSION`.
+* An existing database gets every step above its recorded version, in order, each in its own
+  transaction, each recorded when done.
+
+A later change to the models adds a step here (with ``playhouse.migrate``'s `SchemaMigrator`
+for columns, `create_tables` for new tables) *and* changes the model, so that fresh and
+migrated databases end up the same. Step 1 is the baseline (its table list is frozen in
+`BASELINE_MODELS`); step 2 adds shifts and cash (`Shift`, `CashMovement`, and the partial
+unique indexes that allow one live shift per teller and per counter).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import peewee
+
+from counter_app.store.database import database, is_postgres
+from counter_app.store.models import (
+    ALL_MODELS,
+    AuditLog,
+    Bill,
+    BillSettlement,
+    CashMovement,
+    Customer,
+    DispatchAttempt,
+    Meter,
+    Notification,
+    Payment,
+    Purchase,
+    Refund,
+    SchemaVersion,
+    Shift,
+    User,
+    WorkOrder,
+)
+
+BASELINE_MODELS: tuple[type[peewee.Model], ...] = (
+    User,
+    Customer,
+    Meter,
+    Bill,
+    Payment,
+    BillSettlement,
+    Refund,
+    Purchase,
+    DispatchAttempt,
+    WorkOrder,
+    Notification,
+    AuditLog,
+)
+"""The tables of step 1, frozen: later steps add theirs (a v1 database has exactly these)."""
+
+SHIFT_MODELS: tuple[type[peewee.Model], ...] = (Shift, CashMovement)
+
+SQLITE_AUDIT_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only (I3)'); END""",
+    """CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+       BEGIN SELECT RAISE(ABORT, 'audit_log is append-only (I3)'); END""",
+)
+
+POSTGRES_AUDIT_TRIGGERS = (
+    """CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger AS $$
+       BEGIN RAISE EXCEPTION 'audit_log is append-only (I3)'; END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log",
+    """CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+       FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()""",
+    "DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log",
+    """CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+       FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()""",
+)
+
+# I2 in the database itself: two live (not reversed) purchases of one meter never share a count.
+LIVE_COUNT_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS purchase_meter_live_count "
+    "ON purchase (meter_id, \"count\") WHERE state <> 'reversed'"
+)
+
+
+# One live (open or counted) shift per teller and per counter: one drawer, one person.
+LIVE_SHIFT_INDEXES = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS shift_live_operator "
+    "ON shift (operator) WHERE state <> 'closed'",
+    "CREATE UNIQUE INDEX IF NOT EXISTS shift_live_counter "
+    "ON shift (counter_id) WHERE state <> 'closed'",
+)
+
+
+def _baseline_objects(db: Any) -> None:
+    statements = POSTGRES_AUDIT_TRIGGERS if is_postgres() else SQLITE_AUDIT_TRIGGERS
+    for sql in (*statements, LIVE_COUNT_INDEX):
+        db.execute_sql(sql)
+
+
+def _shift_objects(db: Any) -> None:
+    for sql in LIVE_SHIFT_INDEXES:
+        db.execute_sql(sql)
+
+
+def _create_database_objects(db: Any) -> None:
+    """Triggers and partial indexes that peewee's model metadata cannot express."""
+    _baseline_objects(db)
+    _shift_objects(db)
+
+
+def _step_1_baseline(db: Any) -> None:
+    db.create_tables(BASELINE_MODELS, safe=True)
+    _baseline_objects(db)
+
+
+def _step_2_shifts_and_cash(db: Any) -> None:
+    db.create_tables(SHIFT_MODELS, safe=True)
+    _shift_objects(db)
+
+
+@dataclass(frozen=True)
+class Step:
+    version: int
+    description: str
+    apply: Callable[[Any], None]
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "baseline schema", _step_1_baseline),
+    Step(2, "shifts and cash", _step_2_shifts_and_cash),
+)
+LATEST_VERSION = STEPS[-1].version
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer program (its schema version is above ours)."""
+
+    def __init__(self, found: int, supported: int) -> None:
+        super().__init__(
+            f"database schema version {found} is newer than this program's {supported}"
+        )
+        self.found = found
+        self.supported = supported
+
+
+def current_version() -> int:
+    """The recorded schema version, 0 for a database without the version table."""
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return 0
+    top = SchemaVersion.select(peewee.fn.MAX(SchemaVersion.version)).scalar()
+    return int(top or 0)
+
+
+def migrate() -> list[int]:
+    """Bring the bound database to `LATEST_VERSION`; return the versions applied."""
+    applied: list[int] = []
+    with database.atomic():
+        database.create_tables([SchemaVersion], safe=True)
+        found = current_version()
+        if found > LATEST_VERSION:
+            raise SchemaTooNewError(found, LATEST_VERSION)
+        fresh = found == 0 and not any(
+            database.table_exists(m._meta.table_name) for m in ALL_MODELS
+        )
+        if fresh:
+            database.create_tables(ALL_MODELS, safe=True)
+            _create_database_objects(database)
+            SchemaVersion.create(version=LATEST_VERSION, description="fresh schema")
+            return [LATEST_VERSION]
+    for step in STEPS:
+        if step.version <= found:
+            continue
+        with database.atomic():
+            step.apply(database)
+            SchemaVersion.create(version=step.version, description=step.description)
+        applied.append(step.version)
+    return applied

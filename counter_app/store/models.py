@@ -1,0 +1,396 @@
+"""Peewee models: the tables of the counter program (docs/data-model.md explains them).
+
+Money columns are integer fen (``*_fen``, BIGINT), never floats. Timestamps are naive UTC
+(`utcnow`); business dates (``issued_on``) are the hall's local date.
+
+Two counts are kept apart on purpose (I2): `Purchase.count` is the count *allocated* to a
+purchase when it was planned (R3: last committed + 1); `Meter.committed_count` only moves when
+the meter (dispatch success, R8 "already loaded") or its card (write-back, R13) confirmed that
+purchase. `AuditLog` is append-only (I3): the model refuses updates and deletes, and database
+triggers refuse them too (see `counter_app.store.migrations`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import peewee
+
+from counter_app.store.database import database
+
+
+def utcnow() -> dt.datetime:
+    """Now as naive UTC, the form every timestamp column holds."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class JSONField(peewee.TextField):
+    """JSON stored as text on both SQLite and PostgreSQL (sorted keys: stable for diffs)."""
+
+    def db_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+    def python_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return json.loads(value)
+
+
+class BaseModel(peewee.Model):
+    """Base of every table. For the type checker: peewee adds ``id`` and the ``<fk>_id``
+    accessors at run time, so they are declared here (`__getattr__` types the latter)."""
+
+    if TYPE_CHECKING:
+        id: Any
+
+        def __getattr__(self, name: str) -> Any: ...
+
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+# -- people -----------------------------------------------------------------------------------
+
+
+class Role:
+    """Roles of the counter (issue 2): what each may do is decided in `services.auth`."""
+
+    TELLER = "teller"
+    SUPERVISOR = "supervisor"
+    TECHNICIAN = "technician"
+    ADMIN = "admin"
+    ALL: ClassVar[tuple[str, ...]] = (TELLER, SUPERVISOR, TECHNICIAN, ADMIN)
+
+
+class User(BaseModel):
+    """A person who signs in: teller, supervisor, technician or admin (argon2 password hash)."""
+
+    username = peewee.CharField(max_length=64, unique=True)
+    full_name = peewee.CharField(max_length=128, default="")
+    role = peewee.CharField(max_length=16)
+    password_hash = peewee.CharField(max_length=255)
+    active = peewee.BooleanField(default=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+# -- customers and meters --------------------------------------------------------------------
+
+
+class Customer(BaseModel):
+    """An account holder (用户, 户号). `prepayment_fen` is the prepayment balance (预收, R1)."""
+
+    customer_no = peewee.CharField(max_length=32, unique=True)
+    name = peewee.CharField(max_length=128)
+    address = peewee.CharField(max_length=255, default="")
+    phone = peewee.CharField(max_length=32, default="")
+    sms_subscribed = peewee.BooleanField(default=False)
+    prepayment_fen = peewee.BigIntegerField(default=0)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class PurchaseMode:
+    REMOTE = "remote"
+    CARD = "card"
+
+
+class Meter(BaseModel):
+    """A meter of a customer, with what the system last knew of it (R13 write-back, R7 reads).
+
+    `address` is the 12-digit DL/T 645 communication address; `customer_no` is the customer
+    number held in the meter itself (sent with every recharge, R7c), 12 digits.
+    """
+
+    customer = peewee.ForeignKeyField(Customer, backref="meters", on_delete="RESTRICT")
+    address = peewee.CharField(max_length=12, unique=True)
+    meter_no = peewee.CharField(max_length=32, unique=True)
+    customer_no = peewee.CharField(max_length=12)
+    is_card_meter = peewee.BooleanField(default=True)
+    collection_capable = peewee.BooleanField(default=False)
+    purchase_mode = peewee.CharField(max_length=8, default=PurchaseMode.CARD)
+    active = peewee.BooleanField(default=True)
+    committed_count = peewee.IntegerField(default=0)
+    base_count = peewee.IntegerField(default=0)  # count when registered; I2 counts from +1
+    card_serial = peewee.CharField(max_length=32, null=True)
+    last_balance_fen = peewee.BigIntegerField(null=True)
+    last_overdraft_fen = peewee.BigIntegerField(null=True)
+    last_relay = peewee.CharField(max_length=8, null=True)  # "closed" | "open"
+    last_illegal_insertions = peewee.IntegerField(null=True)
+    last_seen_at = peewee.DateTimeField(null=True)
+    needs_reconciliation = peewee.BooleanField(default=False)
+    reconciliation_note = peewee.TextField(default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+# -- receivables and payments ----------------------------------------------------------------
+
+
+class BillKind:
+    CONSUMPTION = "consumption"
+    REVERSAL_DEBIT = "reversal-debit"
+
+
+class Bill(BaseModel):
+    """A receivable (arrears when outstanding). `reversal-debit` bills are what a reversal of a
+    loaded purchase leaves behind (R15): the meter kept credit whose payment was refunded."""
+
+    customer = peewee.ForeignKeyField(Customer, backref="bills", on_delete="RESTRICT")
+    kind = peewee.CharField(max_length=16, default=BillKind.CONSUMPTION)
+    amount_fen = peewee.BigIntegerField()
+    outstanding_fen = peewee.BigIntegerField()
+    issued_on = peewee.DateField()
+    period = peewee.CharField(max_length=32, default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class Payment(BaseModel):
+    """Money received (R1–R5). Never deleted; a reversal sets `reversed` and adds a `Refund`."""
+
+    customer = peewee.ForeignKeyField(Customer, backref="payments", on_delete="RESTRICT")
+    amount_fen = peewee.BigIntegerField()
+    channel = peewee.CharField(max_length=16)
+    operator = peewee.CharField(max_length=64)
+    counter_id = peewee.CharField(max_length=32)
+    receipt_no = peewee.CharField(max_length=64, unique=True)
+    prepayment_before_fen = peewee.BigIntegerField(default=0)
+    prepayment_after_fen = peewee.BigIntegerField(default=0)
+    to_prepayment_fen = peewee.BigIntegerField(default=0)
+    route = peewee.CharField(max_length=8, default="none")
+    reason = peewee.CharField(max_length=32, null=True)
+    reversed = peewee.BooleanField(default=False)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class BillSettlement(BaseModel):
+    """Part of a payment that settled part of a bill (R1). `undone` once the payment is
+    reversed (the bill's outstanding amount is restored then)."""
+
+    bill = peewee.ForeignKeyField(Bill, backref="settlements", on_delete="RESTRICT")
+    payment = peewee.ForeignKeyField(Payment, backref="settlements", on_delete="RESTRICT")
+    amount_fen = peewee.BigIntegerField()
+    undone = peewee.BooleanField(default=False)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+LIVE_SETTLEMENT = BillSettlement.undone == False  # noqa: E712  (SQL, not Python)
+"""Condition for settlements that still count (not undone by a reversal)."""
+
+
+class Refund(BaseModel):
+    """A counter reversal (R15): the money handed back, who authorized it and why."""
+
+    payment = peewee.ForeignKeyField(Payment, backref="refunds", unique=True, on_delete="RESTRICT")
+    amount_fen = peewee.BigIntegerField()
+    reversal_case = peewee.CharField(max_length=32)
+    operator = peewee.CharField(max_length=64)
+    supervisor = peewee.CharField(max_length=64)
+    reason = peewee.TextField()
+    counter_id = peewee.CharField(max_length=32)
+    debit_bill = peewee.ForeignKeyField(Bill, null=True, on_delete="RESTRICT")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+# -- purchases and their way to the meter ----------------------------------------------------
+
+
+class Purchase(BaseModel):
+    """One amount bound for one meter with its allocated count `count` (R3).
+
+    `state` follows `counter_app.core.purchase_state`. `route` is "remote" (dispatch, R7) or
+    "card" (R6/R12 card write). A purchase is persisted before any device step (R8).
+    """
+
+    customer = peewee.ForeignKeyField(Customer, backref="purchases", on_delete="RESTRICT")
+    meter = peewee.ForeignKeyField(Meter, backref="purchases", on_delete="RESTRICT")
+    payment = peewee.ForeignKeyField(Payment, backref="purchases", null=True, on_delete="RESTRICT")
+    count = peewee.IntegerField()
+    amount_fen = peewee.BigIntegerField()
+    state = peewee.CharField(max_length=16)
+    route = peewee.CharField(max_length=8)
+    card_serial = peewee.CharField(max_length=32, null=True)
+    operator = peewee.CharField(max_length=64, default="")
+    counter_id = peewee.CharField(max_length=32, default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+    updated_at = peewee.DateTimeField(default=utcnow)
+    loaded_at = peewee.DateTimeField(null=True)
+
+
+class DispatchAttempt(BaseModel):
+    """One R7 attempt of a dispatch (R9: up to 3 per round), with what the meter answered."""
+
+    purchase = peewee.ForeignKeyField(Purchase, backref="attempts", on_delete="RESTRICT")
+    round_no = peewee.IntegerField(default=1)
+    attempt_no = peewee.IntegerField()
+    outcome = peewee.CharField(max_length=24)
+    reason = peewee.TextField(default="")
+    balance_fen = peewee.BigIntegerField(null=True)
+    count_read = peewee.IntegerField(null=True)
+    step_timings = JSONField(default=dict)
+    started_at = peewee.DateTimeField(default=utcnow)
+    duration_ms = peewee.IntegerField(default=0)
+
+
+class WorkOrderState:
+    OPEN = "open"
+    TAKEN = "taken"
+    CLOSED_SUCCESS = "closed-success"
+    CLOSED_FAILED = "closed-failed"
+    CANCELLED = "cancelled"  # its purchase was reversed with the payment (R15)
+
+
+class WorkOrder(BaseModel):
+    """A re-dispatch task for inspection staff after a failed dispatch (R10)."""
+
+    purchase = peewee.ForeignKeyField(Purchase, backref="work_orders", on_delete="RESTRICT")
+    state = peewee.CharField(max_length=16, default=WorkOrderState.OPEN)
+    taken_by = peewee.CharField(max_length=64, null=True)
+    taken_at = peewee.DateTimeField(null=True)
+    due_at = peewee.DateTimeField(null=True)
+    closed_at = peewee.DateTimeField(null=True)
+    note = peewee.TextField(default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class NotificationState:
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notification(BaseModel):
+    """The SMS outbox (R11): a message is queued in the same transaction as its cause and
+    sent later by `services.notifications.drain_outbox`, so none is lost while the gateway is
+    down."""
+
+    customer = peewee.ForeignKeyField(Customer, backref="notifications", on_delete="RESTRICT")
+    template = peewee.CharField(max_length=32)
+    phone = peewee.CharField(max_length=32)
+    body = peewee.TextField()
+    state = peewee.CharField(max_length=8, default=NotificationState.QUEUED)
+    tries = peewee.IntegerField(default=0)
+    last_error = peewee.TextField(default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+    sent_at = peewee.DateTimeField(null=True)
+
+
+# -- shifts and cash -------------------------------------------------------------------------
+
+
+class ShiftState:
+    """States of `Shift` (`counter_app.core.shift_ledger.ShiftState`)."""
+
+    OPEN = "open"
+    COUNTED = "counted"
+    CLOSED = "closed"
+    LIVE: ClassVar[tuple[str, ...]] = (OPEN, COUNTED)
+
+
+class Shift(BaseModel):
+    """A teller's shift at one counter: the float, then the blind count and the close (Z).
+
+    Payments and refunds are not linked by a column: they belong to the shift of their
+    operator at their counter between `opened_at` and `counted_at` (the end of the window),
+    looked up at report time by `counter_app.services.shifts`. At most one live (not closed)
+    shift per operator and per counter (partial unique indexes, `store.migrations`).
+    `expected_fen` and `variance_fen` are frozen at the blind count.
+    """
+
+    operator = peewee.CharField(max_length=64)
+    counter_id = peewee.CharField(max_length=32)
+    state = peewee.CharField(max_length=8, default=ShiftState.OPEN)
+    float_fen = peewee.BigIntegerField()
+    opened_at = peewee.DateTimeField(default=utcnow)
+    counted_at = peewee.DateTimeField(null=True)
+    counted_fen = peewee.BigIntegerField(null=True)
+    expected_fen = peewee.BigIntegerField(null=True)
+    variance_fen = peewee.BigIntegerField(null=True)
+    variance_reason = peewee.TextField(default="")
+    closed_at = peewee.DateTimeField(null=True)
+    closed_by = peewee.CharField(max_length=64, null=True)
+
+
+class CashMovement(BaseModel):
+    """Cash put into (change top-up) or taken out of (cash drop) a shift's drawer, with why."""
+
+    shift = peewee.ForeignKeyField(Shift, backref="cash_movements", on_delete="RESTRICT")
+    direction = peewee.CharField(max_length=8)  # "in" | "out"
+    amount_fen = peewee.BigIntegerField()
+    reason = peewee.TextField()
+    operator = peewee.CharField(max_length=64)
+    counter_id = peewee.CharField(max_length=32)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+# -- audit (I3) ------------------------------------------------------------------------------
+
+
+class AppendOnlyError(RuntimeError):
+    """An update or delete of an audit record was attempted (I3)."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(f"audit_log is append-only (I3): {operation} refused")
+        self.operation = operation
+
+
+class AuditLog(BaseModel):
+    """Who did what, when, at which counter, with the state before and after (I3).
+
+    Append-only: `save` of an existing row, `delete_instance`, `update` and `delete` raise
+    `AppendOnlyError`; the database triggers of the migrations refuse UPDATE/DELETE as well.
+    """
+
+    at = peewee.DateTimeField(default=utcnow)
+    actor = peewee.CharField(max_length=64)
+    counter_id = peewee.CharField(max_length=32)
+    action = peewee.CharField(max_length=48)
+    entity = peewee.CharField(max_length=32)
+    entity_id = peewee.CharField(max_length=64, default="")
+    before = JSONField(null=True)
+    after = JSONField(null=True)
+
+    def save(self, force_insert: bool = False, only: Any = None) -> Any:
+        if self._pk is not None and not force_insert:
+            raise AppendOnlyError("update")
+        return super().save(force_insert=force_insert, only=only)
+
+    def delete_instance(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("delete")
+
+    @classmethod
+    def update(cls, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("update")
+
+    @classmethod
+    def delete(cls, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("delete")
+
+
+class SchemaVersion(BaseModel):
+    """Applied schema steps (`counter_app.store.migrations`)."""
+
+    version = peewee.IntegerField(primary_key=True)
+    description = peewee.CharField(max_length=255)
+    applied_at = peewee.DateTimeField(default=utcnow)
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    User,
+    Customer,
+    Meter,
+    Bill,
+    Payment,
+    BillSettlement,
+    Refund,
+    Purchase,
+    DispatchAttempt,
+    WorkOrder,
+    Notification,
+    AuditLog,
+    Shift,
+    CashMovement,
+)
+"""Application tables in dependency order (`SchemaVersion` is managed by the migrator)."""

@@ -1,0 +1,211 @@
+"""The account view: what the customer owes, what is waiting, each meter, recent history.
+
+Every figure comes from one ``backend.Account`` read on the database thread; the view only
+lays it out. Arrears show red, a tripped relay says so, and each purchase shows its outcome
+and reason so the teller can answer "where is my money?".
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.ui import texts
+from counter_app.ui.backend import Account
+
+
+def _table(name: str, parent: QWidget) -> tuple[QTableView, QStandardItemModel]:
+    model = QStandardItemModel(0, 0, parent)
+    view = QTableView(parent)
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view, model
+
+
+def _row(*values: str) -> list[QStandardItem]:
+    return [QStandardItem(v) for v in values]
+
+
+class AccountView(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accountView")
+        self.account: Account | None = None
+
+        self.name_label = QLabel(self)
+        self.name_label.setObjectName("customerName")
+        self.detail_label = QLabel(self)
+        self.detail_label.setObjectName("customerDetail")
+        self.detail_label.setWordWrap(True)
+        self.arrears_caption = QLabel(self)
+        self.arrears_value = QLabel("—", self)
+        self.arrears_value.setObjectName("arrearsValue")
+        self.arrears_value.setProperty("class", "figure")
+        self.prepayment_caption = QLabel(self)
+        self.prepayment_value = QLabel("—", self)
+        self.prepayment_value.setObjectName("prepaymentValue")
+        self.prepayment_value.setProperty("class", "figure")
+
+        self.meters_view, self.meters = _table("metersTable", self)
+        self.payments_view, self.payments = _table("paymentsTable", self)
+        self.purchases_view, self.purchases = _table("purchasesTable", self)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.payments_view, "")
+        self.tabs.addTab(self.purchases_view, "")
+
+        figures = QGridLayout()
+        figures.addWidget(self.arrears_caption, 0, 0)
+        figures.addWidget(self.arrears_value, 1, 0)
+        figures.addWidget(self.prepayment_caption, 0, 1)
+        figures.addWidget(self.prepayment_value, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.name_label)
+        layout.addWidget(self.detail_label)
+        layout.addLayout(figures)
+        layout.addWidget(self.meters_view, 2)
+        layout.addWidget(self.tabs, 3)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Account"))
+        self.arrears_caption.setText(self.tr("Arrears"))
+        self.prepayment_caption.setText(self.tr("Prepayment"))
+        self.tabs.setTabText(0, self.tr("Recent payments"))
+        self.tabs.setTabText(1, self.tr("Recent purchases"))
+        self.meters.setHorizontalHeaderLabels(
+            [
+                self.tr("Meter no."),
+                self.tr("Mode"),
+                self.tr("Collection"),
+                self.tr("Balance"),
+                self.tr("Count"),
+                self.tr("Relay"),
+                self.tr("Last seen"),
+            ]
+        )
+        self.payments.setHorizontalHeaderLabels(
+            [
+                self.tr("Time"),
+                self.tr("Receipt"),
+                self.tr("Amount"),
+                self.tr("Channel"),
+                self.tr("Outcome"),
+            ]
+        )
+        self.purchases.setHorizontalHeaderLabels(
+            [
+                self.tr("Time"),
+                self.tr("Meter"),
+                self.tr("Count"),
+                self.tr("Amount"),
+                self.tr("State"),
+                self.tr("Last dispatch"),
+            ]
+        )
+        if self.account is not None:
+            self.show_account(self.account)
+        else:
+            self.name_label.setText(self.tr("No customer — press F2 to search"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def clear(self) -> None:
+        self.account = None
+        for model in (self.meters, self.payments, self.purchases):
+            model.removeRows(0, model.rowCount())
+        self.detail_label.clear()
+        self.arrears_value.setText("—")
+        self.prepayment_value.setText("—")
+        self.name_label.setText(self.tr("No customer — press F2 to search"))
+
+    def show_account(self, account: Account) -> None:
+        self.account = account
+        self.name_label.setText(
+            self.tr("{name} · customer no. {customer_no}").format(
+                name=account.name, customer_no=account.customer_no
+            )
+        )
+        self.detail_label.setText(
+            self.tr("Address: {address}   Phone: {phone}").format(
+                address=account.address or "—", phone=account.phone or "—"
+            )
+        )
+        self.arrears_value.setText(texts.yuan(account.arrears_fen))
+        self.arrears_value.setProperty("owing", account.arrears_fen > 0)
+        self.arrears_value.style().unpolish(self.arrears_value)
+        self.arrears_value.style().polish(self.arrears_value)
+        self.prepayment_value.setText(texts.yuan(account.prepayment_fen))
+
+        self.meters.removeRows(0, self.meters.rowCount())
+        for m in account.meters:
+            flags = []
+            if not m.active:
+                flags.append(self.tr("not in use"))
+            if m.needs_reconciliation:
+                flags.append(self.tr("to reconcile"))
+            meter_text = m.meter_no + (f" ({', '.join(flags)})" if flags else "")
+            self.meters.appendRow(
+                _row(
+                    meter_text,
+                    texts.mode(m.mode) if m.is_card_meter else self.tr("not a card meter"),
+                    texts.yes_no(m.collection_capable),
+                    texts.yuan(m.last_balance_fen),
+                    str(m.committed_count),
+                    texts.relay(m.last_relay),
+                    texts.when(m.last_seen_at),
+                )
+            )
+        self.payments.removeRows(0, self.payments.rowCount())
+        for p in account.payments:
+            what = texts.route(p.route)
+            if p.reason:
+                what += " — " + texts.reason(p.reason)
+            if p.reversed:
+                what = self.tr("REVERSED") + " · " + what
+            self.payments.appendRow(
+                _row(
+                    texts.when(p.created_at),
+                    p.receipt_no,
+                    texts.yuan(p.amount_fen),
+                    texts.channel(p.channel),
+                    what,
+                )
+            )
+        self.meters_view.resizeColumnsToContents()
+        self.purchases.removeRows(0, self.purchases.rowCount())
+        for pu in account.purchases:
+            last = texts.outcome(pu.last_outcome)
+            if pu.last_reason:
+                last += f" ({pu.last_reason})"
+            self.purchases.appendRow(
+                _row(
+                    texts.when(pu.created_at),
+                    pu.meter_no,
+                    str(pu.count),
+                    texts.yuan(pu.amount_fen),
+                    texts.state(pu.state),
+                    last,
+                )
+            )
+        self.payments_view.resizeColumnsToContents()
+        self.purchases_view.resizeColumnsToContents()

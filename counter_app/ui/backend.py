@@ -1,0 +1,332 @@
+"""The window's adapter over the services: plain, blocking, Qt-free calls and view records.
+
+Why a module between the views and ``counter_app.services``: the views stay thin (widgets,
+signals, texts) and never touch peewee models; everything here runs on an owner thread
+(``ui.workers``) and returns frozen records the GUI thread may hold safely after the
+database connection is gone. Business decisions stay in the services and the core: this
+module only calls them and reshapes their answers.
+
+Read-only look-ups the services do not offer yet (search as you type, the account summary)
+are queries here; they decide nothing about money.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from counter_app.core.allocation import OpenBill
+from counter_app.core.channels import Channel
+from counter_app.core.eligibility import MeterFacts
+from counter_app.core.payment_plan import PaymentPlan, plan_payment
+from counter_app.services import audit, lookup
+from counter_app.services.receipts import ReceiptData, ReceiptKind, ReceiptMeter
+from counter_app.store.models import (
+    BillSettlement,
+    Customer,
+    DispatchAttempt,
+    Meter,
+    Payment,
+    Purchase,
+    User,
+)
+
+SEARCH_LIMIT = 20
+"""Results shown while typing: enough to pick from, few enough to stay instant."""
+
+
+@dataclass(frozen=True)
+class CustomerHit:
+    customer_no: str
+    name: str
+    phone: str
+    address: str
+    meter_nos: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    hits: tuple[CustomerHit, ...]
+    more: bool
+
+
+@dataclass(frozen=True)
+class MeterRow:
+    id: int
+    meter_no: str
+    address: str
+    is_card_meter: bool
+    collection_capable: bool
+    mode: str
+    active: bool
+    committed_count: int
+    last_balance_fen: int | None
+    last_overdraft_fen: int | None
+    last_relay: str | None
+    last_seen_at: dt.datetime | None
+    needs_reconciliation: bool
+    card_serial: str | None
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    id: int
+    receipt_no: str
+    created_at: dt.datetime
+    amount_fen: int
+    channel: str
+    route: str
+    reason: str | None
+    reversed: bool
+    operator: str
+    counter_id: str
+
+
+@dataclass(frozen=True)
+class PurchaseRow:
+    id: int
+    payment_id: int | None
+    meter_no: str
+    count: int
+    amount_fen: int
+    state: str
+    route: str
+    created_at: dt.datetime
+    last_outcome: str | None
+    last_reason: str
+
+
+@dataclass(frozen=True)
+class Account:
+    """One customer as the account view shows it (arrears, prepayment, meters, history)."""
+
+    id: int
+    customer_no: str
+    name: str
+    address: str
+    phone: str
+    prepayment_fen: int
+    arrears_fen: int
+    open_bills: tuple[OpenBill, ...]
+    meters: tuple[MeterRow, ...]
+    facts: tuple[MeterFacts, ...]
+    payments: tuple[PaymentRow, ...]
+    purchases: tuple[PurchaseRow, ...]
+
+    def plan(self, amount_fen: int, channel: Channel = Channel.COUNTER) -> PaymentPlan:
+        """What a payment of ``amount_fen`` would do now (R1–R6), from the core's rules.
+
+        The confirmation dialog states this plan; the payment service decides again inside
+        its transaction, so a stale account cannot move money wrongly.
+        """
+        return plan_payment(amount_fen, channel, self.open_bills, self.prepayment_fen, self.facts)
+
+    def meter(self, meter_id: int) -> MeterRow:
+        return next(m for m in self.meters if m.id == meter_id)
+
+
+def _hit(customer: Customer) -> CustomerHit:
+    meters = tuple(str(m.meter_no) for m in Meter.select().where(Meter.customer == customer.id))
+    return CustomerHit(
+        str(customer.customer_no),
+        str(customer.name),
+        str(customer.phone),
+        str(customer.address),
+        meters,
+    )
+
+
+def search_customers(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """Customers by customer number, meter number or address, phone, or name (capped).
+
+    Digits match number prefixes and phone substrings; anything else matches the name.
+    """
+    query = text.strip()
+    if not query:
+        return SearchResult(query, (), False)
+    if query.isdigit():
+        meter_owners = Meter.select(Meter.customer).where(
+            Meter.meter_no.startswith(query) | Meter.address.startswith(query)
+        )
+        where = (
+            Customer.customer_no.startswith(query)
+            | Customer.phone.contains(query)
+            | Customer.id.in_(meter_owners)
+        )
+    else:
+        where = Customer.name.contains(query) | Customer.address.contains(query)
+    rows = list(Customer.select().where(where).order_by(Customer.customer_no).limit(limit + 1))
+    return SearchResult(query, tuple(_hit(c) for c in rows[:limit]), len(rows) > limit)
+
+
+def _meter_row(m: Meter) -> MeterRow:
+    return MeterRow(
+        id=int(m.id),
+        meter_no=str(m.meter_no),
+        address=str(m.address),
+        is_card_meter=bool(m.is_card_meter),
+        collection_capable=bool(m.collection_capable),
+        mode=str(m.purchase_mode),
+        active=bool(m.active),
+        committed_count=int(m.committed_count),
+        last_balance_fen=None if m.last_balance_fen is None else int(m.last_balance_fen),
+        last_overdraft_fen=None if m.last_overdraft_fen is None else int(m.last_overdraft_fen),
+        last_relay=None if m.last_relay is None else str(m.last_relay),
+        last_seen_at=m.last_seen_at,
+        needs_reconciliation=bool(m.needs_reconciliation),
+        card_serial=None if m.card_serial is None else str(m.card_serial),
+    )
+
+
+def _last_attempt(purchase: Purchase) -> tuple[str | None, str]:
+    attempt = (
+        DispatchAttempt.select()
+        .where(DispatchAttempt.purchase == purchase.id)
+        .order_by(DispatchAttempt.id.desc())
+        .first()
+    )
+    if attempt is None:
+        return None, ""
+    return str(attempt.outcome), str(attempt.reason)
+
+
+def load_account(customer_no: str, history: int = 10) -> Account:
+    """The account view's figures for one customer (read-only)."""
+    customer = lookup.find_customer(customer_no)
+    meters = list(Meter.select().where(Meter.customer == customer.id).order_by(Meter.id))
+    bills = tuple(lookup.open_bills(int(customer.id)))
+    payments = [
+        PaymentRow(
+            id=int(p.id),
+            receipt_no=str(p.receipt_no),
+            created_at=p.created_at,
+            amount_fen=int(p.amount_fen),
+            channel=str(p.channel),
+            route=str(p.route),
+            reason=None if p.reason is None else str(p.reason),
+            reversed=bool(p.reversed),
+            operator=str(p.operator),
+            counter_id=str(p.counter_id),
+        )
+        for p in Payment.select()
+        .where(Payment.customer == customer.id)
+        .order_by(Payment.id.desc())
+        .limit(history)
+    ]
+    meter_nos = {int(m.id): str(m.meter_no) for m in meters}
+    purchases = []
+    for pu in (
+        Purchase.select()
+        .where(Purchase.customer == customer.id)
+        .order_by(Purchase.id.desc())
+        .limit(history)
+    ):
+        outcome, reason = _last_attempt(pu)
+        purchases.append(
+            PurchaseRow(
+                id=int(pu.id),
+                payment_id=None if pu.payment_id is None else int(pu.payment_id),
+                meter_no=meter_nos.get(int(pu.meter_id), "?"),
+                count=int(pu.count),
+                amount_fen=int(pu.amount_fen),
+                state=str(pu.state),
+                route=str(pu.route),
+                created_at=pu.created_at,
+                last_outcome=outcome,
+                last_reason=reason,
+            )
+        )
+    return Account(
+        id=int(customer.id),
+        customer_no=str(customer.customer_no),
+        name=str(customer.name),
+        address=str(customer.address),
+        phone=str(customer.phone),
+        prepayment_fen=int(customer.prepayment_fen),
+        arrears_fen=sum(b.outstanding_fen for b in bills),
+        open_bills=bills,
+        meters=tuple(_meter_row(m) for m in meters),
+        facts=tuple(lookup.meter_facts(m) for m in meters),
+        payments=tuple(payments),
+        purchases=tuple(purchases),
+    )
+
+
+def card_meters(account: Account) -> Sequence[MeterRow]:
+    """Meters a card can be written for (R6/R12): active card meters."""
+    return [m for m in account.meters if m.is_card_meter and m.active]
+
+
+# -- receipts -------------------------------------------------------------------------------
+
+
+def payment_receipt(payment_id: int, operator_name: str | None = None) -> ReceiptData:
+    """A payment receipt rebuilt from the records (so a reprint says exactly what the
+    original said): settlements (R1), adjusted fee and count (R3), the reason it stayed in
+    prepayment (R2) and the dispatch outcome (R7–R9)."""
+    p = Payment.get_by_id(payment_id)
+    customer = Customer.get_by_id(p.customer_id)
+    if operator_name is None:
+        user = User.get_or_none(User.username == p.operator)
+        operator_name = str(user.full_name or p.operator) if user is not None else str(p.operator)
+    settled = sum(
+        int(s.amount_fen)
+        for s in BillSettlement.select().where(BillSettlement.payment == payment_id)
+    )
+    taken = audit.entries(entity="payment", entity_id=payment_id, actions=("take-payment",))
+    after = taken[0].after if taken and isinstance(taken[0].after, dict) else {}
+    arrears_after = int(after.get("arrears_fen", 0) or 0)
+    purchase = Purchase.select().where(Purchase.payment == payment_id).order_by(Purchase.id).first()
+    meters: tuple[ReceiptMeter, ...] = ()
+    outcome: str | None = None
+    detail: str | None = None
+    count: int | None = None
+    adjusted = 0
+    if purchase is not None:
+        meter = Meter.get_by_id(purchase.meter_id)
+        count = int(purchase.count)
+        adjusted = int(purchase.amount_fen)
+        last, reason = _last_attempt(purchase)
+        state = str(purchase.state)
+        if state == "loaded":
+            outcome = last if last in ("success", "already-loaded") else "success"
+        elif state in ("failed", "work-order"):
+            outcome = "failed"
+            detail = reason or last
+        elif state == "card-written":
+            outcome = "card-written"
+        elif state in ("dispatching", "card-writing"):
+            outcome = "unresolved"  # R8/R16: settled by probing the meter or reading the card
+        else:
+            outcome = "not-dispatched"
+        balance = None if meter.last_balance_fen is None else int(meter.last_balance_fen)
+        meters = (ReceiptMeter(str(meter.meter_no), int(meter.committed_count), balance),)
+    else:
+        meters = tuple(
+            ReceiptMeter(str(m.meter_no))
+            for m in Meter.select().where((Meter.customer == customer.id) & Meter.active)
+        )
+    return ReceiptData(
+        kind=ReceiptKind.PAYMENT,
+        receipt_no=str(p.receipt_no),
+        record_id=int(p.id),
+        issued_at=p.created_at,
+        counter_id=str(p.counter_id),
+        operator=operator_name or str(p.operator),
+        customer_no=str(customer.customer_no),
+        customer_name=str(customer.name),
+        amount_fen=int(p.amount_fen),
+        channel=str(p.channel),
+        arrears_settled_fen=settled,
+        adjusted_fee_fen=adjusted,
+        prepayment_after_fen=int(p.prepayment_after_fen),
+        arrears_after_fen=arrears_after,
+        meters=meters,
+        route=str(p.route),
+        reason=None if p.reason is None else str(p.reason),
+        dispatch_outcome=outcome,
+        dispatch_detail=detail,
+        purchase_count=count,
+    )

@@ -1,0 +1,223 @@
+"""The audit view for supervisors: who did what, when, at which counter, searchable (I3).
+
+Filters (free text, person, counter, action, date range) go to `services.audit.search_as`,
+which refuses anyone without ``view-audit``; the newest records come first. The text search
+also looks inside the before/after data, so a receipt number, a meter address or an amount
+in fen finds the records that carry it. Selecting a record shows its before/after in full.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.services import audit
+from counter_app.services.audit import AuditEntry
+from counter_app.ui.backoffice.context import BackOfficeContext
+from counter_app.ui.backoffice.office_jobs import local_time, run_db
+
+ANY = ""
+
+
+def _local_day_bounds(day: dt.date, end: bool) -> dt.datetime:
+    """The naive-UTC moment where a local day starts (or ends)."""
+    moment = dt.datetime.combine(day + dt.timedelta(days=1) if end else day, dt.time())
+    return moment.astimezone().astimezone(dt.UTC).replace(tzinfo=None)
+
+
+class AuditTab(QWidget):
+    """See the module docstring."""
+
+    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("auditTab")
+        self.ctx = ctx
+        self.user = user
+        self.busy = 0
+        self.last_error: BaseException | None = None
+        self.entries: list[AuditEntry] = []
+        self.searches = 0
+
+        self.text = QLineEdit(self)
+        self.text.setObjectName("auditText")
+        self.text.returnPressed.connect(self.search)
+        self.actor = self._combo("auditActor")
+        self.counter = self._combo("auditCounter")
+        self.action = self._combo("auditAction")
+        self.use_dates = QCheckBox(self)
+        self.since = QDateEdit(self)
+        self.since.setCalendarPopup(True)
+        self.since.setDate(QDate.currentDate().addDays(-7))
+        self.until = QDateEdit(self)
+        self.until.setCalendarPopup(True)
+        self.until.setDate(QDate.currentDate())
+        self.search_button = QPushButton(self)
+        self.search_button.setObjectName("auditSearchButton")
+        self.search_button.clicked.connect(self.search)
+
+        self.table = QTableWidget(0, 6, self)
+        self.table.setObjectName("auditTable")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.detail = QPlainTextEdit(self)
+        self.detail.setObjectName("auditDetail")
+        self.detail.setReadOnly(True)
+        self.status = QLabel(self)
+        self.status.setObjectName("auditStatus")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.text, 2)
+        filters.addWidget(self.actor, 1)
+        filters.addWidget(self.counter, 1)
+        filters.addWidget(self.action, 1)
+        filters.addWidget(self.use_dates)
+        filters.addWidget(self.since)
+        filters.addWidget(self.until)
+        filters.addWidget(self.search_button)
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+        self.retranslate()
+        self.load_filters()
+        self.search()
+
+    def _combo(self, name: str) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        combo.addItem("", ANY)
+        return combo
+
+    def retranslate(self) -> None:
+        self.text.setPlaceholderText(
+            self.tr("search: person, action, receipt, meter, amount in fen…")
+        )
+        for combo, text in (
+            (self.actor, self.tr("any person")),
+            (self.counter, self.tr("any counter")),
+            (self.action, self.tr("any action")),
+        ):
+            combo.setItemText(0, text)
+        self.use_dates.setText(self.tr("From"))
+        self.search_button.setText(self.tr("Search"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("When"),
+                self.tr("Who"),
+                self.tr("Counter"),
+                self.tr("Action"),
+                self.tr("On"),
+                self.tr("After"),
+            ]
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def show_error(self, text: str) -> None:
+        self.status.setText(text)
+
+    def load_filters(self) -> None:
+        def work() -> dict[str, list[str]]:
+            return {c: audit.distinct_values(c) for c in ("actor", "counter_id", "action")}
+
+        def done(values: dict[str, list[str]]) -> None:
+            for combo, key in (
+                (self.actor, "actor"),
+                (self.counter, "counter_id"),
+                (self.action, "action"),
+            ):
+                chosen = combo.currentData()
+                while combo.count() > 1:
+                    combo.removeItem(1)
+                for v in values[key]:
+                    combo.addItem(v, v)
+                index = combo.findData(chosen)
+                combo.setCurrentIndex(max(index, 0))
+
+        run_db(self, "audit-filters", work, done)
+
+    def filters(self) -> dict[str, Any]:
+        f: dict[str, Any] = {"text": self.text.text()}
+        for combo, key in (
+            (self.actor, "actor"),
+            (self.counter, "counter_id"),
+            (self.action, "action"),
+        ):
+            if combo.currentData():
+                f[key] = str(combo.currentData())
+        if self.use_dates.isChecked():
+            f["since"] = _local_day_bounds(self.since.date().toPython(), False)  # type: ignore[arg-type]
+            f["until"] = _local_day_bounds(self.until.date().toPython(), True)  # type: ignore[arg-type]
+        return f
+
+    def search(self) -> None:
+        filters = self.filters()
+        run_db(
+            self, "audit-search", lambda: audit.search_as(self.user, **filters), self._on_entries
+        )
+
+    def _on_entries(self, entries: list[AuditEntry]) -> None:
+        self.entries = entries
+        self.searches += 1
+        self.table.setRowCount(len(entries))
+        for i, e in enumerate(entries):
+            values = [
+                local_time(e.at),
+                e.actor,
+                e.counter_id,
+                e.action,
+                f"{e.entity} {e.entity_id}".strip(),
+                json.dumps(e.after, ensure_ascii=False, sort_keys=True) if e.after else "",
+            ]
+            for j, text in enumerate(values):
+                self.table.setItem(i, j, QTableWidgetItem(text))
+        self.status.setText(self.tr("{count} records").format(count=len(entries)))
+        self.detail.clear()
+
+    def _on_selection(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.entries):
+            return
+        e = self.entries[rows[0].row()]
+        self.detail.setPlainText(
+            self.tr("Before:")
+            + "\n"
+            + json.dumps(e.before, ensure_ascii=False, indent=2, sort_keys=True)
+            + "\n"
+            + self.tr("After:")
+            + "\n"
+            + json.dumps(e.after, ensure_ascii=False, indent=2, sort_keys=True)
+        )

@@ -1,0 +1,78 @@
+"""Shared bits of the shifts, success board, audit and users tabs.
+
+`run_db` sends one service call to the database owner thread (``ctx.workers.db``) and brings
+its result or error back to the GUI thread (``ui.workers`` is the only bridge); `describe`
+turns the errors of these tabs' services into translated text, then falls back to the
+back office's and the counter window's tables. Money is shown with `format_fen` (integer fen
+in, yuan text out) and parsed with the counter's own rules (`services.payments.parse_amount`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from counter_app.services.payments import parse_amount
+from counter_app.services.receipts import format_fen
+from counter_app.ui.backoffice.window import describe_error
+
+__all__ = ["describe", "format_fen", "local_time", "parse_amount", "run_db"]
+
+
+def local_time(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A stored naive-UTC time shown in the hall's local time."""
+    if moment is None:
+        return "—"
+    return moment.replace(tzinfo=dt.UTC).astimezone().strftime(fmt)
+
+
+def describe(exc: BaseException) -> str:
+    code = getattr(exc, "code", None)
+    fields = dict(getattr(exc, "fields", {}) or {})
+    own = {
+        "shift-conflict": lambda: QCoreApplication.translate(
+            "OfficeErrors",
+            "Shift {shift_id} of {operator} at counter {counter_id} is still open: close it first.",
+        ),
+        "shift-refused": lambda: QCoreApplication.translate(
+            "OfficeErrors", "Shift {shift_id} is {state}: cannot {step}."
+        ),
+        "unknown-shift": lambda: QCoreApplication.translate(
+            "OfficeErrors", "There is no shift {shift}."
+        ),
+    }
+    if isinstance(code, str) and code in own:
+        try:
+            return own[code]().format(**fields)
+        except (KeyError, IndexError, ValueError):
+            return own[code]()
+    return describe_error(exc)
+
+
+def run_db(
+    tab: Any,
+    name: str,
+    fn: Callable[[], object],
+    on_done: Callable[[Any], None],
+) -> None:
+    """Run `fn` on the database thread; `on_done(result)` or the error shown on `tab`.
+
+    The tab provides ``busy`` (counted here), ``last_error`` and ``show_error(text)``.
+    """
+    tab.busy += 1
+    tab.last_error = None
+
+    def done(result: Any) -> None:
+        tab.busy -= 1
+        on_done(result)
+
+    def failed(exc: BaseException) -> None:
+        tab.busy -= 1
+        tab.last_error = exc
+        tab.show_error(describe(exc))
+
+    workers = tab.ctx.workers
+    workers.submit(workers.db, name, lambda _report: fn(), on_done=done, on_error=failed)

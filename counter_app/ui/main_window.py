@@ -1,0 +1,692 @@
+"""The counter window: find → account → pay → dispatch → receipt → next customer.
+
+Keyboard first: F2 search, F3 read card, F5 pay, Enter confirm, F6 write card, F8 reversal,
+F9 print, Ctrl+P reprint (COPY), Esc next customer. The shortcuts are shown on the buttons
+and in the status bar.
+
+Money safety in the window: one money job at a time (``_money_busy``), set before anything
+is submitted; the confirmation dialog fires once; the buttons are disabled while a job
+runs. Every device step runs on its device's owner thread (``ui.workers``) and reports
+back by signal, so the window keeps painting while a meter takes seconds to answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.core.payment_plan import PlanError
+from counter_app.ui import backend, texts
+from counter_app.ui.account_view import AccountView
+from counter_app.ui.context import CounterContext, shift_of
+from counter_app.ui.errors import explain, show_exception
+from counter_app.ui.payment import ConfirmPaymentDialog, PaymentPanel, ProgressPanel
+from counter_app.ui.receipt_preview import ReceiptPreviewDialog
+from counter_app.ui.search import SearchPanel
+from counter_app.ui.workers import DeviceEvents, Workers
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # R9
+
+
+class MainWindow(QMainWindow):
+    """The teller's window for one signed-in user at one counter."""
+
+    sig_payment_finished = Signal(object)  # the PaymentOutcome, after dispatch if any
+    sig_account_loaded = Signal(object)
+
+    def __init__(
+        self,
+        context: CounterContext,
+        user: Any,
+        workers: Workers,
+        events: DeviceEvents | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("counterWindow")
+        self.context = context
+        self.user = user
+        self.workers = workers
+        self.events = events or DeviceEvents(self)
+        self.signed_in_at = dt.datetime.now()
+        self.account: backend.Account | None = None
+        self.last_outcome: Any = None  # PaymentOutcome of the last payment
+        self.last_dispatch: Any = None  # DispatchSummary of the last dispatch
+        self.last_receipt: Any = None  # ReceiptData of the last receipt shown
+        self.receipts_printed: set[str] = set()
+        self.preview: ReceiptPreviewDialog | None = None
+        self.confirm_dialog: ConfirmPaymentDialog | None = None
+        self.card_dialog: QWidget | None = None
+        self.reversal_dialog: QWidget | None = None
+        self._money_busy = False
+        self._reader_state: str | None = None
+        self._wanted_customer: str | None = None
+        self.dispatch_thread = ""  # name of the thread the last dispatch ran on
+        self.payments_taken = 0
+        self.last_card: Any = None  # CardContents of the last card read (F3)
+        self.last_writeback: Any = None  # WritebackResult of the last write-back applied
+
+        self.cash_shift: Any = None  # services.shifts.ShiftView of the teller's live shift
+        self._build()
+        self._wire_events()
+        self.retranslate()
+        self.load_cash_shift()
+        self.search.focus_search()
+
+    # -- layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        bar = QWidget(self)
+        bar.setObjectName("sessionBar")
+        self.title_label = QLabel(bar)
+        self.title_label.setObjectName("appTitle")
+        self.user_label = QLabel(bar)
+        self.user_label.setObjectName("userLabel")
+        self.counter_label = QLabel(bar)
+        self.counter_label.setObjectName("counterLabel")
+        self.shift_label = QLabel(bar)
+        self.shift_label.setObjectName("shiftLabel")
+        self.reader_label = QLabel(bar)
+        self.reader_label.setObjectName("readerLabel")
+        bar_layout = QHBoxLayout(bar)
+        bar_layout.setContentsMargins(6, 4, 6, 4)
+        bar_layout.addWidget(self.title_label)
+        bar_layout.addStretch(1)
+        for label in (self.user_label, self.counter_label, self.shift_label, self.reader_label):
+            bar_layout.addWidget(label)
+
+        self.search = SearchPanel(self.workers, parent=self)
+        self.account_view = AccountView(self)
+        self.payment = PaymentPanel(self)
+        self.progress = ProgressPanel(self)
+
+        self.card_button = QPushButton(self)
+        self.card_button.setObjectName("cardButton")
+        self.print_button = QPushButton(self)
+        self.print_button.setObjectName("printButton")
+        self.reprint_button = QPushButton(self)
+        self.reprint_button.setObjectName("reprintButton")
+        self.reversal_button = QPushButton(self)
+        self.reversal_button.setObjectName("reversalButton")
+        self.next_button = QPushButton(self)
+        self.next_button.setObjectName("nextButton")
+        actions = QWidget(self)
+        actions_layout = QVBoxLayout(actions)
+        actions_layout.setContentsMargins(0, 0, 0, 0)
+        for b in (
+            self.card_button,
+            self.print_button,
+            self.reprint_button,
+            self.reversal_button,
+            self.next_button,
+        ):
+            actions_layout.addWidget(b)
+
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.payment)
+        right_layout.addWidget(self.progress, 1)
+        right_layout.addWidget(actions)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.search)
+        splitter.addWidget(self.account_view)
+        splitter.addWidget(right)
+        splitter.setSizes([340, 640, 380])
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(bar)
+        inner = QWidget(central)
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.addWidget(splitter)
+        layout.addWidget(inner, 1)
+        self.setCentralWidget(central)
+
+        self.hints = QLabel(self)
+        self.hints.setObjectName("shortcutHints")
+        self.statusBar().addPermanentWidget(self.hints, 1)
+        self.resize(1360, 800)
+
+        self.shortcuts = {
+            "search": QShortcut(QKeySequence(Qt.Key.Key_F2), self, self.search.focus_search),
+            "read-card": QShortcut(QKeySequence(Qt.Key.Key_F3), self, self.read_card),
+            "pay": QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.payment.focus_amount),
+            "card": QShortcut(QKeySequence(Qt.Key.Key_F6), self, self.open_card_write),
+            "reversal": QShortcut(QKeySequence(Qt.Key.Key_F8), self, self.open_reversal),
+            "print": QShortcut(QKeySequence(Qt.Key.Key_F9), self, self.print_receipt),
+            "reprint": QShortcut(QKeySequence("Ctrl+P"), self, self.reprint_receipt),
+            "next": QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.next_customer),
+        }
+
+    def _wire_events(self) -> None:
+        self.search.sig_customer_chosen.connect(self.open_customer)
+        self.search.sig_read_card_requested.connect(self.read_card)
+        self.payment.sig_pay_requested.connect(self.request_payment)
+        self.card_button.clicked.connect(self.open_card_write)
+        self.print_button.clicked.connect(self.print_receipt)
+        self.reprint_button.clicked.connect(self.reprint_receipt)
+        self.reversal_button.clicked.connect(self.open_reversal)
+        self.next_button.clicked.connect(self.next_customer)
+        self.events.sig_card_inserted.connect(self._on_card_inserted)
+        self.events.sig_card_removed.connect(self._on_card_removed)
+        self.events.sig_service_changed.connect(self._on_service_changed)
+        self._update_actions()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Electricity purchase counter"))
+        self.title_label.setText(self.tr("Electricity purchase counter"))
+        name = getattr(self.user, "full_name", "") or getattr(self.user, "username", "")
+        self.user_label.setText(
+            self.tr("Operator: {name} ({role})").format(
+                name=name, role=texts.role(str(getattr(self.user, "role", "")))
+            )
+        )
+        self.counter_label.setText(
+            self.tr("Counter: {counter}").format(counter=self.context.counter_id)
+        )
+        self._show_shift()
+        self._show_reader_state()
+        self.card_button.setText(self.tr("Write purchase card (F6)"))
+        self.print_button.setText(self.tr("Print receipt (F9)"))
+        self.reprint_button.setText(self.tr("Reprint as COPY (Ctrl+P)"))
+        self.reversal_button.setText(self.tr("Reversal… (F8)"))
+        self.next_button.setText(self.tr("Next customer (Esc)"))
+        self.hints.setText(
+            self.tr(
+                "F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · "
+                "F8 reversal · F9 print · Ctrl+P reprint · Esc next customer"
+            )
+        )
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _show_shift(self) -> None:
+        """The cash shift (班次) the teller opened, else the day/night shift of the sign-in."""
+        cash = self.cash_shift
+        if cash is not None:
+            self.shift_label.setText(
+                self.tr("Shift no. {id} (opened {time})").format(
+                    id=cash.id, time=cash.opened_at.strftime("%m-%d %H:%M")
+                )
+            )
+            return
+        shift, day = shift_of(self.signed_in_at)
+        shift_text = self.tr("day shift") if shift == "day" else self.tr("night shift")
+        self.shift_label.setText(
+            self.tr("Shift: {day} {shift} (since {time})").format(
+                day=day.isoformat(), shift=shift_text, time=self.signed_in_at.strftime("%H:%M")
+            )
+        )
+
+    def load_cash_shift(self) -> None:
+        """Ask the shift service (if any) for the teller's live cash shift."""
+        shifts = self.context.shifts
+        if shifts is None:
+            return
+        user = self.user
+
+        def done(view: Any) -> None:
+            self.cash_shift = view
+            self._show_shift()
+
+        self.workers.submit(
+            self.workers.db,
+            "current-shift",
+            lambda _r: shifts.current_shift(user),
+            on_done=done,
+            on_error=lambda exc: log.info("no cash shift shown: %r", exc),
+        )
+
+    def _update_actions(self) -> None:
+        has_account = self.account is not None
+        idle = not self._money_busy
+        self.payment.set_enabled_for(self.account if idle else None)
+        self.card_button.setEnabled(has_account and idle and self.context.purchase_card is not None)
+        self.print_button.setEnabled(self.last_outcome is not None and idle)
+        self.reprint_button.setEnabled(has_account and idle)
+        self.reversal_button.setEnabled(has_account and idle)
+
+    @property
+    def money_busy(self) -> bool:
+        return self._money_busy
+
+    def _set_money_busy(self, busy: bool) -> None:
+        self._money_busy = busy
+        self._update_actions()
+
+    # -- customer ------------------------------------------------------------------------------
+    def open_customer(self, customer_no: str) -> None:
+        self._wanted_customer = customer_no
+        self.statusBar().showMessage(
+            self.tr("Loading {customer_no}…").format(customer_no=customer_no)
+        )
+        self.workers.submit(
+            self.workers.db,
+            "load-account",
+            lambda _report: backend.load_account(customer_no),
+            on_done=self._on_account,
+            on_error=lambda exc: show_exception(self, exc),
+        )
+
+    def reload_account(self) -> None:
+        if self.account is not None:
+            self.open_customer(self.account.customer_no)
+
+    def _on_account(self, account: backend.Account) -> None:
+        if account.customer_no != self._wanted_customer:
+            return  # an answer for a customer the teller has already left
+        changed = self.account is None or self.account.customer_no != account.customer_no
+        self.account = account
+        self.account_view.show_account(account)
+        self.statusBar().clearMessage()
+        if changed:
+            self.last_outcome = None
+            self.last_dispatch = None
+            self.progress.clear()
+            self.payment.clear()
+            if not self._money_busy:
+                self.payment.set_enabled_for(account)
+                self.payment.focus_amount()
+        self._update_actions()
+        self.sig_account_loaded.emit(account)
+
+    def next_customer(self) -> None:
+        """Esc: clear everything for the next customer (not while money is moving)."""
+        if self._money_busy:
+            self.statusBar().showMessage(
+                self.tr("Wait: the current payment is still being processed."), 4000
+            )
+            return
+        self.account = None
+        self._wanted_customer = None
+        self.last_outcome = None
+        self.last_dispatch = None
+        self.account_view.clear()
+        self.payment.clear()
+        self.progress.clear()
+        self.search.clear()
+        self._update_actions()
+        self.search.focus_search()
+
+    # -- payment -------------------------------------------------------------------------------
+    def request_payment(self, amount_fen: int, channel: str) -> None:
+        """Pay pressed: show what will happen (R1–R6) and wait for the confirmation."""
+        account = self.account
+        if account is None or self._money_busy:
+            return
+        if self.confirm_dialog is not None and self.confirm_dialog.isVisible():
+            return  # a second Enter while the confirmation is open
+        from counter_app.core.channels import Channel
+
+        try:
+            plan = account.plan(amount_fen, Channel(channel))
+        except PlanError as exc:
+            self.payment.error.setText(explain(exc) or str(exc))
+            return
+        dialog = ConfirmPaymentDialog(account, plan, self)
+        dialog.sig_confirmed.connect(lambda: self.take_payment(amount_fen, channel))
+        dialog.finished.connect(self._reactivate)
+        self.confirm_dialog = dialog
+        dialog.open()
+
+    def take_payment(self, amount_fen: int, channel: str) -> None:
+        account = self.account
+        if account is None or self._money_busy:
+            return
+        self._set_money_busy(True)
+        self.progress.clear()
+        self.progress.set_outcome(self.tr("Recording the payment…"), "working")
+        operator = str(self.user.username)
+        customer_no = account.customer_no
+
+        def pay(_report: Any) -> Any:
+            return self.context.payments.take_payment(
+                customer_no, amount_fen, channel=channel, operator=operator, dispatch=False
+            )
+
+        self.workers.submit(
+            self.workers.db,
+            "take-payment",
+            pay,
+            on_done=self._on_payment_recorded,
+            on_error=self._on_money_error,
+        )
+
+    def _on_money_error(self, exc: BaseException) -> None:
+        self._set_money_busy(False)
+        self.progress.set_outcome(explain(exc) or self.tr("The step failed."), "failure")
+        show_exception(self, exc)
+        self.reload_account()
+
+    def _on_payment_recorded(self, outcome: Any) -> None:
+        self.last_outcome = outcome
+        self.payments_taken += 1
+        self.payment.clear()
+        self.progress.add_step(
+            self.tr("Payment recorded, receipt {receipt_no}.").format(receipt_no=outcome.receipt_no)
+        )
+        if outcome.settlements:
+            self.progress.add_step(
+                self.tr("Arrears settled: {fen}.").format(
+                    fen=texts.yuan(sum(f for _b, f in outcome.settlements))
+                )
+            )
+        if outcome.purchase_id is not None and outcome.route == "remote":
+            self.progress.add_step(
+                self.tr("Purchase no. {count} of {fee} goes to meter {address}.").format(
+                    count=outcome.purchase_count,
+                    fee=texts.yuan(outcome.adjusted_fee_fen),
+                    address=outcome.meter_address,
+                )
+            )
+            self._dispatch(outcome.purchase_id)
+            return
+        reason = texts.reason(outcome.reason)
+        if outcome.route == "card":
+            self.progress.set_outcome(
+                self.tr("Kept in prepayment: {reason}. Write the card now (F6).").format(
+                    reason=reason
+                ),
+                "success",
+            )
+        else:
+            self.progress.set_outcome(
+                self.tr("Kept in prepayment: {reason}.").format(reason=reason), "success"
+            )
+        self._payment_done()
+
+    def _dispatch(self, purchase_id: int) -> None:
+        self.progress.set_outcome(self.tr("Sending to the meter…"), "working")
+        operator = str(self.user.username)
+
+        def run(report: Any) -> Any:
+            self.dispatch_thread = threading.current_thread().name  # the meter bus's owner
+
+            def progress(step: str, attempt: int, *rest: Any) -> None:
+                report((step, attempt))
+
+            return self.context.dispatch.dispatch_purchase(purchase_id, operator, progress)
+
+        self.workers.submit(
+            self.workers.meter_bus,
+            "dispatch",
+            run,
+            on_progress=self._on_dispatch_step,
+            on_done=self._on_dispatched,
+            on_error=self._on_money_error,
+        )
+
+    def _on_dispatch_step(self, step: Any) -> None:
+        name, attempt = step
+        self.progress.add_step(
+            self.tr("Attempt {attempt} of {of}: {step}").format(
+                attempt=attempt, of=MAX_ATTEMPTS, step=texts.step(str(name))
+            )
+        )
+        self.progress.set_outcome(
+            self.tr("Sending to the meter: {step} (attempt {attempt} of {of})…").format(
+                step=texts.step(str(name)), attempt=attempt, of=MAX_ATTEMPTS
+            ),
+            "working",
+        )
+
+    def _on_dispatched(self, summary: Any) -> None:
+        self.last_dispatch = summary
+        if summary.loaded:
+            balance = texts.yuan(summary.balance_fen) if summary.balance_fen is not None else "—"
+            self.progress.set_outcome(
+                self.tr("Loaded: {outcome}. Meter balance now {balance}.").format(
+                    outcome=texts.outcome(summary.outcome), balance=balance
+                ),
+                "success",
+            )
+        elif summary.work_order_id is None and summary.state == "dispatching":
+            text = self.tr(
+                "Unresolved: {outcome}. The purchase stays as it is until the meter is probed "
+                "(R8); do not take the money again."
+            ).format(outcome=texts.outcome(summary.outcome))
+            self.progress.set_outcome(text, "failure")
+        else:
+            text = self.tr(
+                "Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order "
+                "is open (R10). The purchase can be written to the customer's card now (F6)."
+            ).format(outcome=texts.outcome(summary.outcome), attempts=summary.attempts)
+            self.progress.set_outcome(text, "failure")
+        self._payment_done()
+
+    def _payment_done(self) -> None:
+        self._set_money_busy(False)
+        self.reload_account()
+        self.sig_payment_finished.emit(self.last_outcome)
+        self.print_button.setFocus()
+
+    # -- receipts ------------------------------------------------------------------------------
+    def print_receipt(self) -> None:
+        """F9: preview the last payment's receipt (original the first time, COPY after)."""
+        if self.last_outcome is None or self._money_busy:
+            return
+        self._show_receipt(int(self.last_outcome.payment_id))
+
+    def reprint_receipt(self) -> None:
+        """Ctrl+P: reprint the selected (or latest) payment of this customer as a COPY."""
+        if self.account is None or not self.account.payments or self._money_busy:
+            return
+        rows = self.account_view.payments_view.selectionModel().selectedRows()
+        index = rows[0].row() if rows else 0
+        payment = self.account.payments[min(index, len(self.account.payments) - 1)]
+        self._show_receipt(payment.id, force_copy=True)
+
+    def _show_receipt(self, payment_id: int, force_copy: bool = False) -> None:
+        def build(_report: Any) -> Any:
+            return backend.payment_receipt(payment_id)
+
+        def show(data: Any) -> None:
+            copy = force_copy or data.receipt_no in self.receipts_printed
+            self.open_receipt(data, copy)
+
+        self.workers.submit(
+            self.workers.db,
+            "receipt",
+            build,
+            on_done=show,
+            on_error=lambda exc: show_exception(self, exc),
+        )
+
+    def open_receipt(self, data: Any, copy: bool) -> None:
+        self.last_receipt = data
+        self.preview = ReceiptPreviewDialog(
+            data,
+            copy=copy,
+            paper=self.context.paper,
+            printer_name=self.context.printer_name,
+            parent=self,
+        )
+        self.receipts_printed.add(data.receipt_no)
+        self.preview.finished.connect(self._reactivate)
+        self.preview.open()
+
+    # -- card ----------------------------------------------------------------------------------
+    def read_card(self) -> None:
+        """F3: read the card in the reader and open its customer."""
+        card = self.context.purchase_card
+        if card is None:
+            self.statusBar().showMessage(self.tr("No card reader is available."), 5000)
+            return
+        self.statusBar().showMessage(self.tr("Reading the card…"))
+
+        operator = str(self.user.username)
+        cards = self.context.cards
+
+        def read(_report: Any) -> Any:
+            return card.read_card()
+
+        def apply_writeback(contents: Any) -> None:
+            """R13: the meter's figures on the card update what the system knows."""
+            wb = contents.write_back
+            self.workers.submit(
+                self.workers.db,
+                "apply-writeback",
+                lambda _r: cards.apply_writeback(
+                    wb.meter_no,
+                    remaining_fen=wb.remaining_fen,
+                    count=wb.count,
+                    overdraft_fen=wb.overdraft_fen,
+                    illegal_insertions=wb.illegal_insertions,
+                    written_at=wb.written_at,
+                    operator=operator,
+                ),
+                on_done=lambda result: self._on_writeback(contents, result),
+                on_error=lambda exc: show_exception(self, exc),
+            )
+
+        def done(contents: Any) -> None:
+            self.last_card = contents
+            if contents.write_back is not None and cards is not None:
+                apply_writeback(contents)
+            self.statusBar().showMessage(
+                self.tr("Card {serial}: customer {customer_no}, meter {meter_no}.").format(
+                    serial=contents.serial,
+                    customer_no=contents.customer_no,
+                    meter_no=contents.meter_no,
+                ),
+                8000,
+            )
+            self.search.search_now(contents.customer_no)
+            self.open_customer(contents.customer_no)
+
+        self.workers.submit(
+            self.workers.card_reader,
+            "read-card",
+            read,
+            on_done=done,
+            on_error=lambda exc: show_exception(self, exc),
+        )
+
+    def _on_writeback(self, contents: Any, result: Any) -> None:
+        self.last_writeback = result
+        text = self.tr(
+            "Write-back of meter {meter_no}: balance {balance}, count {count}; "
+            "{loaded} purchase(s) confirmed loaded (R13)."
+        ).format(
+            meter_no=contents.write_back.meter_no,
+            balance=texts.yuan(contents.write_back.remaining_fen),
+            count=contents.write_back.count,
+            loaded=len(result.loaded_purchase_ids),
+        )
+        if result.flags:
+            text += " " + self.tr("To reconcile: {flags}").format(flags="; ".join(result.flags))
+        self.progress.add_step(text)
+        self.statusBar().showMessage(text, 10000)
+        self.reload_account()
+
+    def open_card_write(self) -> None:
+        if self.account is None or self._money_busy or self.context.purchase_card is None:
+            return
+        from counter_app.ui.card_write import CardWriteDialog
+
+        preferred = None
+        if self.last_outcome is not None and self.last_outcome.purchase_id is not None:
+            preferred = self.last_outcome.purchase_id
+        dialog = CardWriteDialog(
+            self.context,
+            self.workers,
+            self.events,
+            self.account,
+            self.user,
+            failed_purchase_id=preferred,
+            parent=self,
+        )
+        dialog.sig_written.connect(self._on_card_written)
+        dialog.finished.connect(lambda _r: self.reload_account())
+        dialog.finished.connect(self._reactivate)
+        self.card_dialog = dialog
+        dialog.open()
+
+    def _on_card_written(self, receipt: Any) -> None:
+        self.reload_account()
+        if receipt is not None:
+            self.open_receipt(receipt, copy=False)
+
+    def _show_reader_state(self) -> None:
+        texts_by_state = {
+            "ready": self.tr("Card reader: ready"),
+            "unavailable": self.tr("Card reader: not available"),
+            "inserted": self.tr("Card reader: card inserted"),
+            "removed": self.tr("Card reader: no card"),
+            "stopped": self.tr("Card reader: PC/SC service stopped"),
+        }
+        state = self._reader_state
+        if state is None:
+            state = "ready" if self.context.purchase_card is not None else "unavailable"
+        self.reader_label.setText(texts_by_state[state])
+
+    def _on_card_inserted(self, reader: str) -> None:
+        self._reader_state = "inserted"
+        self._show_reader_state()
+
+    def _on_card_removed(self, reader: str) -> None:
+        self._reader_state = "removed"
+        self._show_reader_state()
+
+    def _on_service_changed(self, up: bool) -> None:
+        self._reader_state = "ready" if up else "stopped"
+        self._show_reader_state()
+
+    # -- reversal ------------------------------------------------------------------------------
+    def open_reversal(self) -> None:
+        if self.account is None or not self.account.payments or self._money_busy:
+            return
+        from counter_app.ui.reversal import ReversalDialog
+
+        rows = self.account_view.payments_view.selectionModel().selectedRows()
+        index = rows[0].row() if rows else 0
+        payment = self.account.payments[min(index, len(self.account.payments) - 1)]
+        dialog = ReversalDialog(self.context, self.workers, self.user, self.account, payment, self)
+        dialog.sig_reversed.connect(self._on_reversed)
+        dialog.finished.connect(self._reactivate)
+        self.reversal_dialog = dialog
+        dialog.open()
+
+    def _on_reversed(self, receipt: Any) -> None:
+        self.reload_account()
+        if receipt is not None:
+            self.open_receipt(receipt, copy=False)
+
+    def _reactivate(self, *_: object) -> None:
+        """Back to the window after a dialog, so F-keys and Esc reach it at once."""
+        if self.isVisible() and not any(
+            d is not None and d.isVisible()
+            for d in (self.confirm_dialog, self.preview, self.card_dialog, self.reversal_dialog)
+        ):
+            self.activateWindow()
+
+    # -- closing -------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._money_busy:
+            self.statusBar().showMessage(
+                self.tr("Wait: the current payment is still being processed."), 4000
+            )
+            event.ignore()
+            return
+        super().closeEvent(event)

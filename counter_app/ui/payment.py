@@ -1,0 +1,282 @@
+"""Take a payment: amount entry, the confirmation that says what will happen, live steps.
+
+The confirmation text comes from the core's own plan (``core.plan_payment``, R1–R6):
+arrears settled oldest first, what goes to prepayment, the adjusted fee and purchase count
+``n`` for the meter, or — when nothing is dispatched — why, in a sentence the teller can
+read to the customer. The payment service plans again inside its transaction.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from counter_app.core.channels import Channel
+from counter_app.core.money import MoneyError, parse_yuan
+from counter_app.core.payment_plan import PaymentPlan, Route
+from counter_app.ui import texts
+from counter_app.ui.backend import Account
+from counter_app.ui.errors import explain
+
+CHANNELS = (Channel.COUNTER, Channel.TRANSFER, Channel.BANK, Channel.TERMINAL, Channel.OTHER)
+
+
+class PaymentPanel(QGroupBox):
+    """Amount (validated as typed), channel, and the Pay button (F5 / Enter)."""
+
+    sig_pay_requested = Signal(int, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paymentPanel")
+        self.amount = QLineEdit(self)
+        self.amount.setObjectName("amountEdit")
+        self.amount.textChanged.connect(self._validate)
+        self.amount.returnPressed.connect(self._on_pay)
+        self.error = QLabel(self)
+        self.error.setObjectName("amountError")
+        self.error.setWordWrap(True)
+        self.channel = QComboBox(self)
+        self.channel.setObjectName("channelBox")
+        for ch in CHANNELS:
+            self.channel.addItem(texts.channel(ch.value), ch.value)
+        self.pay_button = QPushButton(self)
+        self.pay_button.setObjectName("primaryButton")
+        self.pay_button.clicked.connect(self._on_pay)
+        self.form = QFormLayout()
+        self.amount_caption = QLabel(self)
+        self.channel_caption = QLabel(self)
+        self.form.addRow(self.amount_caption, self.amount)
+        self.form.addRow("", self.error)
+        self.form.addRow(self.channel_caption, self.channel)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.pay_button)
+        self.retranslate()
+        self.set_enabled_for(None)
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Take payment (F5)"))
+        self.amount_caption.setText(self.tr("Amount (yuan)"))
+        self.channel_caption.setText(self.tr("Channel"))
+        self.amount.setPlaceholderText(self.tr("e.g. 200 or 150.50"))
+        self.pay_button.setText(self.tr("Pay… (Enter)"))
+        for i, ch in enumerate(CHANNELS):
+            self.channel.setItemText(i, texts.channel(ch.value))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_enabled_for(self, account: Account | None) -> None:
+        enabled = account is not None
+        for w in (self.amount, self.channel, self.pay_button):
+            w.setEnabled(enabled)
+
+    def clear(self) -> None:
+        self.amount.clear()
+        self.error.clear()
+        self.channel.setCurrentIndex(0)
+
+    def focus_amount(self) -> None:
+        self.amount.setFocus()
+        self.amount.selectAll()
+
+    def amount_fen(self) -> int | None:
+        """The amount as typed, or None (and the reason shown inline) when it is not valid."""
+        try:
+            fen = parse_yuan(self.amount.text())
+        except MoneyError as exc:
+            self._show_error(explain(exc) or str(exc))
+            return None
+        self._show_error("")
+        return fen
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.amount.setProperty("invalid", bool(text))
+        self.amount.style().unpolish(self.amount)
+        self.amount.style().polish(self.amount)
+
+    def _validate(self, text: str) -> None:
+        if not text.strip():
+            self._show_error("")
+            return
+        try:
+            parse_yuan(text)
+        except MoneyError as exc:
+            self._show_error(explain(exc) or str(exc))
+        else:
+            self._show_error("")
+
+    def _on_pay(self) -> None:
+        if not self.pay_button.isEnabled():
+            return
+        fen = self.amount_fen()
+        if fen is not None:
+            self.sig_pay_requested.emit(fen, str(self.channel.currentData()))
+
+
+def plan_lines(account: Account, plan: PaymentPlan) -> list[str]:
+    """What the payment will do, sentence by sentence (R1–R6), translated."""
+    lines = [
+        QCoreApplication.translate(
+            "PaymentPlan", "Receive {amount} from {name} ({customer_no}) — {channel}."
+        ).format(
+            amount=texts.yuan(plan.amount_fen),
+            name=account.name,
+            customer_no=account.customer_no,
+            channel=texts.channel(plan.channel.value),
+        )
+    ]
+    settled = sum(fen for _bill, fen in plan.allocation.settlements)
+    if settled:
+        lines.append(
+            QCoreApplication.translate(
+                "PaymentPlan",
+                "Arrears settled first, oldest bill first (R1): {settled} of {arrears}.",
+            ).format(settled=texts.yuan(settled), arrears=texts.yuan(account.arrears_fen))
+        )
+    if plan.allocation.arrears_after_fen:
+        lines.append(
+            QCoreApplication.translate(
+                "PaymentPlan", "Arrears left after this payment: {left}."
+            ).format(left=texts.yuan(plan.allocation.arrears_after_fen))
+        )
+    lines.append(
+        QCoreApplication.translate(
+            "PaymentPlan", "Prepayment: {before} → {after} (this payment adds {added})."
+        ).format(
+            before=texts.yuan(plan.prepayment_before_fen),
+            after=texts.yuan(plan.prepayment_after_fen),
+            added=texts.yuan(plan.allocation.to_prepayment),
+        )
+    )
+    if plan.route is Route.REMOTE and plan.purchase is not None:
+        meter = account.meter(plan.purchase.meter_id)
+        lines.append(
+            QCoreApplication.translate(
+                "PaymentPlan",
+                "Adjusted fee {fee} becomes purchase no. {count} for meter {meter} and is sent "
+                "to the meter now (R3, remote dispatch).",
+            ).format(
+                fee=texts.yuan(plan.purchase.amount_fen),
+                count=plan.purchase.count,
+                meter=meter.meter_no,
+            )
+        )
+    elif plan.route is Route.CARD:
+        lines.append(
+            QCoreApplication.translate(
+                "PaymentPlan", "Not sent to the meter: {reason}. Write it to the card next (F6)."
+            ).format(reason=texts.reason(plan.reason.value if plan.reason else None))
+        )
+    else:
+        lines.append(
+            QCoreApplication.translate(
+                "PaymentPlan", "Not sent to the meter: {reason}. The money stays in prepayment."
+            ).format(reason=texts.reason(plan.reason.value if plan.reason else None))
+        )
+    return lines
+
+
+class ConfirmPaymentDialog(QDialog):
+    """States the plan; Enter confirms once. A second Enter or click does nothing.
+
+    ``sig_confirmed`` fires at most once per dialog: the button is disabled and the flag set
+    before the signal is emitted, so a double click or a key repeat cannot pay twice.
+    """
+
+    sig_confirmed = Signal()
+
+    def __init__(self, account: Account, plan: PaymentPlan, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("confirmPayment")
+        self.plan = plan
+        self.confirmed = False
+        self.setWindowTitle(self.tr("Confirm payment"))
+        self.text = QLabel("\n".join("• " + line for line in plan_lines(account, plan)), self)
+        self.text.setObjectName("planText")
+        self.text.setWordWrap(True)
+        self.buttons = QDialogButtonBox(self)
+        self.confirm_button = QPushButton(self.tr("Confirm and take payment (Enter)"), self)
+        self.confirm_button.setObjectName("primaryButton")
+        self.confirm_button.setDefault(True)
+        self.confirm_button.setAutoDefault(True)
+        self.buttons.addButton(self.confirm_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        back = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        back.setText(self.tr("Back (Esc)"))
+        self.buttons.accepted.connect(self._on_confirm)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(600)
+        # a word-wrapped label does not ask for its height in a dialog: give it its lines
+        self.text.setMinimumHeight(self.text.heightForWidth(560) + 8)
+
+    def _on_confirm(self) -> None:
+        if self.confirmed:
+            return
+        self.confirmed = True
+        self.confirm_button.setEnabled(False)
+        self.sig_confirmed.emit()
+        self.accept()
+
+
+class ProgressPanel(QGroupBox):
+    """Live steps of the current dispatch or card write, and its outcome."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("progressPanel")
+        self.steps = QListWidget(self)
+        self.steps.setObjectName("stepList")
+        self.steps.setWordWrap(True)
+        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.outcome = QLabel(self)
+        self.outcome.setObjectName("outcomeLabel")
+        self.outcome.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.steps, 1)
+        layout.addWidget(self.outcome)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("What is happening"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def clear(self) -> None:
+        self.steps.clear()
+        self.set_outcome("", "")
+
+    def add_step(self, text: str) -> None:
+        self.steps.addItem(text)
+        self.steps.scrollToBottom()
+
+    def step_texts(self) -> list[str]:
+        return [self.steps.item(i).text() for i in range(self.steps.count())]
+
+    def set_outcome(self, text: str, kind: str) -> None:
+        """``kind``: "working", "success", "failure" or "" (styled by the sheet)."""
+        self.outcome.setText(text)
+        self.outcome.setProperty("outcome", kind)
+        self.outcome.style().unpolish(self.outcome)
+        self.outcome.style().polish(self.outcome)

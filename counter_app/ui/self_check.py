@@ -1,0 +1,207 @@
+"""Start-up self-check: say plainly what works and what is missing.
+
+Each check is a small blocking function run on the owner thread of what it checks (the
+database on the database thread, the meter link on the meter bus, PC/SC on the reader
+thread), so the sign-in dialog stays responsive while a dead link times out. The panel
+lists every check as it answers: a teller reads "card reader: the smart-card service is not
+running — card writing is unavailable", not a stack trace.
+
+``run_headless`` runs the same checks for ``counter-app --self-check`` (exit code 1 when a
+required one fails).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlparse
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from counter_app.ui.context import Check
+from counter_app.ui.workers import OwnerThread, Workers
+
+
+def check_database(counter: Any) -> Check:
+    from counter_app.store.models import User
+
+    try:
+        users = User.select().count()
+    except Exception as exc:
+        return Check(
+            QCoreApplication.translate("SelfCheck", "Database"),
+            False,
+            QCoreApplication.translate("SelfCheck", "cannot be opened: {error}").format(error=exc),
+            required=True,
+        )
+    return Check(
+        QCoreApplication.translate("SelfCheck", "Database"),
+        users > 0,
+        QCoreApplication.translate("SelfCheck", "open, {users} user(s)").format(users=users)
+        if users
+        else QCoreApplication.translate("SelfCheck", "open, but no users: run counterctl demo"),
+        required=True,
+    )
+
+
+def check_meter_link(url: str | None) -> Check:
+    """Can the collection channel be opened? (TCP connect, or opening the serial port.)"""
+    name = QCoreApplication.translate("SelfCheck", "Meter link")
+    if not url:
+        return Check(
+            name,
+            False,
+            QCoreApplication.translate(
+                "SelfCheck", "not configured: payments stay queued, no remote dispatch"
+            ),
+        )
+    parsed = urlparse(url)
+    try:
+        if parsed.scheme in ("socket", "rfc2217"):
+            with socket.create_connection((parsed.hostname, parsed.port or 23), timeout=2.0):
+                pass
+        else:
+            import serial
+
+            port = serial.serial_for_url(url, do_not_open=True)
+            port.open()
+            port.close()
+    except Exception as exc:
+        return Check(
+            name,
+            False,
+            QCoreApplication.translate(
+                "SelfCheck", "{url} unreachable ({error}): remote dispatch will fail"
+            ).format(url=url, error=exc),
+        )
+    return Check(
+        name, True, QCoreApplication.translate("SelfCheck", "{url} reachable").format(url=url)
+    )
+
+
+def check_pcsc(reader_fragment: str | None) -> Check:
+    from card_io.errors import NoPcscService
+    from card_io.reader import list_readers
+
+    name = QCoreApplication.translate("SelfCheck", "Card reader")
+    try:
+        readers = list_readers()
+    except NoPcscService:
+        return Check(
+            name,
+            False,
+            QCoreApplication.translate(
+                "SelfCheck",
+                "no PC/SC service (pcscd / Windows Smart Card service is not running): "
+                "card writing is unavailable",
+            ),
+        )
+    except Exception as exc:
+        return Check(name, False, str(exc))
+    matching = [r for r in readers if (reader_fragment or "").lower() in r.lower()]
+    if not matching:
+        return Check(
+            name,
+            False,
+            QCoreApplication.translate(
+                "SelfCheck", "no card reader attached: card writing is unavailable"
+            ),
+        )
+    return Check(name, True, matching[0])
+
+
+def local_checks(language_ok: bool, missing_translations: list[str]) -> list[Check]:
+    """Checks that need no device: translations, receipt font, printer."""
+    from PySide6.QtPrintSupport import QPrinterInfo
+
+    from counter_app.services.receipts import FontNotFoundError, find_cjk_font
+    from counter_app.ui.receipt_preview import PRINT_TO_FILE_ENV
+
+    checks = []
+    checks.append(
+        Check(
+            QCoreApplication.translate("SelfCheck", "Translations"),
+            language_ok,
+            QCoreApplication.translate("SelfCheck", "loaded")
+            if language_ok
+            else QCoreApplication.translate(
+                "SelfCheck", "missing {files}: run scripts/build-translations.sh"
+            ).format(files=", ".join(missing_translations)),
+        )
+    )
+    try:
+        path, _index = find_cjk_font()
+        checks.append(Check(QCoreApplication.translate("SelfCheck", "Receipt font"), True, path))
+    except FontNotFoundError as exc:
+        checks.append(
+            Check(QCoreApplication.translate("SelfCheck", "Receipt font"), False, str(exc))
+        )
+    import os
+
+    if os.environ.get(PRINT_TO_FILE_ENV):
+        checks.append(
+            Check(
+                QCoreApplication.translate("SelfCheck", "Printer"),
+                True,
+                QCoreApplication.translate("SelfCheck", "receipts saved as PDF in {dir}").format(
+                    dir=os.environ[PRINT_TO_FILE_ENV]
+                ),
+            )
+        )
+    else:
+        default = QPrinterInfo.defaultPrinterName()
+        checks.append(
+            Check(
+                QCoreApplication.translate("SelfCheck", "Printer"),
+                bool(default),
+                default
+                or QCoreApplication.translate(
+                    "SelfCheck", "no printer installed: receipts can be saved as PDF"
+                ),
+            )
+        )
+    return checks
+
+
+class CheckPanel(QGroupBox):
+    """The self-check as a list of lines (✔ / ✘), filled in as checks answer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("checkPanel")
+        self.setTitle(self.tr("System check"))
+        self.layout_ = QVBoxLayout(self)
+        self.checks: list[Check] = []
+        self.pending = 0
+
+    def add(self, check: Check) -> None:
+        self.checks.append(check)
+        label = QLabel(("✔ " if check.ok else "✘ ") + f"{check.name}: {check.detail}", self)
+        label.setWordWrap(True)
+        label.setProperty("ok", check.ok)
+        self.layout_.addWidget(label)
+
+    def run(self, workers: Workers, jobs: list[tuple[OwnerThread, Callable[[], Check]]]) -> None:
+        for owner, fn in jobs:
+            self.pending += 1
+            workers.submit(
+                owner,
+                "self-check",
+                lambda _r, fn=fn: fn(),
+                on_done=self._on_done,
+                on_error=lambda exc: self._on_done(Check("?", False, str(exc))),
+            )
+
+    def _on_done(self, check: Check) -> None:
+        self.pending -= 1
+        self.add(check)
+
+    @property
+    def missing(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+
+def run_headless(counter: Any, meter_url: str | None, reader: str | None) -> list[Check]:
+    return [check_database(counter), check_meter_link(meter_url), check_pcsc(reader)]

@@ -1,0 +1,177 @@
+"""Translated words for the codes the core, the services and the devices use.
+
+Codes (``remote``, ``arrears-remain``, ``channel-failure``...) are stable machine names;
+what a teller reads is chosen here, once, so every view says the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QCoreApplication
+
+from counter_app.core.money import format_yuan
+
+
+def yuan(fen: int | None) -> str:
+    """Fen as "¥1,234.56" (no floats anywhere)."""
+    if fen is None:
+        return "—"
+    return "¥" + format_yuan(fen, grouping=True)
+
+
+def when(value: dt.datetime | None) -> str:
+    if value is None:
+        return QCoreApplication.translate("Texts", "never")
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def mode(code: str) -> str:
+    return {
+        "remote": QCoreApplication.translate("Texts", "remote purchase"),
+        "card": QCoreApplication.translate("Texts", "card purchase"),
+    }.get(code, code)
+
+
+def channel(code: str) -> str:
+    return {
+        "counter": QCoreApplication.translate("Texts", "counter"),
+        "terminal": QCoreApplication.translate("Texts", "self-service terminal"),
+        "bank": QCoreApplication.translate("Texts", "bank collection"),
+        "transfer": QCoreApplication.translate("Texts", "transfer"),
+        "offset": QCoreApplication.translate("Texts", "prepayment offset"),
+        "other": QCoreApplication.translate("Texts", "other"),
+    }.get(code, code)
+
+
+def route(code: str) -> str:
+    return {
+        "remote": QCoreApplication.translate("Texts", "remote dispatch"),
+        "card": QCoreApplication.translate("Texts", "waits for a card write"),
+        "none": QCoreApplication.translate("Texts", "kept in prepayment"),
+    }.get(code, code)
+
+
+def reason(code: str | None) -> str:
+    """Why money stays in prepayment (R2, R4, R6), as the teller says it to the customer."""
+    if not code:
+        return ""
+    return {
+        "arrears-remain": QCoreApplication.translate(
+            "Texts", "arrears remain after this payment, so nothing is sent to the meter (R2)"
+        ),
+        "no-active-meter": QCoreApplication.translate("Texts", "the customer has no meter in use"),
+        "multi-meter": QCoreApplication.translate(
+            "Texts",
+            "the household has several card meters: the money is written to the card of the "
+            "meter the customer chooses (R6)",
+        ),
+        "not-card-meter": QCoreApplication.translate("Texts", "the meter is not a card meter"),
+        "not-collection-capable": QCoreApplication.translate(
+            "Texts", "the collection system cannot reach this meter: buy with the card"
+        ),
+        "card-mode": QCoreApplication.translate(
+            "Texts", "the meter is in card mode: the purchase is written to the card"
+        ),
+        "purchase-pending": QCoreApplication.translate(
+            "Texts", "an earlier purchase has not reached the meter yet"
+        ),
+        "nothing-to-load": QCoreApplication.translate("Texts", "there is nothing to load"),
+    }.get(code, code)
+
+
+def outcome(code: str | None) -> str:
+    """Dispatch outcomes (R7–R9)."""
+    if not code:
+        return ""
+    return {
+        "success": QCoreApplication.translate("Texts", "loaded into the meter"),
+        "already-loaded": QCoreApplication.translate(
+            "Texts", "the meter already had this purchase (R8): counted as loaded"
+        ),
+        "channel-failure": QCoreApplication.translate("Texts", "the meter could not be reached"),
+        "count-mismatch": QCoreApplication.translate(
+            "Texts", "the meter's purchase count does not match"
+        ),
+        "security-refusal": QCoreApplication.translate(
+            "Texts", "the meter refused the security check"
+        ),
+        "hoarding-limit": QCoreApplication.translate(
+            "Texts", "the meter refused: the balance would pass its hoarding limit"
+        ),
+        "timeout": QCoreApplication.translate("Texts", "the meter did not answer in time"),
+        "unresolved": QCoreApplication.translate(
+            "Texts", "the link broke during the dispatch: the meter is probed first (R8)"
+        ),
+        "not-loaded": QCoreApplication.translate(
+            "Texts", "the probe shows the purchase did not reach the meter (R8)"
+        ),
+    }.get(code, code)
+
+
+def state(code: str) -> str:
+    """Purchase states (core.purchase_state)."""
+    return {
+        "created": QCoreApplication.translate("Texts", "created"),
+        "dispatching": QCoreApplication.translate("Texts", "dispatching"),
+        "loaded": QCoreApplication.translate("Texts", "loaded"),
+        "failed": QCoreApplication.translate("Texts", "dispatch failed"),
+        "work-order": QCoreApplication.translate("Texts", "work order open"),
+        "card-writing": QCoreApplication.translate("Texts", "writing card"),
+        "card-written": QCoreApplication.translate("Texts", "on the card"),
+        "reversed": QCoreApplication.translate("Texts", "reversed"),
+    }.get(code, code)
+
+
+def step(code: str) -> str:
+    """Dispatch steps (R7) as meter_link reports them."""
+    return {
+        "channel-test": QCoreApplication.translate("Texts", "channel test"),
+        "count-check": QCoreApplication.translate("Texts", "count check"),
+        "authentication": QCoreApplication.translate("Texts", "authentication"),
+        "recharge": QCoreApplication.translate("Texts", "recharge"),
+        "read-back": QCoreApplication.translate("Texts", "read back"),
+        "probe": QCoreApplication.translate("Texts", "probe"),
+    }.get(code, code)
+
+
+def relay(code: str | None) -> str:
+    return {
+        "closed": QCoreApplication.translate("Texts", "on (closed)"),
+        "open": QCoreApplication.translate("Texts", "OFF (tripped)"),
+    }.get(code or "", "—")
+
+
+def yes_no(value: bool) -> str:
+    return (
+        QCoreApplication.translate("Texts", "yes")
+        if value
+        else QCoreApplication.translate("Texts", "no")
+    )
+
+
+def reversal_case(code: str | None) -> str:
+    return {
+        "payment-only": QCoreApplication.translate(
+            "Texts",
+            "payment only: the meter keeps the credit; the amount becomes arrears collected "
+            "at the next payment (R15)",
+        ),
+        "payment-and-purchase": QCoreApplication.translate(
+            "Texts",
+            "payment and purchase: the purchase never reached the meter and is cancelled; its "
+            "purchase count is free again (R15)",
+        ),
+        "payment-no-purchase": QCoreApplication.translate(
+            "Texts", "payment only: it made no purchase (R15)"
+        ),
+    }.get(code or "", code or "")
+
+
+def role(code: str) -> str:
+    return {
+        "teller": QCoreApplication.translate("Texts", "teller"),
+        "supervisor": QCoreApplication.translate("Texts", "supervisor"),
+        "technician": QCoreApplication.translate("Texts", "technician"),
+        "admin": QCoreApplication.translate("Texts", "administrator"),
+    }.get(code, code)

@@ -1,0 +1,815 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+  <context>
+    <name>BackOfficeErrors</name>
+    <message>
+      <source>Work order {work_order_id} is {state}: cannot {step}.</source>
+      <translation>工单 {work_order_id} 状态为 {state}：无法执行（{step}）。</translation>
+    </message>
+    <message>
+      <source>There is no work order {work_order}.</source>
+      <translation>不存在工单 {work_order}。</translation>
+    </message>
+    <message>
+      <source>No meter link is configured: the purchase cannot be dispatched.</source>
+      <translation>未配置电表通道：购电无法远程下发。</translation>
+    </message>
+    <message>
+      <source>The SMS gateway did not take the message: {detail}</source>
+      <translation>短信网关未接收该短信：{detail}</translation>
+    </message>
+    <message>
+      <source>Error: {error}</source>
+      <translation>错误：{error}</translation>
+    </message>
+  </context>
+  <context>
+    <name>BackOfficeWindow</name>
+    <message>
+      <source>Work orders</source>
+      <translation>补发工单</translation>
+    </message>
+    <message>
+      <source>Card workbench</source>
+      <translation>卡务工作台</translation>
+    </message>
+    <message>
+      <source>SMS outbox</source>
+      <translation>短信发件箱</translation>
+    </message>
+    <message>
+      <source>Shifts and cash</source>
+      <translation>班次与现金</translation>
+    </message>
+    <message>
+      <source>Success board</source>
+      <translation>成功率看板</translation>
+    </message>
+    <message>
+      <source>Audit</source>
+      <translation>审计</translation>
+    </message>
+    <message>
+      <source>Users</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>Back office — {name} ({role}) at {counter}</source>
+      <translation>后台 — {name}（{role}），柜台 {counter}</translation>
+    </message>
+    <message>
+      <source>Your role has no back-office area.</source>
+      <translation>您的角色没有可用的后台功能。</translation>
+    </message>
+  </context>
+  <context>
+    <name>CardWorkbenchTab</name>
+    <message>
+      <source>Card workbench</source>
+      <translation>卡务工作台</translation>
+    </message>
+    <message>
+      <source>Read card (F3)</source>
+      <translation>读卡 (F3)</translation>
+    </message>
+    <message>
+      <source>Apply write-back (R13)</source>
+      <translation>应用返写数据 (R13)</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>字段</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>值</translation>
+    </message>
+    <message>
+      <source>Meaning</source>
+      <translation>含义</translation>
+    </message>
+    <message>
+      <source>The card against what the system expected (R12, R13)</source>
+      <translation>卡片数据与系统预期对比 (R12, R13)</translation>
+    </message>
+    <message>
+      <source>Figure</source>
+      <translation>项目</translation>
+    </message>
+    <message>
+      <source>On the card</source>
+      <translation>卡上</translation>
+    </message>
+    <message>
+      <source>System expected</source>
+      <translation>系统预期</translation>
+    </message>
+    <message>
+      <source>Agrees</source>
+      <translation>一致</translation>
+    </message>
+    <message>
+      <source>Card operations (technicians)</source>
+      <translation>卡务操作（检修员）</translation>
+    </message>
+    <message>
+      <source>Meter no. or address</source>
+      <translation>表号或通信地址</translation>
+    </message>
+    <message>
+      <source>Purchase id</source>
+      <translation>购电记录号</translation>
+    </message>
+    <message>
+      <source>Overwrite a card that is not blank</source>
+      <translation>覆盖非空白卡</translation>
+    </message>
+    <message>
+      <source>Issue open-account card (R14)</source>
+      <translation>发行开户卡 (R14)</translation>
+    </message>
+    <message>
+      <source>Re-issue lost card (R14)</source>
+      <translation>补卡 (R14)</translation>
+    </message>
+    <message>
+      <source>Clear unloaded purchase (R16)</source>
+      <translation>清除未入表的购电 (R16)</translation>
+    </message>
+    <message>
+      <source>Issue: a blank card for a new meter, count 0; with a purchase id, count 1 carrying that first purchase. Re-issue: a new card carrying the meter's last purchase again; the old card is refused afterwards. Clear: takes the purchase (purchase id) off the card before its reversal.</source>
+      <translation>开户：为新表发行空白卡，购电次数 0；填写购电记录号时次数为 1，携带首次购电。补卡：新卡再次携带该表最后一次购电；此后旧卡被拒绝。清除：冲正前把该购电（按购电记录号）从卡上清除。</translation>
+    </message>
+    <message>
+      <source>No card reader is configured: the workbench cannot read cards.</source>
+      <translation>未配置读卡器：工作台无法读卡。</translation>
+    </message>
+    <message>
+      <source>open-account card (开户卡)</source>
+      <translation>开户卡</translation>
+    </message>
+    <message>
+      <source>purchase card (购电卡)</source>
+      <translation>购电卡</translation>
+    </message>
+    <message>
+      <source>re-issued card (补卡)</source>
+      <translation>补卡</translation>
+    </message>
+    <message>
+      <source>meter number</source>
+      <translation>表号</translation>
+    </message>
+    <message>
+      <source>customer number</source>
+      <translation>户号</translation>
+    </message>
+    <message>
+      <source>card serial registered for the meter</source>
+      <translation>电表登记的卡序列号</translation>
+    </message>
+    <message>
+      <source>meter's purchase count</source>
+      <translation>电表购电次数</translation>
+    </message>
+    <message>
+      <source>remaining balance</source>
+      <translation>剩余金额</translation>
+    </message>
+    <message>
+      <source>overdraft</source>
+      <translation>透支金额</translation>
+    </message>
+    <message>
+      <source>illegal card insertions</source>
+      <translation>非法插卡次数</translation>
+    </message>
+    <message>
+      <source>Card inserted ({reader}).</source>
+      <translation>已插卡（{reader}）。</translation>
+    </message>
+    <message>
+      <source>Card removed ({reader}).</source>
+      <translation>已拔卡（{reader}）。</translation>
+    </message>
+    <message>
+      <source>Reading the card…</source>
+      <translation>正在读卡…</translation>
+    </message>
+    <message>
+      <source>Card {serial}: {kind}, meter {meter}, purchase no. {count} of {amount}.</source>
+      <translation>卡 {serial}：{kind}，电表 {meter}，第 {count} 次购电 {amount}。</translation>
+    </message>
+    <message>
+      <source>The system knows no meter {meter}.</source>
+      <translation>系统中没有电表 {meter}。</translation>
+    </message>
+    <message>
+      <source>{n} difference(s) against the records: see the marked lines.</source>
+      <translation>与档案有 {n} 处差异：见标红的行。</translation>
+    </message>
+    <message>
+      <source>The card agrees with the records.</source>
+      <translation>卡片与档案一致。</translation>
+    </message>
+    <message>
+      <source>Card serial</source>
+      <translation>卡序列号</translation>
+    </message>
+    <message>
+      <source>unique number of this card (ATR); the meter and the system register it</source>
+      <translation>本卡唯一编号（ATR）；电表和系统均登记此号</translation>
+    </message>
+    <message>
+      <source>ATR</source>
+      <translation>复位应答 ATR</translation>
+    </message>
+    <message>
+      <source>the card's answer to reset</source>
+      <translation>卡片的复位应答</translation>
+    </message>
+    <message>
+      <source>Reader</source>
+      <translation>读卡器</translation>
+    </message>
+    <message>
+      <source>the PC/SC reader the card is in</source>
+      <translation>卡片所在的 PC/SC 读卡器</translation>
+    </message>
+    <message>
+      <source>Card kind</source>
+      <translation>卡类型</translation>
+    </message>
+    <message>
+      <source>open-account, purchase or re-issued card (R14)</source>
+      <translation>开户卡、购电卡或补卡 (R14)</translation>
+    </message>
+    <message>
+      <source>Meter number</source>
+      <translation>表号</translation>
+    </message>
+    <message>
+      <source>the meter this card belongs to (R12)</source>
+      <translation>本卡所属电表 (R12)</translation>
+    </message>
+    <message>
+      <source>Customer number</source>
+      <translation>户号</translation>
+    </message>
+    <message>
+      <source>the customer number held in the meter (R12)</source>
+      <translation>电表内保存的户号 (R12)</translation>
+    </message>
+    <message>
+      <source>User kind</source>
+      <translation>用户类型</translation>
+    </message>
+    <message>
+      <source>tariff kind: 1 = single rate</source>
+      <translation>电价类型：1 = 单一费率</translation>
+    </message>
+    <message>
+      <source>Update flags</source>
+      <translation>参数更新标志</translation>
+    </message>
+    <message>
+      <source>which meter parameters this card sets</source>
+      <translation>本卡要设置的电表参数</translation>
+    </message>
+    <message>
+      <source>Alarm amount 1</source>
+      <translation>报警金额 1</translation>
+    </message>
+    <message>
+      <source>the meter warns at or below this balance (R21)</source>
+      <translation>剩余金额不高于此值时电表报警 (R21)</translation>
+    </message>
+    <message>
+      <source>Alarm amount 2</source>
+      <translation>报警金额 2</translation>
+    </message>
+    <message>
+      <source>second warning level (R21)</source>
+      <translation>第二级报警 (R21)</translation>
+    </message>
+    <message>
+      <source>CT ratio</source>
+      <translation>电流互感器变比</translation>
+    </message>
+    <message>
+      <source>current transformer ratio</source>
+      <translation>电流互感器变比</translation>
+    </message>
+    <message>
+      <source>PT ratio</source>
+      <translation>电压互感器变比</translation>
+    </message>
+    <message>
+      <source>voltage transformer ratio</source>
+      <translation>电压互感器变比</translation>
+    </message>
+    <message>
+      <source>Purchase amount</source>
+      <translation>购电金额</translation>
+    </message>
+    <message>
+      <source>the purchase on the card (wallet)</source>
+      <translation>卡上的购电（钱包文件）</translation>
+    </message>
+    <message>
+      <source>Purchase count C</source>
+      <translation>购电次数 C</translation>
+    </message>
+    <message>
+      <source>the meter loads it only when its own count is C − 1 (R12)</source>
+      <translation>仅当电表自身次数为 C − 1 时才充值 (R12)</translation>
+    </message>
+    <message>
+      <source>Previous purchase pending</source>
+      <translation>上次购电未入表</translation>
+    </message>
+    <message>
+      <source>yes: the purchase on the card has not reached the meter (R12a)</source>
+      <translation>是：卡上的购电尚未插入电表 (R12a)</translation>
+    </message>
+    <message>
+      <source>Write-back cleared at count</source>
+      <translation>返写清除时的次数</translation>
+    </message>
+    <message>
+      <source>meter count noted when the counter cleared the write-back</source>
+      <translation>柜台清除返写文件时记下的电表次数</translation>
+    </message>
+    <message>
+      <source>Write-back</source>
+      <translation>返写文件</translation>
+    </message>
+    <message>
+      <source>empty</source>
+      <translation>空</translation>
+    </message>
+    <message>
+      <source>the card has not been in the meter since it was written</source>
+      <translation>写卡后尚未插入电表</translation>
+    </message>
+    <message>
+      <source>Write-back: meter</source>
+      <translation>返写：表号</translation>
+    </message>
+    <message>
+      <source>the meter that wrote back (R13)</source>
+      <translation>写回数据的电表 (R13)</translation>
+    </message>
+    <message>
+      <source>Write-back: customer</source>
+      <translation>返写：户号</translation>
+    </message>
+    <message>
+      <source>customer number in that meter</source>
+      <translation>该电表内的户号</translation>
+    </message>
+    <message>
+      <source>Write-back: remaining</source>
+      <translation>返写：剩余金额</translation>
+    </message>
+    <message>
+      <source>the meter's remaining balance</source>
+      <translation>电表剩余金额</translation>
+    </message>
+    <message>
+      <source>Write-back: count</source>
+      <translation>返写：购电次数</translation>
+    </message>
+    <message>
+      <source>the meter's purchase count M</source>
+      <translation>电表购电次数 M</translation>
+    </message>
+    <message>
+      <source>Write-back: overdraft</source>
+      <translation>返写：透支金额</translation>
+    </message>
+    <message>
+      <source>money used beyond zero balance (R21)</source>
+      <translation>余额为零后透支使用的金额 (R21)</translation>
+    </message>
+    <message>
+      <source>Write-back: illegal insertions</source>
+      <translation>返写：非法插卡次数</translation>
+    </message>
+    <message>
+      <source>cards the meter refused</source>
+      <translation>电表拒绝的插卡次数</translation>
+    </message>
+    <message>
+      <source>Write-back: time</source>
+      <translation>返写：时间</translation>
+    </message>
+    <message>
+      <source>when the meter wrote back</source>
+      <translation>电表写回的时间</translation>
+    </message>
+    <message>
+      <source>✘ differs</source>
+      <translation>✘ 不一致</translation>
+    </message>
+    <message>
+      <source>Applying the write-back to the records (R13)…</source>
+      <translation>正在把返写数据记入档案 (R13)…</translation>
+    </message>
+    <message>
+      <source>Write-back applied: {n} purchase(s) now loaded; committed count {count}.</source>
+      <translation>返写已应用：{n} 笔购电已入表；已确认次数 {count}。</translation>
+    </message>
+    <message>
+      <source>To reconcile: {flag}</source>
+      <translation>待核对：{flag}</translation>
+    </message>
+    <message>
+      <source>Enter the meter number first.</source>
+      <translation>请先输入表号。</translation>
+    </message>
+    <message>
+      <source>Issuing an open-account card for meter {meter}…</source>
+      <translation>正在为电表 {meter} 发行开户卡…</translation>
+    </message>
+    <message>
+      <source>Re-issuing the card of meter {meter}…</source>
+      <translation>正在为电表 {meter} 补卡…</translation>
+    </message>
+    <message>
+      <source>Enter the id of the purchase to clear.</source>
+      <translation>请输入要清除的购电记录号。</translation>
+    </message>
+    <message>
+      <source>Clearing purchase {id} from the card (R16)…</source>
+      <translation>正在从卡上清除购电 {id} (R16)…</translation>
+    </message>
+    <message>
+      <source>Open-account card {serial} issued: count {count}, {amount}; serial registered for the meter.</source>
+      <translation>开户卡 {serial} 已发行：次数 {count}，{amount}；卡序列号已登记到电表。</translation>
+    </message>
+    <message>
+      <source>Card {serial} re-issued carrying purchase no. {count} of {amount} again; it replaces card {old}, which the meter refuses once it has seen the new card.</source>
+      <translation>补卡 {serial} 已写好，再次携带第 {count} 次购电 {amount}；它取代卡 {old}，电表读过新卡后将拒绝旧卡。</translation>
+    </message>
+    <message>
+      <source>Purchase {id} (no. {count}, {amount}) cleared from the card: it can be reversed now (R16).</source>
+      <translation>购电 {id}（第 {count} 次，{amount}）已从卡上清除：现在可以冲正 (R16)。</translation>
+    </message>
+  </context>
+  <context>
+    <name>OutboxTab</name>
+    <message>
+      <source>queued</source>
+      <translation>待发送</translation>
+    </message>
+    <message>
+      <source>retried</source>
+      <translation>重试中</translation>
+    </message>
+    <message>
+      <source>sent</source>
+      <translation>已发送</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>发送失败</translation>
+    </message>
+    <message>
+      <source>dispatch success</source>
+      <translation>下发成功</translation>
+    </message>
+    <message>
+      <source>bring your card</source>
+      <translation>请带卡写卡</translation>
+    </message>
+    <message>
+      <source>SMS outbox (R11)</source>
+      <translation>短信发件箱 (R11)</translation>
+    </message>
+    <message>
+      <source>Refresh</source>
+      <translation>刷新</translation>
+    </message>
+    <message>
+      <source>Send now</source>
+      <translation>立即发送</translation>
+    </message>
+    <message>
+      <source>Send failed message again</source>
+      <translation>重发失败短信</translation>
+    </message>
+    <message>
+      <source>All states</source>
+      <translation>全部状态</translation>
+    </message>
+    <message>
+      <source>No.</source>
+      <translation>编号</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Queued at</source>
+      <translation>入队时间</translation>
+    </message>
+    <message>
+      <source>Customer</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>Phone</source>
+      <translation>手机</translation>
+    </message>
+    <message>
+      <source>Message</source>
+      <translation>短信类型</translation>
+    </message>
+    <message>
+      <source>Tries</source>
+      <translation>尝试次数</translation>
+    </message>
+    <message>
+      <source>Last error</source>
+      <translation>最近错误</translation>
+    </message>
+    <message>
+      <source>Text</source>
+      <translation>内容</translation>
+    </message>
+    <message>
+      <source>No SMS gateway is configured: messages stay queued.</source>
+      <translation>未配置短信网关：短信保留在发件箱中。</translation>
+    </message>
+    <message>
+      <source>Gateway: HTTP {url}</source>
+      <translation>网关：HTTP {url}</translation>
+    </message>
+    <message>
+      <source>Gateway: file {path} (no SMS platform configured)</source>
+      <translation>网关：文件 {path}（未配置短信平台）</translation>
+    </message>
+    <message>
+      <source>Gateway: {name}</source>
+      <translation>网关：{name}</translation>
+    </message>
+    <message>
+      <source>{state}: {n}</source>
+      <translation>{state}：{n}</translation>
+    </message>
+    <message>
+      <source>Sent {sent}; will retry {retried}; failed {failed}.</source>
+      <translation>已发送 {sent} 条；待重试 {retried} 条；失败 {failed} 条。</translation>
+    </message>
+    <message>
+      <source>Message {id} goes out again with the next sending.</source>
+      <translation>短信 {id} 将在下次发送时重发。</translation>
+    </message>
+  </context>
+  <context>
+    <name>WorkOrdersTab</name>
+    <message>
+      <source>Re-dispatch work orders (R10)</source>
+      <translation>补发工单 (R10)</translation>
+    </message>
+    <message>
+      <source>Show closed</source>
+      <translation>显示已关闭</translation>
+    </message>
+    <message>
+      <source>Refresh</source>
+      <translation>刷新</translation>
+    </message>
+    <message>
+      <source>Take next</source>
+      <translation>领取下一单</translation>
+    </message>
+    <message>
+      <source>Retry dispatch</source>
+      <translation>重新下发</translation>
+    </message>
+    <message>
+      <source>Release</source>
+      <translation>退回</translation>
+    </message>
+    <message>
+      <source>Close as failed (SMS: bring card)</source>
+      <translation>按失败关闭（短信通知带卡）</translation>
+    </message>
+    <message>
+      <source>Note</source>
+      <translation>备注</translation>
+    </message>
+    <message>
+      <source>why the order is closed (required)</source>
+      <translation>关闭原因（必填）</translation>
+    </message>
+    <message>
+      <source>Retry steps</source>
+      <translation>下发步骤</translation>
+    </message>
+    <message>
+      <source>History of every attempt</source>
+      <translation>全部尝试记录</translation>
+    </message>
+    <message>
+      <source>Order</source>
+      <translation>工单</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Customer</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>Meter</source>
+      <translation>电表</translation>
+    </message>
+    <message>
+      <source>n</source>
+      <translation>次数 n</translation>
+    </message>
+    <message>
+      <source>Amount</source>
+      <translation>金额</translation>
+    </message>
+    <message>
+      <source>Age</source>
+      <translation>已等待</translation>
+    </message>
+    <message>
+      <source>Due</source>
+      <translation>到期时间</translation>
+    </message>
+    <message>
+      <source>Taken by</source>
+      <translation>领取人</translation>
+    </message>
+    <message>
+      <source>Attempts</source>
+      <translation>尝试次数</translation>
+    </message>
+    <message>
+      <source>Last result</source>
+      <translation>最近结果</translation>
+    </message>
+    <message>
+      <source>Round</source>
+      <translation>轮次</translation>
+    </message>
+    <message>
+      <source>Attempt</source>
+      <translation>尝试</translation>
+    </message>
+    <message>
+      <source>Started</source>
+      <translation>开始时间</translation>
+    </message>
+    <message>
+      <source>Result</source>
+      <translation>结果</translation>
+    </message>
+    <message>
+      <source>Balance read</source>
+      <translation>读到余额</translation>
+    </message>
+    <message>
+      <source>Count read</source>
+      <translation>读到次数</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>原因</translation>
+    </message>
+    <message>
+      <source>open</source>
+      <translation>待处理</translation>
+    </message>
+    <message>
+      <source>taken</source>
+      <translation>已领取</translation>
+    </message>
+    <message>
+      <source>closed: loaded</source>
+      <translation>已关闭：已入表</translation>
+    </message>
+    <message>
+      <source>closed: failed</source>
+      <translation>已关闭：失败</translation>
+    </message>
+    <message>
+      <source>cancelled</source>
+      <translation>已撤销</translation>
+    </message>
+    <message>
+      <source>dispatch started</source>
+      <translation>开始下发</translation>
+    </message>
+    <message>
+      <source>dispatch loaded the meter</source>
+      <translation>下发成功，已入表</translation>
+    </message>
+    <message>
+      <source>dispatch failed</source>
+      <translation>下发失败</translation>
+    </message>
+    <message>
+      <source>dispatch interrupted (unresolved, R8)</source>
+      <translation>下发中断（待核实，R8）</translation>
+    </message>
+    <message>
+      <source>meter probed (R8)</source>
+      <translation>已核查电表 (R8)</translation>
+    </message>
+    <message>
+      <source>order taken</source>
+      <translation>领取工单</translation>
+    </message>
+    <message>
+      <source>order released</source>
+      <translation>退回工单</translation>
+    </message>
+    <message>
+      <source>order closed</source>
+      <translation>关闭工单</translation>
+    </message>
+    <message>
+      <source>card write started</source>
+      <translation>开始写卡</translation>
+    </message>
+    <message>
+      <source>written to the card</source>
+      <translation>已写入购电卡</translation>
+    </message>
+    <message>
+      <source>card write abandoned</source>
+      <translation>写卡已放弃</translation>
+    </message>
+    <message>
+      <source>cleared from the card</source>
+      <translation>已从卡上清除</translation>
+    </message>
+    <message>
+      <source>{m} min</source>
+      <translation>{m} 分钟</translation>
+    </message>
+    <message>
+      <source>{h} h {m} min</source>
+      <translation>{h} 小时 {m} 分钟</translation>
+    </message>
+    <message>
+      <source>{d} days</source>
+      <translation>{d} 天</translation>
+    </message>
+    <message>
+      <source>{due} (overdue)</source>
+      <translation>{due}（已超期）</translation>
+    </message>
+    <message>
+      <source>{at}  {actor} @ {counter}: {action}</source>
+      <translation>{at}  {actor} @ {counter}：{action}</translation>
+    </message>
+    <message>
+      <source>No open order is waiting.</source>
+      <translation>没有待处理的工单。</translation>
+    </message>
+    <message>
+      <source>You took order {id}: purchase no. {count} of {amount} for meter {meter}.</source>
+      <translation>您已领取工单 {id}：电表 {meter} 的第 {count} 次购电 {amount}。</translation>
+    </message>
+    <message>
+      <source>Retrying order {id}: purchase no. {count} (the same n, R8)…</source>
+      <translation>正在重新下发工单 {id}：第 {count} 次购电（次数 n 不变，R8）…</translation>
+    </message>
+    <message>
+      <source>Attempt {attempt} of 3: {step}</source>
+      <translation>第 {attempt}/3 次尝试：{step}</translation>
+    </message>
+    <message>
+      <source>Loaded: purchase no. {count} reached the meter ({outcome}); balance {balance}. The order is closed.</source>
+      <translation>已入表：第 {count} 次购电已到达电表（{outcome}）；余额 {balance}。工单已关闭。</translation>
+    </message>
+    <message>
+      <source>Not loaded after {attempts} attempt(s): {outcome}. The order stays open for you; retry later or close it as failed.</source>
+      <translation>尝试 {attempts} 次仍未入表：{outcome}。工单仍由您处理；稍后重试或按失败关闭。</translation>
+    </message>
+    <message>
+      <source>Order {id} is back in the queue.</source>
+      <translation>工单 {id} 已退回队列。</translation>
+    </message>
+    <message>
+      <source>Write a note: why is the order closed as failed?</source>
+      <translation>请填写备注：为什么按失败关闭？</translation>
+    </message>
+    <message>
+      <source>Order {id} closed as failed. The customer is asked by SMS to bring the card; the teller writes purchase no. {count} onto it (R12).</source>
+      <translation>工单 {id} 已按失败关闭。已短信通知用户带卡到厅；柜员将第 {count} 次购电写入购电卡 (R12)。</translation>
+    </message>
+  </context>
+</TS>

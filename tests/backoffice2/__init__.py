@@ -1,0 +1,1 @@
+"""Back-office tests (shifts, success board, audit, users): services and views."""

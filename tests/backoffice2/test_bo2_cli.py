@@ -1,0 +1,69 @@
+"""counterctl shift / board: the same figures as the back office, from a shell."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from counter_app.cli import main
+from counter_app.services import auth
+from counter_app.services.context import ServiceContext
+from counter_app.services.shifts import ShiftService
+from counter_app.store import database as store_db
+
+
+def test_counterctl_shift_list_report_pdf_and_board_csv(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fast_password_hashing: None,
+) -> None:
+    for key in ("COUNTER_DB", "COUNTER_DATABASE_URL", "COUNTER_CONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("COUNTER_DATA_DIR", str(tmp_path / "data"))
+    db = ["--db", f"sqlite:///{tmp_path / 'cli.db'}"]
+    assert main([*db, "init"]) == 0
+    assert main([*db, "demo"]) == 0
+    shifts = ShiftService(ServiceContext(counter_id="cli-1"))
+    shift = shifts.open_shift(auth.get_user("teller1"), 10_000)
+    assert (
+        main(
+            [
+                *db,
+                "pay",
+                "100000000001",
+                "88.50",
+                "--operator",
+                "teller1",
+                "--counter",
+                "cli-1",
+                "--no-dispatch",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+
+    assert main([*db, "shift", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [s["expected_cash_fen"] for s in listed] == [10_000 + 8_850]
+    assert listed[0]["shift"]["operator"] == "teller1"
+
+    pdf = tmp_path / "shift.pdf"
+    assert main([*db, "shift", "report", str(shift.id), "--pdf", str(pdf)]) == 0
+    out = capsys.readouterr().out
+    assert "188.50" in out and pdf.stat().st_size > 1000
+
+    board_csv = tmp_path / "board.csv"
+    assert main([*db, "board", "--csv", str(board_csv)]) == 0
+    assert "0 remote purchases dispatched" in capsys.readouterr().out
+    rows = list(csv.DictReader(board_csv.open(encoding="utf-8")))
+    assert rows[0]["group"] == "all" and rows[0]["dispatched"] == "0"
+
+    assert main([*db, "shift", "report", "999"]) == 1
+    assert "unknown shift" in capsys.readouterr().err
+    store_db.close_database()

@@ -1,0 +1,1 @@
+"""Tests of counter_app.core: the rules of DOMAIN.md without devices or a database."""
