@@ -52,6 +52,20 @@ def record(
     return int(row.id)
 
 
+def _entry(r: AuditLog) -> AuditEntry:
+    return AuditEntry(
+        int(r.id),
+        r.at,
+        str(r.actor),
+        str(r.counter_id),
+        str(r.action),
+        str(r.entity),
+        str(r.entity_id),
+        r.before,
+        r.after,
+    )
+
+
 def entries(
     *,
     entity: str | None = None,
@@ -67,20 +81,7 @@ def entries(
         query = query.where(AuditLog.entity_id == str(entity_id))
     if actions:
         query = query.where(AuditLog.action.in_(list(actions)))
-    return [
-        AuditEntry(
-            int(r.id),
-            r.at,
-            str(r.actor),
-            str(r.counter_id),
-            str(r.action),
-            str(r.entity),
-            str(r.entity_id),
-            r.before,
-            r.after,
-        )
-        for r in query.limit(limit)
-    ]
+    return [_entry(r) for r in query.limit(limit)]
 
 
 SEARCH_LIMIT = 1000
@@ -137,20 +138,7 @@ def search(
         for m in matches[1:]:
             condition = condition | m
         query = query.where(condition)
-    return [
-        AuditEntry(
-            int(r.id),
-            r.at,
-            str(r.actor),
-            str(r.counter_id),
-            str(r.action),
-            str(r.entity),
-            str(r.entity_id),
-            r.before,
-            r.after,
-        )
-        for r in query.limit(limit)
-    ]
+    return [_entry(r) for r in query.limit(limit)]
 
 
 def distinct_values(column: str) -> list[str]:
