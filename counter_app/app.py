@@ -84,7 +84,14 @@ def context_from_counter(
         paper=paper,
         embedded=embedded,
         close=close,
+        counter=counter,
+        card_crypto=card_crypto,
     )
+
+
+BACK_OFFICE_ROLES = ("technician", "admin")
+"""Roles that land in the back office after sign-in; tellers and supervisors get the counter
+window, from which F10 opens the back office tabs their role may use."""
 
 
 def _use_embedded(config: Any, forced: bool) -> bool:
@@ -231,7 +238,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
-        window = MainWindow(context, dialog.user, workers, events)
+        window: Any
+        if str(getattr(dialog.user, "role", "")) in BACK_OFFICE_ROLES:
+            # Technicians and admins work behind the counter: no money at the desk.
+            from counter_app.ui.backoffice.window import back_office_for
+
+            window = back_office_for(context, dialog.user, workers, events)
+        else:
+            window = MainWindow(context, dialog.user, workers, events)
         if context.card_monitor_factory is not None:
             monitor = context.card_monitor_factory(events.on_card_event)
             monitor.start()

@@ -94,7 +94,7 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
         "",
         "card meter in card mode: money waits for a card write (R2, R12)",
         (_meter(3, "100000000003", 3_000, mode="card"),),
-        card_serial="C0000003",
+        card_serial="00000000C0000003",
     ),
     DemoCustomer(
         "100000000004",
@@ -103,7 +103,7 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
         "13800000004",
         "card meter the collection system cannot reach (R2)",
         (_meter(4, "100000000004", 800, capable=False, mode="card"),),
-        card_serial="C0000004",
+        card_serial="00000000C0000004",
     ),
     DemoCustomer(
         "100000000005",
@@ -112,7 +112,7 @@ DEMO_CUSTOMERS: tuple[DemoCustomer, ...] = (
         "13800000005",
         "household with two card meters: never dispatched directly (R6)",
         (_meter(5, "100000000005", 2_500), _meter(6, "100000000005", 4_100)),
-        card_serial="C0000005",
+        card_serial="00000000C0000005",
     ),
     DemoCustomer(
         "100000000006",

@@ -120,6 +120,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+ROLES: tuple[str, ...] = Role.ALL
+"""Every role a user may have (teller, supervisor, technician, admin)."""
+
+
+def user_count() -> int:
+    """How many users the database holds (the start-up self-check: none means no demo yet)."""
+    return int(User.select().count())
+
+
 def roles_allowed(action: str) -> tuple[str, ...]:
     """The roles that may do `action` (for messages and the guides)."""
     return tuple(role for role in Role.ALL if action in PERMISSIONS.get(role, frozenset()))

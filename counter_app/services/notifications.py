@@ -54,9 +54,7 @@ def dispatch_success_text(
     )
 
 
-def bring_card_text(
-    customer: Customer, meter: Meter, amount_fen: int, *, purchase_id: int
-) -> str:
+def bring_card_text(customer: Customer, meter: Meter, amount_fen: int, *, purchase_id: int) -> str:
     """R10/R11: the final failure (下发失败): bring the purchase card to the hall."""
     return (
         f"尊敬的{customer.name}（户号{customer.customer_no}）：您的{format_yuan(amount_fen)}元"

@@ -1,6 +1,6 @@
 """The account view: what the customer owes, what is waiting, each meter, recent history.
 
-Every figure comes from one ``backend.Account`` read on the database thread; the view only
+Every figure comes from one ``counter_views.Account`` read on the database thread; the view only
 lays it out. Arrears show red, a tripped relay says so, and each purchase shows its outcome
 and reason so the teller can answer "where is my money?".
 """
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.services.counter_views import Account
 from counter_app.ui import texts
-from counter_app.ui.backend import Account
 
 
 def _table(name: str, parent: QWidget) -> tuple[QTableView, QStandardItemModel]:

@@ -35,22 +35,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.services.cards import same_card_serial
+from counter_app.services.counter_views import Account, MeterRow, card_meters
 from counter_app.services.receipts import ReceiptData, ReceiptKind, ReceiptMeter
 from counter_app.ui import texts
-from counter_app.ui.backend import Account, MeterRow, card_meters
 from counter_app.ui.errors import explain
 from counter_app.ui.workers import DeviceEvents, Workers
 
 
 def same_serial(registered: str | None, serial: str) -> bool:
-    """Card serials compared as hex numbers: records may keep them without leading zeros
-    ("C0000005"), the card reports all 16 hex digits of its ATR serial."""
-    if not registered:
-        return True
-    try:
-        return int(registered, 16) == int(serial, 16)
-    except ValueError:
-        return registered.upper() == serial.upper()
+    """R12: no registered serial accepts any card; else the services' comparison."""
+    return not registered or same_card_serial(registered, serial)
 
 
 def serial_as_recorded(registered: str | None, serial: str) -> str:

@@ -50,6 +50,8 @@ class CounterContext:
     checks: list[Check] = field(default_factory=list)
     embedded: Any = None
     close: Callable[[], None] = lambda: None
+    counter: Any = None  # the bootstrapped counter_app.bootstrap.Counter (for the back office)
+    card_crypto: Any = None
 
 
 def shift_of(moment: dt.datetime) -> tuple[str, dt.date]:

@@ -1,8 +1,8 @@
 """The counter window: find → account → pay → dispatch → receipt → next customer.
 
 Keyboard first: F2 search, F3 read card, F5 pay, Enter confirm, F6 write card, F8 reversal,
-F9 print, Ctrl+P reprint (COPY), Esc next customer. The shortcuts are shown on the buttons
-and in the status bar.
+F9 print, Ctrl+P reprint (COPY), Esc next customer, F10 back office. The shortcuts are shown
+on the buttons and in the status bar.
 
 Money safety in the window: one money job at a time (``_money_busy``), set before anything
 is submitted; the confirmation dialog fires once; the buttons are disabled while a job
@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.core.payment_plan import PlanError
-from counter_app.ui import backend, texts
+from counter_app.services import counter_views
+from counter_app.ui import texts
 from counter_app.ui.account_view import AccountView
 from counter_app.ui.context import CounterContext, shift_of
 from counter_app.ui.errors import explain, show_exception
@@ -65,7 +66,7 @@ class MainWindow(QMainWindow):
         self.workers = workers
         self.events = events or DeviceEvents(self)
         self.signed_in_at = dt.datetime.now()
-        self.account: backend.Account | None = None
+        self.account: counter_views.Account | None = None
         self.last_outcome: Any = None  # PaymentOutcome of the last payment
         self.last_dispatch: Any = None  # DispatchSummary of the last dispatch
         self.last_receipt: Any = None  # ReceiptData of the last receipt shown
@@ -125,6 +126,10 @@ class MainWindow(QMainWindow):
         self.reversal_button.setObjectName("reversalButton")
         self.next_button = QPushButton(self)
         self.next_button.setObjectName("nextButton")
+        self.office_button = QPushButton(self)
+        self.office_button.setObjectName("backOfficeButton")
+        self.office_button.setVisible(self._may_use_back_office())
+        self.back_office: QWidget | None = None
         actions = QWidget(self)
         actions_layout = QVBoxLayout(actions)
         actions_layout.setContentsMargins(0, 0, 0, 0)
@@ -134,6 +139,7 @@ class MainWindow(QMainWindow):
             self.reprint_button,
             self.reversal_button,
             self.next_button,
+            self.office_button,
         ):
             actions_layout.addWidget(b)
 
@@ -174,6 +180,7 @@ class MainWindow(QMainWindow):
             "print": QShortcut(QKeySequence(Qt.Key.Key_F9), self, self.print_receipt),
             "reprint": QShortcut(QKeySequence("Ctrl+P"), self, self.reprint_receipt),
             "next": QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.next_customer),
+            "back-office": QShortcut(QKeySequence(Qt.Key.Key_F10), self, self.open_back_office),
         }
 
     def _wire_events(self) -> None:
@@ -185,6 +192,7 @@ class MainWindow(QMainWindow):
         self.reprint_button.clicked.connect(self.reprint_receipt)
         self.reversal_button.clicked.connect(self.open_reversal)
         self.next_button.clicked.connect(self.next_customer)
+        self.office_button.clicked.connect(self.open_back_office)
         self.events.sig_card_inserted.connect(self._on_card_inserted)
         self.events.sig_card_removed.connect(self._on_card_removed)
         self.events.sig_service_changed.connect(self._on_service_changed)
@@ -209,10 +217,11 @@ class MainWindow(QMainWindow):
         self.reprint_button.setText(self.tr("Reprint as COPY (Ctrl+P)"))
         self.reversal_button.setText(self.tr("Reversal… (F8)"))
         self.next_button.setText(self.tr("Next customer (Esc)"))
+        self.office_button.setText(self.tr("Back office… (F10)"))
         self.hints.setText(
             self.tr(
                 "F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · "
-                "F8 reversal · F9 print · Ctrl+P reprint · Esc next customer"
+                "F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office"
             )
         )
 
@@ -284,7 +293,7 @@ class MainWindow(QMainWindow):
         self.workers.submit(
             self.workers.db,
             "load-account",
-            lambda _report: backend.load_account(customer_no),
+            lambda _report: counter_views.load_account(customer_no),
             on_done=self._on_account,
             on_error=lambda exc: show_exception(self, exc),
         )
@@ -293,7 +302,7 @@ class MainWindow(QMainWindow):
         if self.account is not None:
             self.open_customer(self.account.customer_no)
 
-    def _on_account(self, account: backend.Account) -> None:
+    def _on_account(self, account: counter_views.Account) -> None:
         if account.customer_no != self._wanted_customer:
             return  # an answer for a customer the teller has already left
         changed = self.account is None or self.account.customer_no != account.customer_no
@@ -499,7 +508,7 @@ class MainWindow(QMainWindow):
 
     def _show_receipt(self, payment_id: int, force_copy: bool = False) -> None:
         def build(_report: Any) -> Any:
-            return backend.payment_receipt(payment_id)
+            return counter_views.payment_receipt(payment_id)
 
         def show(data: Any) -> None:
             copy = force_copy or data.receipt_no in self.receipts_printed
@@ -654,6 +663,28 @@ class MainWindow(QMainWindow):
         self._show_reader_state()
 
     # -- reversal ------------------------------------------------------------------------------
+    def _may_use_back_office(self) -> bool:
+        from counter_app.ui.backoffice.window import visible_tabs
+
+        return self.context.counter is not None and bool(visible_tabs(self.user))
+
+    def open_back_office(self) -> None:
+        """Shifts and cash, work orders, success board… in their own window (issue 6).
+
+        Only the tabs the user's role may use; the services check the role again.
+        """
+        if not self._may_use_back_office():
+            return
+        if self.back_office is None:
+            from counter_app.ui.backoffice.window import back_office_for
+
+            self.back_office = back_office_for(self.context, self.user, self.workers, self.events)
+            # a window of its own that closes with the counter window
+            self.back_office.setParent(self, Qt.WindowType.Window)
+        self.back_office.show()
+        self.back_office.raise_()
+        self.back_office.activateWindow()
+
     def open_reversal(self) -> None:
         if self.account is None or not self.account.payments or self._money_busy:
             return

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 from counter_app.core.channels import Channel
 from counter_app.core.money import MoneyError, parse_yuan
 from counter_app.core.payment_plan import PaymentPlan, Route
+from counter_app.services.counter_views import Account
 from counter_app.ui import texts
-from counter_app.ui.backend import Account
 from counter_app.ui.errors import explain
 
 CHANNELS = (Channel.COUNTER, Channel.TRANSFER, Channel.BANK, Channel.TERMINAL, Channel.OTHER)

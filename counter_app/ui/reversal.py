@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.services.counter_views import Account, PaymentRow
 from counter_app.services.receipts import ReceiptData, ReceiptKind
 from counter_app.ui import texts
-from counter_app.ui.backend import Account, PaymentRow
 from counter_app.ui.errors import explain, show_exception
 from counter_app.ui.workers import Workers
 

@@ -1,7 +1,7 @@
 """Find the customer: by customer number, meter number, name or phone — or by the card.
 
 Results come as you type, debounced (a query per pause, not per key), capped
-(``backend.SEARCH_LIMIT``) and computed on the database thread; an answer to an older query
+(``counter_views.SEARCH_LIMIT``) and computed on the database thread; an answer to an older query
 that arrives after a newer one was sent is dropped, so the list never jumps back.
 """
 
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.ui import backend
+from counter_app.services import counter_views
 from counter_app.ui.errors import explain
 from counter_app.ui.workers import Workers
 
@@ -40,7 +40,7 @@ class SearchPanel(QGroupBox):
     def __init__(
         self,
         workers: Workers,
-        search: Callable[[str], backend.SearchResult] = backend.search_customers,
+        search: Callable[[str], counter_views.SearchResult] = counter_views.search_customers,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -48,7 +48,7 @@ class SearchPanel(QGroupBox):
         self._workers = workers
         self._search = search
         self._sequence = 0
-        self.last_result: backend.SearchResult | None = None
+        self.last_result: counter_views.SearchResult | None = None
 
         self.edit = QLineEdit(self)
         self.edit.setObjectName("searchEdit")
@@ -140,7 +140,7 @@ class SearchPanel(QGroupBox):
             on_error=lambda exc: self._on_error(sequence, exc),
         )
 
-    def _on_result(self, sequence: int, result: backend.SearchResult) -> None:
+    def _on_result(self, sequence: int, result: counter_views.SearchResult) -> None:
         if sequence != self._sequence:
             return  # an older query answered late
         self.last_result = result

@@ -25,10 +25,10 @@ from counter_app.ui.workers import OwnerThread, Workers
 
 
 def check_database(counter: Any) -> Check:
-    from counter_app.store.models import User
+    from counter_app.services.auth import user_count
 
     try:
-        users = User.select().count()
+        users = user_count()
     except Exception as exc:
         return Check(
             QCoreApplication.translate("SelfCheck", "Database"),

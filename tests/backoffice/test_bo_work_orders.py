@@ -103,7 +103,7 @@ def test_r10_r11_closed_as_failed_queues_sms_and_the_card_path_loads_it(
     # the customer brings the card: the teller's card fallback (F6 in the counter window)
     # writes the same purchase n=1 onto it (R10 -> R12)
     from counter_app.services import auth
-    from counter_app.ui.backend import load_account
+    from counter_app.services.counter_views import load_account
     from counter_app.ui.card_write import CardWriteDialog
 
     card = virtual_card_factory(customer_no=ZHANG_WEI, meter_no=ADDRESS, count=0)

@@ -47,6 +47,19 @@ def counter_look(qapp: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def no_language_left_behind(qapp: Any) -> Iterator[None]:
+    """Translators a test installed (signing in picks Chinese) are removed after it, so that
+    tests elsewhere see the source language whatever order they run in."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+    for translator in qapp.findChildren(QTranslator):
+        QCoreApplication.removeTranslator(translator)
+        translator.setParent(None)
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.China))
+
+
+@pytest.fixture(autouse=True)
 def receipts_to_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """ "Print" writes the receipt PDFs here (no printer in CI)."""
     target = tmp_path / "printed"

@@ -230,13 +230,13 @@ def test_multi_meter_household_goes_the_card_path_r6(
 def test_search_is_debounced_and_capped(
     qtbot: Any, counter_env: CounterEnv, signed_in_window: Any
 ) -> None:
-    from counter_app.ui import backend
+    from counter_app.services import counter_views
 
     calls: list[str] = []
 
-    def counting(text: str) -> backend.SearchResult:
+    def counting(text: str) -> counter_views.SearchResult:
         calls.append(text)
-        return backend.search_customers(text, limit=3)
+        return counter_views.search_customers(text, limit=3)
 
     window = signed_in_window(counter_env)
     window.search._search = counting
@@ -246,8 +246,8 @@ def test_search_is_debounced_and_capped(
     assert len(window.search.last_result.hits) == 3 and window.search.last_result.more
     assert "First 3" in window.search.status.text()
     # phone and meter number find the customer too
-    assert [h.customer_no for h in backend.search_customers("13800000007").hits] == [ZHAO_MIN]
-    assert [h.customer_no for h in backend.search_customers("000000000006").hits] == [
+    assert [h.customer_no for h in counter_views.search_customers("13800000007").hits] == [ZHAO_MIN]
+    assert [h.customer_no for h in counter_views.search_customers("000000000006").hits] == [
         "100000000005"
     ]
 

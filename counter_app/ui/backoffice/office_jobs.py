@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication
 
 from counter_app.services.payments import parse_amount
@@ -65,11 +66,16 @@ def run_db(
     tab.busy += 1
     tab.last_error = None
 
+    # A query may finish after its tab was closed (the window went away): nothing to show then.
     def done(result: Any) -> None:
+        if not shiboken6.isValid(tab):
+            return
         tab.busy -= 1
         on_done(result)
 
     def failed(exc: BaseException) -> None:
+        if not shiboken6.isValid(tab):
+            return
         tab.busy -= 1
         tab.last_error = exc
         tab.show_error(describe(exc))

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.services import users
+from counter_app.services.auth import ROLES
 from counter_app.services.users import UserRow
-from counter_app.store.models import Role
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import local_time, run_db
@@ -115,7 +115,7 @@ class UsersTab(QWidget):
     def _roles(self, name: str) -> QComboBox:
         combo = QComboBox(self)
         combo.setObjectName(name)
-        for role in Role.ALL:
+        for role in ROLES:
             combo.addItem(texts.role(role), role)
         return combo
 

@@ -202,3 +202,25 @@ class BackOfficeWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+
+def back_office_for(
+    counter_context: Any, user: Any, workers: Any, events: Any = None
+) -> BackOfficeWindow:
+    """The back-office window on the counter window's own services, threads and reader.
+
+    ``counter_context`` is the counter window's ``ui.context.CounterContext``; its bootstrapped
+    counter gives the services, and the embedded demo (if any) the data directory where the
+    file SMS gateway writes.
+    """
+    embedded = counter_context.embedded
+    office = BackOfficeContext.from_counter(
+        counter_context.counter,
+        workers,
+        events,
+        purchase_card=counter_context.purchase_card,
+        card_monitor_factory=counter_context.card_monitor_factory,
+        card_crypto=counter_context.card_crypto,
+        data_dir=getattr(embedded, "directory", None),
+    )
+    return BackOfficeWindow(office, user)

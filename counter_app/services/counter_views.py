@@ -1,13 +1,11 @@
-"""The window's adapter over the services: plain, blocking, Qt-free calls and view records.
+"""What the counter window shows: search as you type, the account summary, receipt data.
 
-Why a module between the views and ``counter_app.services``: the views stay thin (widgets,
-signals, texts) and never touch peewee models; everything here runs on an owner thread
+Why a read model of its own: the views stay thin (widgets, signals, texts) and never touch
+peewee models, and the window's layer (``counter_app.ui``) imports no store at all (an
+import contract). Everything here is blocking and Qt-free, runs on an owner thread
 (``ui.workers``) and returns frozen records the GUI thread may hold safely after the
-database connection is gone. Business decisions stay in the services and the core: this
-module only calls them and reshapes their answers.
-
-Read-only look-ups the services do not offer yet (search as you type, the account summary)
-are queries here; they decide nothing about money.
+database connection is gone. These are read-only queries; they decide nothing about money —
+business decisions stay in the other services and the core.
 """
 
 from __future__ import annotations
