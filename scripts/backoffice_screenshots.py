@@ -19,7 +19,6 @@ import argparse
 import datetime as dt
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,8 +28,6 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-BACKOFFICE_TS = ROOT / "resources" / "translations" / "backoffice_zh_CN.ts"
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -49,23 +46,6 @@ def settle(seconds: float = 0.3) -> None:
     wait_until(lambda: time.monotonic() > deadline, seconds + 1)
 
 
-def backoffice_translator(tmp: Path) -> object:
-    """The back office's Chinese strings (compiled here from the .ts if needed)."""
-    from PySide6.QtCore import QCoreApplication, QTranslator
-
-    qm = BACKOFFICE_TS.with_suffix(".qm")
-    if not qm.exists():
-        qm = tmp / "backoffice_zh_CN.qm"
-        lrelease = ROOT / ".venv" / "bin" / "pyside6-lrelease"
-        tool = str(lrelease) if lrelease.exists() else "pyside6-lrelease"
-        subprocess.run([tool, "-silent", str(BACKOFFICE_TS), "-qm", str(qm)], check=True)
-    translator = QTranslator(QCoreApplication.instance())
-    if not translator.load(str(qm)):
-        raise RuntimeError(f"cannot load {qm}")
-    QCoreApplication.installTranslator(translator)
-    return translator
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "images"))
@@ -73,7 +53,6 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
     from card_io.meter_card import insert_card
@@ -81,8 +60,7 @@ def main() -> int:
     from counter_app.embedded import start_embedded
     from counter_app.services import auth, notifications
     from counter_app.services.sms_gateways import HttpSmsGateway
-    from counter_app.ui.backoffice.context import BackOfficeContext
-    from counter_app.ui.backoffice.window import BackOfficeWindow
+    from counter_app.ui.backoffice.window import back_office_for
     from counter_app.ui.resources import Language, register_cjk_font, style_sheet
     from counter_app.ui.workers import DeviceEvents, Workers
     from meter_link.simulator.faults import Fault, FaultKind
@@ -93,7 +71,6 @@ def main() -> int:
     language = Language()
     language.install("zh_CN")
     tmp = Path(tempfile.mkdtemp(prefix="backoffice-shots-"))
-    translator = backoffice_translator(tmp)
     devices = start_embedded(tmp / "demo")
     context = context_from_counter(
         devices.counter,
@@ -125,17 +102,8 @@ def main() -> int:
         with sim.meter("000000000002") as meter:
             meter.purchase_count = saved_count
 
-        ctx = BackOfficeContext.from_counter(
-            devices.counter,
-            workers,
-            events,
-            purchase_card=context.purchase_card,
-            card_monitor_factory=context.card_monitor_factory,
-            card_crypto=devices.card_crypto,
-            data_dir=tmp / "demo",
-        )
-        user = auth.sign_in("tech1", "tech1-pass", counter_id=ctx.counter_id)
-        window = BackOfficeWindow(ctx, user)
+        user = auth.sign_in("tech1", "tech1-pass", counter_id=context.counter_id)
+        window = back_office_for(context, user, workers, events)
         window.resize(1366, 800)
         window.show()
 
@@ -182,9 +150,8 @@ def main() -> int:
 
         # 4. the same queue in English
         language.install("en")
-        QCoreApplication.removeTranslator(translator)  # type: ignore[arg-type]
         window.close()
-        window = BackOfficeWindow(ctx, user)
+        window = back_office_for(context, user, workers, events)
         window.resize(1366, 800)
         window.show()
         orders = window.tab("work-orders")
