@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
@@ -44,6 +44,20 @@ def _safe_format(text: str, params: dict[str, object]) -> str:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
         return text
+
+
+def explain_by_table(exc: BaseException, table: Mapping[str, Callable[[], str]]) -> str | None:
+    """``exc``'s code looked up in a caller's own table of lazily translated sentences.
+
+    Each area keeps its sentences in its own translation context; this fills them with the
+    exception's ``fields`` (the bare sentence when a placeholder cannot be filled). None when
+    the code is not in ``table``.
+    """
+    code = getattr(exc, "code", None)
+    if not isinstance(code, str) or code not in table:
+        return None
+    fields = dict(getattr(exc, "fields", {}) or {})
+    return _safe_format(table[code](), fields)
 
 
 def _by_code(code: str) -> str | None:

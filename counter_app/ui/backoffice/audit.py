@@ -12,21 +12,14 @@ import datetime as dt
 import json
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +28,13 @@ from counter_app.services import audit
 from counter_app.services.audit import AuditEntry
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import local_time, run_db
+from counter_app.ui.backoffice.widgets import (
+    make_button,
+    make_date_edit,
+    make_label,
+    make_table,
+    set_row,
+)
 
 ANY = ""
 
@@ -65,30 +65,16 @@ class AuditTab(QWidget):
         self.counter = self._combo("auditCounter")
         self.action = self._combo("auditAction")
         self.use_dates = QCheckBox(self)
-        self.since = QDateEdit(self)
-        self.since.setCalendarPopup(True)
-        self.since.setDate(QDate.currentDate().addDays(-7))
-        self.until = QDateEdit(self)
-        self.until.setCalendarPopup(True)
-        self.until.setDate(QDate.currentDate())
-        self.search_button = QPushButton(self)
-        self.search_button.setObjectName("auditSearchButton")
-        self.search_button.clicked.connect(self.search)
+        self.since = make_date_edit(self, -7)
+        self.until = make_date_edit(self)
+        self.search_button = make_button(self, "auditSearchButton", self.search)
 
-        self.table = QTableWidget(0, 6, self)
-        self.table.setObjectName("auditTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = make_table(self, "auditTable", 6, select_rows=True)
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.detail = QPlainTextEdit(self)
         self.detail.setObjectName("auditDetail")
         self.detail.setReadOnly(True)
-        self.status = QLabel(self)
-        self.status.setObjectName("auditStatus")
+        self.status = make_label(self, "auditStatus")
 
         filters = QHBoxLayout()
         filters.addWidget(self.text, 2)
@@ -202,8 +188,7 @@ class AuditTab(QWidget):
                 f"{e.entity} {e.entity_id}".strip(),
                 json.dumps(e.after, ensure_ascii=False, sort_keys=True) if e.after else "",
             ]
-            for j, text in enumerate(values):
-                self.table.setItem(i, j, QTableWidgetItem(text))
+            set_row(self.table, i, values)
         self.status.setText(self.tr("{count} records").format(count=len(entries)))
         self.detail.clear()
 

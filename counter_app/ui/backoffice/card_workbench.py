@@ -21,22 +21,18 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +41,7 @@ from counter_app.services.auth import Action
 from counter_app.services.cards import CardWorkbench
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
+from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 from counter_app.ui.backoffice.window import describe_error
 
 
@@ -69,29 +66,14 @@ class CardWorkbenchTab(QWidget):
         self.busy = False
         self.operations = 0
 
-        self.title = QLabel(self)
-        self.title.setObjectName("sectionTitle")
-        self.read_button = QPushButton(self)
-        self.read_button.setObjectName("primaryButton")
-        self.read_button.clicked.connect(self.read_card)
+        self.title = make_label(self, "sectionTitle")
+        self.read_button = make_button(self, "primaryButton", self.read_card)
         self.apply_button = QPushButton(self)
         self.apply_button.clicked.connect(self.apply_writeback)
         QShortcut(QKeySequence("F3"), self, self.read_card)
 
-        self.fields = QTableWidget(0, 3, self)
-        self.fields.setObjectName("cardFields")
-        self.fields.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.fields.verticalHeader().setVisible(False)
-        self.fields.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.fields.horizontalHeader().setStretchLastSection(True)
-        self.compare = QTableWidget(0, 4, self)
-        self.compare.setObjectName("writebackComparison")
-        self.compare.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.compare.verticalHeader().setVisible(False)
-        self.compare.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.compare.horizontalHeader().setStretchLastSection(True)
+        self.fields = make_table(self, "cardFields", 3)
+        self.compare = make_table(self, "writebackComparison", 4)
         self.compare_caption = QLabel(self)
 
         # operations
@@ -103,15 +85,9 @@ class CardWorkbenchTab(QWidget):
         self.purchase_spin.setRange(0, 2_000_000_000)
         self.purchase_spin.setSpecialValueText("—")
         self.overwrite = QCheckBox(self)
-        self.issue_button = QPushButton(self)
-        self.issue_button.setObjectName("issueButton")
-        self.issue_button.clicked.connect(self.issue_card)
-        self.reissue_button = QPushButton(self)
-        self.reissue_button.setObjectName("reissueButton")
-        self.reissue_button.clicked.connect(self.reissue_card)
-        self.clear_button = QPushButton(self)
-        self.clear_button.setObjectName("clearButton")
-        self.clear_button.clicked.connect(self.clear_purchase)
+        self.issue_button = make_button(self, "issueButton", self.issue_card)
+        self.reissue_button = make_button(self, "reissueButton", self.reissue_card)
+        self.clear_button = make_button(self, "clearButton", self.clear_purchase)
         self.meter_caption = QLabel(self)
         self.purchase_caption = QLabel(self)
         form = QFormLayout()
@@ -130,9 +106,7 @@ class CardWorkbenchTab(QWidget):
 
         self.log_list = QListWidget(self)
         self.log_list.setObjectName("workbenchLog")
-        self.status = QLabel(self)
-        self.status.setObjectName("workbenchStatus")
-        self.status.setWordWrap(True)
+        self.status = make_label(self, "workbenchStatus", wrap=True)
 
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -433,8 +407,7 @@ class CardWorkbenchTab(QWidget):
             ]
         self.fields.setRowCount(len(rows))
         for r, values in enumerate(rows):
-            for col, value in enumerate(values):
-                self.fields.setItem(r, col, QTableWidgetItem(value))
+            set_row(self.fields, r, values)
         self.compare.setRowCount(len(inspection.checks))
         for r, check in enumerate(inspection.checks):
             money = check.name in ("remaining", "overdraft")
@@ -450,11 +423,7 @@ class CardWorkbenchTab(QWidget):
                 shown(check.system_value),
                 "✔" if check.ok else self.tr("✘ differs"),
             ]
-            for col, value in enumerate(cells):
-                item = QTableWidgetItem(value)
-                if not check.ok:
-                    item.setForeground(QBrush(QColor("#b00020")))
-                self.compare.setItem(r, col, item)
+            set_row(self.compare, r, cells, colour=None if check.ok else "#b00020")
 
     # -- R13 -------------------------------------------------------------------------------------
     def apply_writeback(self) -> None:

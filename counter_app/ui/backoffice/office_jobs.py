@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication
 from counter_app.services.payments import parse_amount
 from counter_app.services.receipts import format_fen
 from counter_app.ui.backoffice.window import describe_error
+from counter_app.ui.errors import explain_by_table
 
 __all__ = ["describe", "format_fen", "local_time", "parse_amount", "run_db"]
 
@@ -31,8 +32,6 @@ def local_time(moment: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> st
 
 
 def describe(exc: BaseException) -> str:
-    code = getattr(exc, "code", None)
-    fields = dict(getattr(exc, "fields", {}) or {})
     own = {
         "shift-conflict": lambda: QCoreApplication.translate(
             "OfficeErrors",
@@ -45,11 +44,9 @@ def describe(exc: BaseException) -> str:
             "OfficeErrors", "There is no shift {shift}."
         ),
     }
-    if isinstance(code, str) and code in own:
-        try:
-            return own[code]().format(**fields)
-        except (KeyError, IndexError, ValueError):
-            return own[code]()
+    text = explain_by_table(exc, own)
+    if text is not None:
+        return text
     return describe_error(exc)
 
 

@@ -16,14 +16,10 @@ from typing import Any
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +27,7 @@ from PySide6.QtWidgets import (
 from counter_app.services import notifications
 from counter_app.services.auth import Action
 from counter_app.ui.backoffice.context import BackOfficeContext
+from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 from counter_app.ui.backoffice.window import describe_error
 
 REFRESH_MS = 30_000
@@ -60,10 +57,8 @@ class OutboxTab(QWidget):
         self.last_drain: Any = None
         self.last_error: BaseException | None = None
 
-        self.title = QLabel(self)
-        self.title.setObjectName("sectionTitle")
-        self.counts_label = QLabel(self)
-        self.counts_label.setObjectName("outboxCounts")
+        self.title = make_label(self, "sectionTitle")
+        self.counts_label = make_label(self, "outboxCounts")
         self.gateway_label = QLabel(self)
         self.gateway_label.setWordWrap(True)
         self.filter = QComboBox(self)
@@ -71,23 +66,12 @@ class OutboxTab(QWidget):
         self.filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh)
-        self.send_button = QPushButton(self)
-        self.send_button.setObjectName("primaryButton")
-        self.send_button.clicked.connect(self.send_now)
+        self.send_button = make_button(self, "primaryButton", self.send_now)
         self.requeue_button = QPushButton(self)
         self.requeue_button.clicked.connect(self.requeue_selected)
-        self.table = QTableWidget(0, 9, self)
-        self.table.setObjectName("outboxTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = make_table(self, "outboxTable", 9, select_rows=True)
         self.table.itemSelectionChanged.connect(self._update_buttons)
-        self.status = QLabel(self)
-        self.status.setObjectName("outboxStatus")
-        self.status.setWordWrap(True)
+        self.status = make_label(self, "outboxStatus", wrap=True)
 
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -230,13 +214,10 @@ class OutboxTab(QWidget):
                 m.body,
                 m.last_error or "—",
             ]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setToolTip(value)
-                colour = STATE_COLOURS.get(m.state)
-                if colour is not None and col == 1:
-                    item.setForeground(QBrush(QColor(colour)))
-                self.table.setItem(r, col, item)
+            items = set_row(self.table, r, values, tooltips=True)
+            colour = STATE_COLOURS.get(m.state)
+            if colour is not None:
+                items[1].setForeground(QBrush(QColor(colour)))
 
     def _update_buttons(self) -> None:
         may = self.user.may

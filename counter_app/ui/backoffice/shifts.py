@@ -20,17 +20,12 @@ from typing import Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -46,6 +41,7 @@ from counter_app.services.shifts import (
 )
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import describe, format_fen, local_time, run_db
+from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 
 SUPERVISED_COLUMNS = 10
 
@@ -78,14 +74,11 @@ class ShiftsTab(QWidget):
 
         # -- my shift ----------------------------------------------------------------------
         self.mine = QGroupBox(self)
-        self.state_label = QLabel(self)
-        self.state_label.setObjectName("shiftState")
+        self.state_label = make_label(self, "shiftState")
         self.float_caption = QLabel(self)
         self.float_edit = QLineEdit(self)
         self.float_edit.setObjectName("floatAmount")
-        self.open_button = QPushButton(self)
-        self.open_button.setObjectName("openShiftButton")
-        self.open_button.clicked.connect(self.open_shift)
+        self.open_button = make_button(self, "openShiftButton", self.open_shift)
 
         self.cash_caption = QLabel(self)
         self.direction = QComboBox(self)
@@ -94,36 +87,21 @@ class ShiftsTab(QWidget):
         self.cash_amount.setObjectName("cashAmount")
         self.cash_reason = QLineEdit(self)
         self.cash_reason.setObjectName("cashReason")
-        self.cash_button = QPushButton(self)
-        self.cash_button.setObjectName("cashButton")
-        self.cash_button.clicked.connect(self.record_cash)
+        self.cash_button = make_button(self, "cashButton", self.record_cash)
 
-        self.x_button = QPushButton(self)
-        self.x_button.setObjectName("xReadButton")
-        self.x_button.clicked.connect(self.x_read)
-        self.start_count_button = QPushButton(self)
-        self.start_count_button.setObjectName("startCountButton")
-        self.start_count_button.clicked.connect(self.start_blind_count)
+        self.x_button = make_button(self, "xReadButton", self.x_read)
+        self.start_count_button = make_button(self, "startCountButton", self.start_blind_count)
         self.count_caption = QLabel(self)
         self.count_edit = QLineEdit(self)
         self.count_edit.setObjectName("countedAmount")
-        self.count_button = QPushButton(self)
-        self.count_button.setObjectName("recordCountButton")
-        self.count_button.clicked.connect(self.record_count)
-        self.variance_label = QLabel(self)
-        self.variance_label.setObjectName("varianceLabel")
+        self.count_button = make_button(self, "recordCountButton", self.record_count)
+        self.variance_label = make_label(self, "varianceLabel")
         self.reason_caption = QLabel(self)
         self.reason_edit = QLineEdit(self)
         self.reason_edit.setObjectName("varianceReason")
-        self.close_button = QPushButton(self)
-        self.close_button.setObjectName("closeShiftButton")
-        self.close_button.clicked.connect(self.close_shift)
+        self.close_button = make_button(self, "closeShiftButton", self.close_shift)
 
-        self.figures = QTableWidget(0, 2, self)
-        self.figures.setObjectName("shiftFigures")
-        self.figures.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.figures.verticalHeader().setVisible(False)
-        self.figures.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.figures = make_table(self, "shiftFigures", 2, stretch_all=True)
 
         grid = QGridLayout(self.mine)
         grid.addWidget(self.state_label, 0, 0, 1, 5)
@@ -148,32 +126,19 @@ class ShiftsTab(QWidget):
 
         # -- every open shift (supervisors) -----------------------------------------------
         self.supervised = QGroupBox(self)
-        self.refresh_button = QPushButton(self)
-        self.refresh_button.setObjectName("refreshShiftsButton")
-        self.refresh_button.clicked.connect(self.refresh_open_shifts)
-        self.open_table = QTableWidget(0, SUPERVISED_COLUMNS, self)
-        self.open_table.setObjectName("openShiftsTable")
-        self.open_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.open_table.verticalHeader().setVisible(False)
-        self.open_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.open_table.horizontalHeader().setStretchLastSection(True)
+        self.refresh_button = make_button(self, "refreshShiftsButton", self.refresh_open_shifts)
+        self.open_table = make_table(self, "openShiftsTable", SUPERVISED_COLUMNS)
         sup_layout = QVBoxLayout(self.supervised)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.refresh_button)
         sup_layout.addLayout(row)
         sup_layout.addWidget(self.open_table)
-        self.outside_label = QLabel(self)
-        self.outside_label.setObjectName("outsideShifts")
-        self.outside_label.setWordWrap(True)
+        self.outside_label = make_label(self, "outsideShifts", wrap=True)
         sup_layout.addWidget(self.outside_label)
         self.outside: list[UncoveredMoney] = []
 
-        self.status = QLabel(self)
-        self.status.setObjectName("shiftStatus")
-        self.status.setWordWrap(True)
+        self.status = make_label(self, "shiftStatus", wrap=True)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.mine, 3)
@@ -340,8 +305,7 @@ class ShiftsTab(QWidget):
             rows += [(self.tr("Counted cash"), v.counted_fen), (self.tr("Variance"), v.fen)]
         self.figures.setRowCount(len(rows))
         for i, (label, fen) in enumerate(rows):
-            self.figures.setItem(i, 0, QTableWidgetItem(label))
-            self.figures.setItem(i, 1, QTableWidgetItem(format_fen(fen)))
+            set_row(self.figures, i, [label, format_fen(fen)])
 
     def _clear_figures(self) -> None:
         self.figures.setRowCount(0)
@@ -561,5 +525,4 @@ class ShiftsTab(QWidget):
                 f"+{format_fen(led.cash_in_fen)} / -{format_fen(led.cash_out_fen)}",
                 format_fen(led.expected_cash_fen),
             ]
-            for j, text in enumerate(values):
-                self.open_table.setItem(i, j, QTableWidgetItem(text))
+            set_row(self.open_table, i, values)

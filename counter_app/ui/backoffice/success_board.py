@@ -21,20 +21,14 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
-    QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +37,13 @@ from counter_app.core.success_stats import FAILURE_CAUSES, PurchasePath, Success
 from counter_app.services.success_board import Board, SuccessBoardService, write_csv
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import run_db
+from counter_app.ui.backoffice.widgets import (
+    make_button,
+    make_date_edit,
+    make_label,
+    make_table,
+    set_row,
+)
 
 PATHS = (
     PurchasePath.FIRST_ATTEMPT,
@@ -69,25 +70,13 @@ class SuccessBoardTab(QWidget):
         self.last_csv: Path | None = None
 
         self.use_range = QCheckBox(self)
-        self.since = QDateEdit(self)
-        self.since.setCalendarPopup(True)
-        self.since.setDate(QDate.currentDate().addDays(-30))
-        self.until = QDateEdit(self)
-        self.until.setCalendarPopup(True)
-        self.until.setDate(QDate.currentDate())
-        self.refresh_button = QPushButton(self)
-        self.refresh_button.setObjectName("refreshBoardButton")
-        self.refresh_button.clicked.connect(self.refresh)
-        self.export_button = QPushButton(self)
-        self.export_button.setObjectName("exportCsvButton")
-        self.export_button.clicked.connect(lambda: self.export_csv())
+        self.since = make_date_edit(self, -30)
+        self.until = make_date_edit(self)
+        self.refresh_button = make_button(self, "refreshBoardButton", self.refresh)
+        self.export_button = make_button(self, "exportCsvButton", lambda: self.export_csv())
 
-        self.rates = QLabel(self)
-        self.rates.setObjectName("successRates")
-        self.rates.setWordWrap(True)
-        self.failures = QLabel(self)
-        self.failures.setObjectName("failuresByCause")
-        self.failures.setWordWrap(True)
+        self.rates = make_label(self, "successRates", wrap=True)
+        self.failures = make_label(self, "failuresByCause", wrap=True)
 
         self.chart = QChart()
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
@@ -98,9 +87,7 @@ class SuccessBoardTab(QWidget):
 
         self.day_table = self._table("boardByDay")
         self.meter_table = self._table("boardByMeter")
-        self.status = QLabel(self)
-        self.status.setObjectName("boardStatus")
-        self.status.setWordWrap(True)
+        self.status = make_label(self, "boardStatus", wrap=True)
 
         top = QHBoxLayout()
         top.addWidget(self.use_range)
@@ -123,13 +110,7 @@ class SuccessBoardTab(QWidget):
         self.refresh()
 
     def _table(self, name: str) -> QTableWidget:
-        table = QTableWidget(0, 7, self)
-        table.setObjectName(name)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        return table
+        return make_table(self, name, 7)
 
     # -- texts -----------------------------------------------------------------------------
     def path_text(self, path: PurchasePath) -> str:
@@ -236,8 +217,7 @@ class SuccessBoardTab(QWidget):
                 f"{s.eventually_rate:.1f}",
                 str(s.failed_rounds),
             ]
-            for j, text in enumerate(values):
-                table.setItem(i, j, QTableWidgetItem(text))
+            set_row(table, i, values)
 
     def _chart(self, board: Board) -> None:
         self.chart.removeAllSeries()

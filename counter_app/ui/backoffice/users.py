@@ -11,16 +11,11 @@ from typing import Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +26,7 @@ from counter_app.services.users import UserRow
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import local_time, run_db
+from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 
 
 class UsersTab(QWidget):
@@ -45,14 +41,7 @@ class UsersTab(QWidget):
         self.last_error: BaseException | None = None
         self.rows: list[UserRow] = []
 
-        self.table = QTableWidget(0, 5, self)
-        self.table.setObjectName("usersTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = make_table(self, "usersTable", 5, select_rows=True)
         self.table.itemSelectionChanged.connect(self._on_selection)
 
         self.new_box = QGroupBox(self)
@@ -63,27 +52,17 @@ class UsersTab(QWidget):
         self.new_role = self._roles("newRole")
         self.password = self._secret("newPassword")
         self.password2 = self._secret("newPassword2")
-        self.create_button = QPushButton(self)
-        self.create_button.setObjectName("createUserButton")
-        self.create_button.clicked.connect(self.create_user)
+        self.create_button = make_button(self, "createUserButton", self.create_user)
 
         self.edit_box = QGroupBox(self)
         self.selected_label = QLabel(self)
         self.role = self._roles("changeRole")
-        self.role_button = QPushButton(self)
-        self.role_button.setObjectName("changeRoleButton")
-        self.role_button.clicked.connect(self.change_role)
+        self.role_button = make_button(self, "changeRoleButton", self.change_role)
         self.reset1 = self._secret("resetPassword")
         self.reset2 = self._secret("resetPassword2")
-        self.reset_button = QPushButton(self)
-        self.reset_button.setObjectName("resetPasswordButton")
-        self.reset_button.clicked.connect(self.reset_password)
-        self.active_button = QPushButton(self)
-        self.active_button.setObjectName("toggleActiveButton")
-        self.active_button.clicked.connect(self.toggle_active)
-        self.status = QLabel(self)
-        self.status.setObjectName("usersStatus")
-        self.status.setWordWrap(True)
+        self.reset_button = make_button(self, "resetPasswordButton", self.reset_password)
+        self.active_button = make_button(self, "toggleActiveButton", self.toggle_active)
+        self.status = make_label(self, "usersStatus", wrap=True)
 
         self.captions = [QLabel(self) for _ in range(7)]
         grid = QGridLayout(self.new_box)
@@ -177,8 +156,7 @@ class UsersTab(QWidget):
                 self.tr("yes") if r.active else self.tr("no (deactivated)"),
                 local_time(r.created_at, "%Y-%m-%d"),
             ]
-            for j, text in enumerate(values):
-                self.table.setItem(i, j, QTableWidgetItem(text))
+            set_row(self.table, i, values)
         if chosen is not None:
             self.select(chosen.username)
         self._on_selection()

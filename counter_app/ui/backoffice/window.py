@@ -19,15 +19,13 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 from counter_app.services.auth import Action
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
-from counter_app.ui.errors import explain
+from counter_app.ui.errors import explain, explain_by_table
 
 log = logging.getLogger(__name__)
 
 
 def describe_error(exc: BaseException) -> str:
     """Translated words for an error of the back office (then ``ui.errors.explain``)."""
-    code = getattr(exc, "code", None)
-    fields = dict(getattr(exc, "fields", {}) or {})
     own = {
         "work-order-state": lambda: QCoreApplication.translate(
             "BackOfficeErrors", "Work order {work_order_id} is {state}: cannot {step}."
@@ -39,11 +37,9 @@ def describe_error(exc: BaseException) -> str:
             "BackOfficeErrors", "No meter link is configured: the purchase cannot be dispatched."
         ),
     }
-    if isinstance(code, str) and code in own:
-        try:
-            return own[code]().format(**fields)
-        except (KeyError, IndexError, ValueError):
-            return own[code]()
+    text = explain_by_table(exc, own)
+    if text is not None:
+        return text
     if type(exc).__name__ == "SmsGatewayError":
         return QCoreApplication.translate(
             "BackOfficeErrors", "The SMS gateway did not take the message: {detail}"

@@ -15,19 +15,14 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +30,7 @@ from PySide6.QtWidgets import (
 from counter_app.services.auth import Action
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
+from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 from counter_app.ui.backoffice.window import describe_error
 
 REFRESH_MS = 30_000
@@ -73,51 +69,30 @@ class WorkOrdersTab(QWidget):
         self.last_error: BaseException | None = None
         self.steps: list[str] = []
 
-        self.title = QLabel(self)
-        self.title.setObjectName("sectionTitle")
+        self.title = make_label(self, "sectionTitle")
         self.show_closed = QCheckBox(self)
         self.show_closed.toggled.connect(lambda _on: self.refresh())
         self.refresh_button = QPushButton(self)
         self.refresh_button.clicked.connect(self.refresh)
-        self.take_button = QPushButton(self)
-        self.take_button.setObjectName("takeNextButton")
-        self.take_button.clicked.connect(self.take_next)
-        self.retry_button = QPushButton(self)
-        self.retry_button.setObjectName("primaryButton")
-        self.retry_button.clicked.connect(self.retry_selected)
+        self.take_button = make_button(self, "takeNextButton", self.take_next)
+        self.retry_button = make_button(self, "primaryButton", self.retry_selected)
         self.release_button = QPushButton(self)
         self.release_button.clicked.connect(self.release_selected)
-        self.close_failed_button = QPushButton(self)
-        self.close_failed_button.setObjectName("closeFailedButton")
-        self.close_failed_button.clicked.connect(self.close_selected_failed)
+        self.close_failed_button = make_button(
+            self, "closeFailedButton", self.close_selected_failed
+        )
         self.note = QLineEdit(self)
         self.note.setObjectName("closeNote")
 
-        self.table = QTableWidget(0, self.COLUMNS, self)
-        self.table.setObjectName("workOrderTable")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = make_table(self, "workOrderTable", self.COLUMNS, select_rows=True)
         self.table.itemSelectionChanged.connect(self._on_selection)
 
-        self.status = QLabel(self)
-        self.status.setObjectName("workOrderStatus")
-        self.status.setWordWrap(True)
+        self.status = make_label(self, "workOrderStatus", wrap=True)
         self.steps_caption = QLabel(self)
         self.steps_list = QListWidget(self)
         self.steps_list.setObjectName("retrySteps")
         self.history_caption = QLabel(self)
-        self.attempts_table = QTableWidget(0, 7, self)
-        self.attempts_table.setObjectName("attemptTable")
-        self.attempts_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.attempts_table.verticalHeader().setVisible(False)
-        self.attempts_table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.attempts_table.horizontalHeader().setStretchLastSection(True)
+        self.attempts_table = make_table(self, "attemptTable", 7)
         self.events_list = QListWidget(self)
         self.events_list.setObjectName("historyEvents")
 
@@ -255,6 +230,10 @@ class WorkOrdersTab(QWidget):
         index = rows[0].row()
         return self.orders[index] if 0 <= index < len(self.orders) else None
 
+    def _selected_when_idle(self) -> Any:
+        """The selected order, or None while another step is running (one step at a time)."""
+        return None if self.busy else self.selected()
+
     def select_order(self, order_id: int) -> None:
         for i, order in enumerate(self.orders):
             if order.id == order_id:
@@ -312,11 +291,7 @@ class WorkOrdersTab(QWidget):
                 str(o.attempts),
                 texts.outcome(o.last_outcome) or "—",
             ]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if overdue:
-                    item.setForeground(QBrush(QColor("#b00020")))
-                self.table.setItem(row, col, item)
+            set_row(self.table, row, values, colour="#b00020" if overdue else None)
 
     def _on_selection(self) -> None:
         self._update_buttons()
@@ -370,10 +345,7 @@ class WorkOrdersTab(QWidget):
                 "—" if a.count_read is None else str(a.count_read),
                 a.reason,
             ]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setToolTip(value)
-                self.attempts_table.setItem(row, col, item)
+            set_row(self.attempts_table, row, values, tooltips=True)
         self.events_list.clear()
         for e in history.events:
             self.events_list.addItem(
@@ -447,8 +419,8 @@ class WorkOrdersTab(QWidget):
         self.load_history(order_id)
 
     def retry_selected(self) -> None:
-        order = self.selected()
-        if order is None or self.busy:
+        order = self._selected_when_idle()
+        if order is None:
             return
         self._start()
         self.steps.clear()
@@ -510,8 +482,8 @@ class WorkOrdersTab(QWidget):
         self._after_change(order_id)
 
     def release_selected(self) -> None:
-        order = self.selected()
-        if order is None or self.busy:
+        order = self._selected_when_idle()
+        if order is None:
             return
         self._start()
         user = self.user
@@ -532,8 +504,8 @@ class WorkOrdersTab(QWidget):
 
     def close_selected_failed(self) -> None:
         """R10/R11: close as failed; the customer's "bring your card" SMS is queued."""
-        order = self.selected()
-        if order is None or self.busy:
+        order = self._selected_when_idle()
+        if order is None:
             return
         note = self.note.text().strip()
         if not note:
