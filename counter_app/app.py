@@ -89,9 +89,13 @@ def context_from_counter(
     )
 
 
-BACK_OFFICE_ROLES = ("technician", "admin")
-"""Roles that land in the back office after sign-in; tellers and supervisors get the counter
-window, from which F10 opens the back office tabs their role may use."""
+def lands_in_back_office(user: Any) -> bool:
+    """Who may not take money (by the services' role matrix: technicians, admins) works behind
+    the counter and lands in the back office after sign-in; the others get the counter window,
+    from which F10 opens the back-office tabs their role may use."""
+    from counter_app.services.auth import Action
+
+    return not user.may(Action.TAKE_PAYMENT)
 
 
 def _use_embedded(config: Any, forced: bool) -> bool:
@@ -239,8 +243,7 @@ def run(args: argparse.Namespace) -> int:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
         window: Any
-        if str(getattr(dialog.user, "role", "")) in BACK_OFFICE_ROLES:
-            # Technicians and admins work behind the counter: no money at the desk.
+        if lands_in_back_office(dialog.user):
             from counter_app.ui.backoffice.window import back_office_for
 
             window = back_office_for(context, dialog.user, workers, events)
