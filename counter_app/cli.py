@@ -398,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common], help="verify I1 and I2 over the whole database"
     ).set_defaults(func=cmd_check)
 
-    from counter_app.cli_office import add_office_commands  # shift, board (issue 6)
+    from counter_app.cli_office import add_office_commands  # shift, board
 
     add_office_commands(sub, common)
     return p

@@ -1,6 +1,6 @@
 """counterctl end to end: the installed entry point in a subprocess, a temporary database.
 
-Issue 2's "done when": init, demo, pay on a demo customer, check work as documented; bad
+The "done when" of the foundation: init, demo, pay on a demo customer, check work as documented; bad
 amounts, unknown customers, a wrong supervisor password and a reversal of an already reversed
 payment each give one clear line, exit != 0, and change nothing.
 """

@@ -98,7 +98,7 @@ def search(
     until: datetime | None = None,
     limit: int = SEARCH_LIMIT,
 ) -> list[AuditEntry]:
-    """Audit records for the supervisor's view, newest first (issue 6, item 7).
+    """Audit records for the supervisor's view, newest first.
 
     `text` matches (case-insensitively) the actor, counter, action, entity, entity id and the
     before/after data (a receipt number, a meter address, an amount in fen); the other filters

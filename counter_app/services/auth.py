@@ -25,7 +25,7 @@ from counter_app.store.models import Role, User
 
 
 class Action:
-    """Names of what a person may do; `PERMISSIONS` says which role may do which (issue 6).
+    """Names of what a person may do; `PERMISSIONS` says which role may do which.
 
     Services call `require(user, Action.X)` before they change anything, so a hidden button
     is never the only guard: a teller calling `WorkOrderService.close` or `CardWorkbench.issue`

@@ -16,7 +16,7 @@ The card library does the I/O; a UI step calls these around it:
 The card's wallet count `C` must equal the system's committed count (R12); the purchase then
 carries ``n = C + 1``.
 
-`CardWorkbench` (issue 6) is the technicians' side: read any card and compare its write-back
+`CardWorkbench` is the technicians' side: read any card and compare its write-back
 with the records (R13), issue an open-account card (R14), re-issue a lost card carrying the
 last purchase again (R14), clear an unloaded purchase before its reversal (R16) — each
 role-checked (`services.auth`) and recorded.
@@ -400,7 +400,7 @@ class CardService:
         return WritebackResult(int(m.id), tuple(loaded), int(m.committed_count), tuple(flags))
 
 
-# -- the technicians' card workbench (issue 6: R13, R14, R16) ----------------------------------
+# -- the technicians' card workbench (R13, R14, R16) ----------------------------------
 
 _A = auth.Action
 

@@ -1,4 +1,4 @@
-"""User management for admins: create, change role, reset password, deactivate (issue 6).
+"""User management for admins: create, change role, reset password, deactivate.
 
 Every function takes the signed-in admin and calls `auth.require(admin, MANAGE_USERS)` first,
 so a teller calling it directly (not through a hidden button) is refused all the same. Every

@@ -8,7 +8,7 @@ Closing as failed queues the "bring your card" SMS (R11) and leaves the purchase
 writer (``BEGIN IMMEDIATE``) serialises the same step. A retry takes an open order first (so
 two counters never retry the same order at once) and refuses an order someone else holds.
 
-Roles (issue 6, `services.auth`): viewing needs ``view-work-orders``, taking
+Roles (`services.auth`): viewing needs ``view-work-orders``, taking
 ``take-work-order``, retrying ``retry-dispatch``, closing ``close-work-order`` — a teller has
 none of them, whatever the window shows.
 """

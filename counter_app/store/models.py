@@ -58,7 +58,7 @@ class BaseModel(peewee.Model):
 
 
 class Role:
-    """Roles of the counter (issue 2): what each may do is decided in `services.auth`."""
+    """Roles of the counter: what each may do is decided in `services.auth`."""
 
     TELLER = "teller"
     SUPERVISOR = "supervisor"

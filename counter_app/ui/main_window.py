@@ -669,7 +669,7 @@ class MainWindow(QMainWindow):
         return self.context.counter is not None and bool(visible_tabs(self.user))
 
     def open_back_office(self) -> None:
-        """Shifts and cash, work orders, success board… in their own window (issue 6).
+        """Shifts and cash, work orders, success board… in their own window.
 
         Only the tabs the user's role may use; the services check the role again.
         """

@@ -1,4 +1,4 @@
-"""Helpers for the service tests: a scripted test-double Dispatcher (allowed by issue 2 for the
+"""Helpers for the service tests: a scripted test-double Dispatcher (allowed for the
 services' unit tests; the real DL/T 645 path is tested against the meter simulator elsewhere),
 people and customers on the `db` fixture's database."""
 

@@ -1,4 +1,4 @@
-"""The way from the counter window into the back office (issue 6), by role.
+"""The way from the counter window into the back office, by role.
 
 Tellers and supervisors work at the desk and open the back office with F10 — only the tabs
 their role may use; technicians and admins land in the back office after sign-in.

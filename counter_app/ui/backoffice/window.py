@@ -145,7 +145,7 @@ def load_tab_class(spec: TabSpec) -> Any:
 
 
 class BackOfficeWindow(QMainWindow):
-    """Work orders, card workbench, outbox, shifts, success board, audit, users (issue 6)."""
+    """Work orders, card workbench, outbox, shifts, success board, audit, users."""
 
     def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -1,7 +1,7 @@
 """The card workbench (R12–R14, R16) through pyscard → pcscd → vpcd → the virtual card, with
 the simulated meter (``card_io.meter_card.insert_card``) standing in for the customer's meter.
 
-Done-when of issue 6: a re-issued card loads in the simulated meter and the old card is then
+a re-issued card loads in the simulated meter and the old card is then
 refused (by the meter and by the counter).
 """
 

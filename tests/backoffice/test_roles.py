@@ -1,4 +1,4 @@
-"""Roles are enforced in the services, not only by hidden buttons (issue 6, item 6).
+"""Roles are enforced in the services, not only by hidden buttons.
 
 A teller calling the services directly cannot close a work order as failed, retry it, or
 issue / re-issue / clear a card; only a supervisor authorizes a reversal (R15); an admin

@@ -15,9 +15,9 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QTranslator
 
-from tests.backoffice2.conftest import WAIT_MS, ViewEnv
+from tests.office_views.conftest import WAIT_MS, ViewEnv
 
-TS = Path(__file__).resolve().parents[2] / "resources" / "translations" / "backoffice2_zh_CN.ts"
+TS = Path(__file__).resolve().parents[2] / "resources" / "translations" / "backoffice_zh_CN.ts"
 
 
 def test_every_string_is_translated_with_its_placeholders() -> None:
@@ -37,7 +37,7 @@ def test_compiled_translation_switches_the_tabs(
     from counter_app.ui.backoffice.shifts import ShiftsTab
 
     lrelease = shutil.which("pyside6-lrelease") or str(Path(".venv/bin/pyside6-lrelease"))
-    qm = tmp_path / "bo2.qm"
+    qm = tmp_path / "office.qm"
     subprocess.run([lrelease, "-silent", str(TS), "-qm", str(qm)], check=True)
     translator = QTranslator()
     assert translator.load(str(qm))

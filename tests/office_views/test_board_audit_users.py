@@ -1,4 +1,4 @@
-"""Success board, audit search and user management on both engines (issue 6 items 5, 6, 7).
+"""Success board, audit search and user management on both engines.
 
 The success board is fed by the real payment, dispatch and card services; the dispatcher is
 the services' scripted test double (`tests.services.conftest.ScriptedDispatcher`): the board
@@ -19,7 +19,7 @@ from counter_app.services.errors import AuthenticationFailed, InvalidInput, NotA
 from counter_app.services.registry import build_services
 from counter_app.services.success_board import SuccessBoardService, board_csv
 from counter_app.store.models import Customer, Meter
-from tests.backoffice2.conftest import Office
+from tests.office_views.conftest import Office
 from tests.services.conftest import ScriptedDispatcher
 
 

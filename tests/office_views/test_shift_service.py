@@ -17,7 +17,7 @@ from counter_app.services.errors import InvalidInput, NotAuthorized
 from counter_app.services.shift_summary import render_shift_summary
 from counter_app.services.shifts import ShiftConflict, ShiftRefused, ShiftService
 from counter_app.store.models import AuditLog
-from tests.backoffice2.conftest import Office
+from tests.office_views.conftest import Office
 
 
 def _service(office: Office, counter_id: str = "C1") -> ShiftService:

@@ -1,4 +1,4 @@
-"""Done-when (issue 6, item 4): a shift opened, payments and a reversal taken, a blind close
+"""Done-when: a shift opened, payments and a reversal taken, a blind close
 with a shortage recorded, and the shift PDF's totals equal the ledger's.
 
 The ShiftsTab is driven like a teller drives it (keys and clicks); payments go through the
@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from counter_app.services.shifts import ShiftService
-from tests.backoffice2.conftest import WAIT_MS, ViewEnv
+from tests.office_views.conftest import WAIT_MS, ViewEnv
 
 
 def pdf_figures(path: Path) -> dict[str, int]:

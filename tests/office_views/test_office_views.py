@@ -1,4 +1,4 @@
-"""The success board, audit and users views against the real services (issue 6, items 5–7).
+"""The success board, audit and users views against the real services.
 
 Dispatches go over DL/T 645 to the simulated meters (`meter_bus`) with real faults: a lost
 reply (retried within the round, R9) and a hoarding-limit refusal (R21) that a later round
@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 
 from counter_app.services.errors import NotAuthorized
 from meter_link.simulator.faults import Fault, FaultKind
-from tests.backoffice2.conftest import WAIT_MS, ViewEnv
+from tests.office_views.conftest import WAIT_MS, ViewEnv
 
 
 def idle(qtbot: Any, tab: Any) -> None:

@@ -1,7 +1,7 @@
 """Re-dispatch work orders in the back office (R10, R11, R12) against the real services, the
 simulated meter bus (DL/T 645 over TCP) and, for the card path, pcscd + vpcd.
 
-Done-when of issue 6: a failed dispatch's order retried to success; an order closed as
+a failed dispatch's order retried to success; an order closed as
 failed queues the SMS and the customer's card path works.
 """
 
