@@ -14,8 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PIDFILE="var/pcscd.pid"
-LOG="var/pcscd.log"
+VARDIR="${COUNTER_PCSC_VAR:-var}"
+PIDFILE="$VARDIR/pcscd.pid"
+LOG="$VARDIR/pcscd.log"
 SOCKET="/run/pcscd/pcscd.comm"
 PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev)
 
@@ -61,7 +62,7 @@ start() {
         say "pcscd is not running and starting it needs root (sudo scripts/pcsc.sh start)" >&2
         exit 1
     fi
-    mkdir -p var
+    mkdir -p "$VARDIR"
     # -f: foreground (we keep its PID); no --auto-exit, which quits 60 s after the last client
     setsid pcscd -f >"$LOG" 2>&1 < /dev/null &
     pid=$!
