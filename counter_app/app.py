@@ -160,7 +160,11 @@ def self_check(args: argparse.Namespace) -> int:
     _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     language = Language()
     language.install("zh_CN")
-    context = build_context(args)
+    try:
+        context = build_context(args)
+    except Exception as exc:  # a wrong configuration, a database from a newer program, ...
+        print(f"FAIL  start: {exc}")
+        return 1
     try:
         embedded = context.embedded
         url = embedded.meter_url if embedded is not None else None

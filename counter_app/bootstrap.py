@@ -24,7 +24,7 @@ from counter_app.services.ports import (
 )
 from counter_app.services.registry import Services, build_services
 from counter_app.store.database import bind_database
-from counter_app.store.migrations import migrate
+from counter_app.store.upgrade import Upgrade, upgrade_database
 
 
 class MeterLinkDispatcher:
@@ -137,6 +137,7 @@ class Counter:
 
     config: Config
     services: Services
+    upgrade: Upgrade | None = None
 
     def close(self) -> None:
         dispatcher = self.services.ctx.dispatcher
@@ -162,10 +163,11 @@ def open_counter(
     """Bind and migrate the database, build the services of this counter."""
     config = config or load_config()
     bind_database(config.database_url)
-    if migrate_schema:
-        migrate()
+    # An upgraded program migrates the hall's database on its first start, after a backup
+    # copy; a database from a newer program is refused untouched (store.upgrade).
+    upgrade = upgrade_database() if migrate_schema else None
     if dispatcher is None and use_meter_link:
         dispatcher = make_dispatcher(config)
     gateway = HttpSmsGateway(config.sms_gateway_url) if config.sms_gateway_url else None
     ctx = ServiceContext(counter_id=config.counter_id, dispatcher=dispatcher, sms_gateway=gateway)
-    return Counter(config, build_services(ctx))
+    return Counter(config, build_services(ctx), upgrade)

@@ -82,10 +82,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     counter = _open(args, dispatch=False)
     url = redact_url(counter.config.database_url)
+    upgrade = counter.upgrade
+    lines = [f"database {url} ready (schema version {current_version()})"]
+    backup = str(upgrade.backup) if upgrade and upgrade.backup else None
+    if upgrade and upgrade.found and upgrade.applied:
+        lines.append(f"upgraded from schema version {upgrade.found}; copy kept in {backup}")
     _emit(
         args,
-        {"database": url, "schema_version": current_version()},
-        [f"database {url} ready (schema version {current_version()})"],
+        {"database": url, "schema_version": current_version(), "backup": backup},
+        lines,
     )
     return 0
 
@@ -407,11 +412,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from counter_app.services.errors import ServiceError
     from counter_app.store.database import DatabaseUrlError
+    from counter_app.store.migrations import SchemaTooNewError
 
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (CliError, ServiceError, ConfigError, DatabaseUrlError) as exc:
+    except (CliError, ServiceError, ConfigError, DatabaseUrlError, SchemaTooNewError) as exc:
         message = str(exc)
         code = getattr(exc, "code", "error")
     except peewee.OperationalError as exc:

@@ -179,3 +179,35 @@ def apply_env(config: Config, env: Mapping[str, str]) -> Config:
         printer_name=env.get("COUNTER_PRINTER", config.printer_name),
         sms_gateway_url=env.get("COUNTER_SMS_GATEWAY", config.sms_gateway_url),
     )
+
+
+class SecretFileError(ConfigError):
+    """A secret (station token, SMS key) is in a file that others may read or change."""
+
+
+def read_secret_file(path: str | os.PathLike[str]) -> str:
+    """The secret in `path` (first line, stripped), refusing a file open to everyone.
+
+    Secrets live in their own files, not in the TOML file, so that the configuration can be
+    shown and backed up without them. The file must be readable only by its owner and the
+    service account's group (mode 0600 or 0640): a token any user of the PC can read lets
+    that user submit dispatch tasks in the hall's name. Windows has no such mode bits; there
+    the installer's ACLs do the same job.
+    """
+    shown = os.fspath(path)
+    try:
+        if sys.platform != "win32":
+            mode = os.stat(shown).st_mode
+            if mode & 0o007:
+                raise SecretFileError(
+                    shown,
+                    f"other users may read or change it (mode {mode & 0o777:o}); "
+                    f"run: chmod 600 {shown}",
+                )
+        with open(shown, encoding="utf-8") as fh:
+            secret = fh.readline().strip()
+    except OSError as exc:
+        raise ConfigError(shown, exc.strerror or str(exc)) from None
+    if not secret:
+        raise ConfigError(shown, "the secret file is empty")
+    return secret

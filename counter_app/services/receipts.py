@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,6 +78,20 @@ FONT_CANDIDATES: tuple[str, ...] = (
 _FONT_NAME = "CounterCJK"
 
 
+def bundled_fonts() -> tuple[str, ...]:
+    """Fonts the installed bundle carries (``resources/fonts`` beside the program).
+
+    A counter PC without a Chinese TrueType font (a fresh Windows without 微软雅黑's .ttc, a
+    minimal Linux) would otherwise print blank receipts; the packaged program ships
+    WenQuanYi Micro Hei there, and a checkout has no such folder.
+    """
+    base = getattr(sys, "_MEIPASS", None)
+    if not base:
+        return ()
+    folder = Path(base) / "resources" / "fonts"
+    return tuple(str(p) for p in sorted(folder.glob("*.tt[cf]")))
+
+
 class FontNotFoundError(RuntimeError):
     """No TrueType CJK font could be embedded; ``tried`` lists every path looked at."""
 
@@ -110,7 +125,7 @@ def find_cjk_font(configured: str | None = None) -> tuple[str, int]:
             if Path(path).is_file():
                 return path, index
             raise FontNotFoundError([path])
-    for spec in FONT_CANDIDATES:
+    for spec in (*bundled_fonts(), *FONT_CANDIDATES):
         tried.append(spec)
         if Path(spec).is_file():
             return spec, 0
