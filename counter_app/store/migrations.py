@@ -21,6 +21,7 @@ from typing import Any
 import peewee
 
 from counter_app.store.database import database, is_postgres
+from counter_app.store.indexes import create_scale_indexes
 from counter_app.store.models import (
     ALL_MODELS,
     AuditLog,
@@ -107,6 +108,7 @@ def _create_database_objects(db: Any) -> None:
     """Triggers and partial indexes that peewee's model metadata cannot express."""
     _baseline_objects(db)
     _shift_objects(db)
+    create_scale_indexes(db)
 
 
 def _step_1_baseline(db: Any) -> None:
@@ -119,6 +121,10 @@ def _step_2_shifts_and_cash(db: Any) -> None:
     _shift_objects(db)
 
 
+def _step_7_indexes_for_a_province(db: Any) -> None:
+    create_scale_indexes(db)
+
+
 @dataclass(frozen=True)
 class Step:
     version: int
@@ -129,6 +135,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(1, "baseline schema", _step_1_baseline),
     Step(2, "shifts and cash", _step_2_shifts_and_cash),
+    Step(7, "search and history indexes for a million customers", _step_7_indexes_for_a_province),
 )
 LATEST_VERSION = STEPS[-1].version
 
