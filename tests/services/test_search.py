@@ -97,7 +97,9 @@ def test_more_flag_and_limit(books: None) -> None:
     assert not search_customers("42", limit=2).more
 
 
-def test_hits_carry_their_meters_in_two_queries(books: None, caplog: pytest.LogCaptureFixture) -> None:
+def test_hits_carry_their_meters_in_two_queries(
+    books: None, caplog: pytest.LogCaptureFixture
+) -> None:
     plan = plan_search("4100")
     with caplog.at_level(logging.DEBUG, logger="peewee"):
         result = search_customers("4100")
