@@ -25,7 +25,6 @@ from counter_app.services.receipts import ReceiptData, ReceiptKind, ReceiptMeter
 from counter_app.store.models import (
     BillSettlement,
     Customer,
-    DispatchAttempt,
     Meter,
     Payment,
     Purchase,
@@ -186,18 +185,6 @@ def _meter_row(m: Meter) -> MeterRow:
     )
 
 
-def _last_attempt(purchase: Purchase) -> tuple[str | None, str]:
-    attempt = (
-        DispatchAttempt.select()
-        .where(DispatchAttempt.purchase == purchase.id)
-        .order_by(DispatchAttempt.id.desc())
-        .first()
-    )
-    if attempt is None:
-        return None, ""
-    return str(attempt.outcome), str(attempt.reason)
-
-
 def load_account(customer_no: str, history: int = 10) -> Account:
     """The account view's figures for one customer (read-only)."""
     customer = lookup.find_customer(customer_no)
@@ -222,14 +209,17 @@ def load_account(customer_no: str, history: int = 10) -> Account:
         .limit(history)
     ]
     meter_nos = {int(m.id): str(m.meter_no) for m in meters}
-    purchases = []
-    for pu in (
+    recent = list(
         Purchase.select()
         .where(Purchase.customer == customer.id)
         .order_by(Purchase.id.desc())
         .limit(history)
-    ):
-        outcome, reason = _last_attempt(pu)
+    )
+    tallies = lookup.attempt_tallies([int(pu.id) for pu in recent])
+    purchases = []
+    for pu in recent:
+        tally = tallies.get(int(pu.id), lookup.NO_ATTEMPT)
+        outcome, reason = tally.last_outcome, tally.last_reason
         purchases.append(
             PurchaseRow(
                 id=int(pu.id),
@@ -294,7 +284,8 @@ def payment_receipt(payment_id: int, operator_name: str | None = None) -> Receip
         meter = Meter.get_by_id(purchase.meter_id)
         count = int(purchase.count)
         adjusted = int(purchase.amount_fen)
-        last, reason = _last_attempt(purchase)
+        tally = lookup.attempt_tallies([int(purchase.id)]).get(int(purchase.id), lookup.NO_ATTEMPT)
+        last, reason = tally.last_outcome, tally.last_reason
         state = str(purchase.state)
         if state == "loaded":
             outcome = last if last in ("success", "already-loaded") else "success"
