@@ -89,11 +89,13 @@ def test_r14_reissued_card_loads_in_the_meter_and_the_old_card_is_refused(
     # the re-issued card in the meter: purchase 1 arrives (the lost card never got there)
     with env.meter(METER3) as meter:
         before = meter.balance_fen
-        loaded = insert_card(new, meter, WHEN)
+        loaded = insert_card(new, meter, WHEN, env.context.purchase_card.crypto)
         assert loaded.ok and loaded.loaded_fen == 5_000 and meter.purchase_count == 1
         assert meter.balance_fen == before + 5_000
         assert meter.card_serial == new.serial_hex
-        refused = insert_card(old, meter, WHEN)  # the old card turns up again
+        refused = insert_card(
+            old, meter, WHEN, env.context.purchase_card.crypto
+        )  # the old card turns up again
         assert not refused.ok and refused.error is MeterCardError.SERIAL_MISMATCH
         assert meter.purchase_count == 1
 
@@ -130,7 +132,7 @@ def test_r14_open_account_card_registered_and_r16_clear_unloaded_purchase(
     assert blank.state.kind == CardKind.OPEN_ACCOUNT
     with env.meter(ZHAO_MIN_METER) as meter:
         meter.opened, meter.card_serial = False, None  # a new meter, never opened
-        opened = insert_card(blank, meter, WHEN)
+        opened = insert_card(blank, meter, WHEN, env.context.purchase_card.crypto)
         assert opened.ok and meter.opened and meter.card_serial == blank.serial_hex
     # the card is no longer blank: issuing again is refused with the card library's error
     with pytest.raises(Exception) as refused:

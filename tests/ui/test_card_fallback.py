@@ -82,7 +82,7 @@ def test_failed_dispatch_card_written_meter_loads_writeback_read_r10_r12_r13(
 
     # the customer inserts the card into the meter: it loads purchase 1 and writes back
     with env.meter("000000000001") as meter:
-        insert_card(card, meter, dt.datetime(2026, 11, 24, 15, 0))
+        insert_card(card, meter, dt.datetime(2026, 11, 24, 15, 0), env.context.purchase_card.crypto)
         assert meter.purchase_count == 1
         balance = meter.balance_fen
 
@@ -131,7 +131,7 @@ def test_multi_meter_household_teller_chooses_the_meter_r6(
 
     with env.meter("000000000006") as meter:
         before = meter.balance_fen
-        insert_card(card, meter, dt.datetime(2026, 11, 24, 15, 0))
+        insert_card(card, meter, dt.datetime(2026, 11, 24, 15, 0), env.context.purchase_card.crypto)
         assert meter.purchase_count == 1 and meter.balance_fen == before + 10_000
     with env.meter("000000000005") as other:
         assert other.purchase_count == 0
