@@ -142,7 +142,7 @@ def _card(args: argparse.Namespace, need_keys: bool) -> PurchaseCard:
         try:
             crypto = SoftwareCardCrypto.from_environment(args.key_file)
         except NoCardKeys:
-            if need_keys:
+            if need_keys or args.key_file:
                 raise
     return PurchaseCard(PcscReader(args.reader), crypto, wait_s=args.wait)
 
