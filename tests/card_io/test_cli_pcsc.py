@@ -160,3 +160,28 @@ def test_clear_names_the_mismatch(
     assert card.state.wallet() == Wallet(5000, 1)
     assert main([*base, "--amount-fen", "5000", "--count", "1"]) == 0
     assert card.state.wallet() == Wallet(0, 0)
+
+
+def test_read_right_after_the_virtual_card_process_stopped(
+    virtual_card_factory: CardFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``kill %1; card-tool read --virtual-state card.json``: pcscd still reports the stopped
+    card for up to one poll; the tool waits it out and reads the card from its file."""
+    card = virtual_card_factory(amount_fen=321, count=1)
+    insert(card)
+    assert card.state.path is not None
+    card.stop()  # the card process is gone; pcscd has not noticed yet
+    assert main(["read", "--virtual-state", str(card.state.path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["serial"] == card.serial_hex and out["wallet"] == {"amount_fen": 321, "count": 1}
+
+
+def test_readers_waits_for_a_card_that_is_being_inserted(
+    virtual_card_factory: CardFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m card_io.virtual … &; card-tool readers``: the card connects a moment later
+    and pcscd sees it at its next poll; ``readers`` waits for it (up to ``--wait``)."""
+    card = virtual_card_factory()
+    card.insert()  # not waited for
+    assert main(["readers"]) == 0
+    assert f"{SLOT_READERS[0]} (virtual): card 3B69" in capsys.readouterr().out
