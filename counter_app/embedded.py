@@ -42,14 +42,33 @@ DEMO_CARD_METER = "000000000005"
 
 
 def _key(path: Path, length: int = 16) -> bytes:
-    """A random key kept in ``path`` (created on first use, readable by the owner only)."""
+    """A random key kept in ``path``, created on first use readable by the owner only.
+
+    The file is born with mode 0600 (``os.open`` with the mode, under any umask) as a temp
+    file in the same folder and renamed into place, so no other user can ever read it and
+    a crash never leaves half a key.
+    """
     if path.exists():
         return bytes.fromhex(path.read_text().strip())
     key = secrets.token_bytes(length)
-    path.write_text(key.hex() + "\n")
-    with contextlib.suppress(OSError):
-        path.chmod(0o600)
+    write_private_text(path, key.hex() + "\n")
     return key
+
+
+def write_private_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically with mode 0600 from the first byte."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _pcscd_pid() -> int | None:
@@ -128,13 +147,17 @@ def start_meter_simulator(directory: Path, key: bytes) -> tuple[Any, str]:
 
 
 def start_pcscd_if_allowed() -> subprocess.Popen[bytes] | None:
-    """Start ``pcscd -f`` when none runs and we are root (a demo machine); else None."""
+    """Start pcscd when none runs and we are root (a demo machine); else None. Like the
+    project's scripts, it runs in a private network namespace with only loopback, so the
+    virtual reader's port cannot be reached from other hosts (``card_io.virtual.netns``)."""
+    from card_io.virtual.netns import pcscd_command
+
     if _pcscd_pid() is not None or shutil.which("pcscd") is None:
         return None
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return None
     process = subprocess.Popen(
-        ["pcscd", "-f"],
+        pcscd_command(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,
