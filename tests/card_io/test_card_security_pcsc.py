@@ -29,7 +29,7 @@ from smartcard.System import readers
 from card_io import apdu as A
 from card_io.card_files import CardKind, Wallet, WriteBack
 from card_io.cli import main
-from card_io.errors import CardBlocked, ForgedCard
+from card_io.errors import CardBlocked, CardNotBlank, ForgedCard
 from card_io.meter_card import MeterCardError, insert_card
 from card_io.purchase_card import PurchaseCard
 from card_io.reader import PcscReader
@@ -326,3 +326,26 @@ def test_meter_refuses_forged_card_directly_and_loads_the_genuine_one(
     r = insert_card(genuine, meter, NOW, CRYPTO)
     assert r.ok and r.loaded_fen == 100 and meter.illegal_insertions == 1
     assert genuine.state.kind is CardKind.PURCHASE
+
+
+def test_reissue_with_overwrite_unblocks_the_same_card(virtual_card_factory: CardFactory) -> None:
+    """The issuer re-personalising its own blocked card unblocks it on the way; without
+    overwrite the issued card is refused as not blank before any key is tried."""
+    card = virtual_card_factory(crypto=CRYPTO, amount_fen=300, count=2)
+    card.state.tries.update(external=0, mac=0)
+    insert(card)
+    pc = PurchaseCard(PcscReader(SLOT_READERS[0]), CRYPTO)
+    with pytest.raises(CardNotBlank):
+        pc.reissue_card(
+            customer_no=TEST_CUSTOMER_NO, meter_no=TEST_METER_NO, last_amount_fen=300, last_count=2
+        )
+    assert card.state.tries["external"] == 0
+    c = pc.reissue_card(
+        customer_no=TEST_CUSTOMER_NO,
+        meter_no=TEST_METER_NO,
+        last_amount_fen=300,
+        last_count=2,
+        overwrite=True,
+    )
+    assert c.kind is CardKind.REISSUE and c.wallet == Wallet(300, 2) and c.write_back_verified
+    assert card.state.tries == {"external": MAX_TRIES, "mac": MAX_TRIES}

@@ -179,3 +179,63 @@ def test_r14_reissue_card_delivers_a_purchase_the_lost_card_never_brought(
     new = card(kind=CardKind.REISSUE, amount=10000, count=4, serial=OTHER_SERIAL)
     r = insert_card(new, meter, NOW, CRYPTO)
     assert r.ok and r.loaded_fen == 10000 and meter.purchase_count == 4
+
+
+def test_foreign_card_refused_before_anything_is_believed(meter: DemoMeter) -> None:
+    """Another issuer's card: internal authentication fails, Err-32, nothing loaded, no
+    write-back, one more illegal insertion."""
+    opened(meter)
+    foreign = VirtualPurchaseCard.issued(
+        SERIAL,
+        SoftwareCardCrypto(bytes(16)).card_keys(SERIAL),
+        CardParameters(meter_no="000012345678", customer_no="310000000001", kind=CardKind.PURCHASE),
+        Wallet(10000, 4),
+    )
+    r = insert_card(foreign, meter, NOW, CRYPTO)
+    assert (r.ok, r.error, r.loaded_fen, r.wrote_back) == (
+        False,
+        MeterCardError.AUTHENTICATION,
+        0,
+        False,
+    )
+    assert r.error is not None and r.error.display == "Err-32"
+    assert meter.purchase_count == 3 and meter.illegal_insertions == 1
+    assert writeback(foreign) is None
+
+
+def test_blocked_card_refused_by_the_meter(meter: DemoMeter) -> None:
+    opened(meter)
+    c = card(amount=10000, count=4)
+    c.state.tries["external"] = 0
+    r = insert_card(c, meter, NOW, CRYPTO)
+    assert (r.ok, r.error, r.loaded_fen) == (False, MeterCardError.CARD_BLOCKED, 0)
+    assert meter.purchase_count == 3 and writeback(c) is None
+
+
+def test_a_meter_with_other_keys_wears_the_cards_retry_counter(meter: DemoMeter) -> None:
+    """Seen from the card, a meter with the wrong keys is an attacker: when the card itself
+    is taken for genuine (same internal key), its external key counts down."""
+    opened(meter)
+    c = card(amount=10000, count=4)
+    genuine = CRYPTO.card_keys(SERIAL)
+    other = SoftwareCardCrypto(bytes(16))
+
+    class HalfKnowingEsam:
+        def internal_auth(self, serial: bytes, random: bytes) -> bytes:
+            return CRYPTO.internal_auth(serial, random)
+
+        def external_auth(self, serial: bytes, challenge: bytes) -> bytes:
+            return other.external_auth(serial, challenge)
+
+        def write_mac(self, serial: bytes, challenge: bytes, header: bytes, data: bytes) -> bytes:
+            return other.write_mac(serial, challenge, header, data)
+
+        def read_mac(self, serial: bytes, random: bytes, header: bytes, data: bytes) -> bytes:
+            return other.read_mac(serial, random, header, data)
+
+        def unblock_mac(self, serial: bytes, challenge: bytes) -> bytes:
+            return other.unblock_mac(serial, challenge)
+
+    r = insert_card(c, meter, NOW, HalfKnowingEsam())
+    assert r.error is MeterCardError.AUTHENTICATION and c.state.tries["external"] == 4
+    assert c.state.keys == genuine and meter.purchase_count == 3
