@@ -56,7 +56,7 @@ from card_io.errors import (
 )
 from card_io.purchase_card import CardContents, PurchaseCard, validate_ids
 from card_io.reader import PcscReader, ReaderStatus, reader_status
-from card_io.security import SoftwareCardCrypto
+from card_io.security import ENV_KEY_FILE, ENV_MASTER_KEY, SoftwareCardCrypto
 
 ENV_VIRTUAL_STATE = "CARD_VIRTUAL_STATE"
 READERS_WAIT_S = 2.0  # a virtual card process needs ~0.3 s to start, pcscd up to 0.4 s to see it
@@ -138,7 +138,8 @@ def _with_virtual_fallback(args: argparse.Namespace, op: Callable[[], T]) -> T:
 
 def _card(args: argparse.Namespace, need_keys: bool) -> PurchaseCard:
     crypto = None
-    if need_keys or args.key_file or os.environ.get("CARD_MASTER_KEY"):
+    configured = args.key_file or os.environ.get(ENV_KEY_FILE) or os.environ.get(ENV_MASTER_KEY)
+    if need_keys or configured:
         try:
             crypto = SoftwareCardCrypto.from_environment(args.key_file)
         except NoCardKeys:
