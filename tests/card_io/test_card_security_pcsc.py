@@ -349,3 +349,30 @@ def test_reissue_with_overwrite_unblocks_the_same_card(virtual_card_factory: Car
     )
     assert c.kind is CardKind.REISSUE and c.wallet == Wallet(300, 2) and c.write_back_verified
     assert card.state.tries == {"external": MAX_TRIES, "mac": MAX_TRIES}
+
+
+def test_wrong_macs_block_the_mac_key_over_pcsc_and_card_tool_unblocks(
+    virtual_card_factory: CardFactory, keys_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Wrong write MACs count down (63Cx) and block the line-protection key (6983): the
+    counter's verified read then reports the blocked card; the issuer's unblock ends it."""
+    card = virtual_card_factory(crypto=CRYPTO, amount_fen=10, count=1)
+    insert(card)
+    connection = connect()
+    try:
+        assert send(connection, A.select(A.DF_ELECTRICITY))[1] == A.SW_OK
+        assert external_auth(connection, CRYPTO, card.serial) == A.SW_OK
+        header = A.update_binary_header(A.SFI_WALLET, 0, 8)
+        answers = []
+        for _ in range(MAX_TRIES + 1):
+            assert send(connection, A.get_challenge(4))[1] == A.SW_OK
+            answers.append(send(connection, header + Wallet(99_999, 2).encode() + bytes(4))[1])
+        assert answers == [0x63C0 | n for n in range(MAX_TRIES - 1, -1, -1)] + [A.SW_BLOCKED]
+    finally:
+        connection.disconnect()
+    assert card.state.wallet() == Wallet(10, 1)
+    assert main(["--reader", SLOT_READERS[0], "read"]) == 5
+    assert capsys.readouterr().err.startswith("card-tool: card-blocked:")
+    assert main(["--reader", SLOT_READERS[0], "unblock"]) == 0
+    assert json.loads(capsys.readouterr().out)["write_back_verified"] is True
+    assert card.state.tries == {"external": MAX_TRIES, "mac": MAX_TRIES}
