@@ -244,3 +244,41 @@ def test_forged_card_is_refused_on_reading(
         lambda: AuditLog.select().where(AuditLog.action == "card-forged-refused").count() == 1,
         timeout=WAIT_MS,
     )
+
+
+def test_f3_on_a_forged_card_applies_nothing_and_says_why(
+    qtbot: Any,
+    card_counter_env: CounterEnv,
+    signed_in_window: Any,
+    virtual_card_factory: Any,
+) -> None:
+    """F3 in the counter window: a forged write-back claiming purchase 1 loaded is not
+    applied (R13), the teller reads why, the refusal is audited (I3)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from card_io import apdu as A
+    from card_io.card_files import WriteBack
+    from card_io.security import CardKeys, SoftwareCardCrypto
+
+    env = card_counter_env
+    card = virtual_card_factory(customer_no=CHEN_JING, meter_no="000000000005", count=1)
+    keys = card.state.keys
+    other = SoftwareCardCrypto(bytes(16)).card_keys(card.serial)
+    card.state.keys = CardKeys(keys.internal, keys.external, other.mac, keys.unblock)
+    fake = WriteBack("000000000005", CHEN_JING, 99_999_999, 1, 0, 0, dt.datetime(2026, 11, 1))
+    card.state.write_file(A.SFI_WRITEBACK, fake.encode())
+    window = signed_in_window(env)
+    insert(card)
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    qtbot.waitUntil(
+        lambda: window.findChild(QMessageBox, "errorMessage") is not None, timeout=WAIT_MS
+    )
+    box = window.findChild(QMessageBox, "errorMessage")
+    assert "forged" in box.text()
+    qtbot.waitUntil(
+        lambda: AuditLog.select().where(AuditLog.action == "card-forged-refused").count() == 1,
+        timeout=WAIT_MS,
+    )
+    assert window.last_writeback is None
+    assert Meter.get(Meter.address == "000000000005").last_balance_fen != 99_999_999
+    box.close()
