@@ -28,7 +28,9 @@ a real card.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -214,3 +216,20 @@ class SoftwareCardCrypto:
 def unblock_mac(card_key: bytes, challenge: bytes) -> bytes:
     """MAC of the unblock command (header only, no data) under the card's unblock key."""
     return mac4(card_key, challenge, UNBLOCK_HEADER, b"")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by the owner only from the first byte
+    (key files, the virtual card's state): a temp file made with mode 0600 in the same
+    folder, whatever the umask, then renamed over ``path``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

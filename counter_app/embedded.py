@@ -44,31 +44,17 @@ DEMO_CARD_METER = "000000000005"
 def _key(path: Path, length: int = 16) -> bytes:
     """A random key kept in ``path``, created on first use readable by the owner only.
 
-    The file is born with mode 0600 (``os.open`` with the mode, under any umask) as a temp
-    file in the same folder and renamed into place, so no other user can ever read it and
-    a crash never leaves half a key.
+    The file is born with mode 0600 (whatever the umask) as a temp file in the same folder
+    and renamed into place (``card_io.security.write_private``), so no other user can ever
+    read it and a crash never leaves half a key.
     """
     if path.exists():
         return bytes.fromhex(path.read_text().strip())
+    from card_io.security import write_private
+
     key = secrets.token_bytes(length)
-    write_private_text(path, key.hex() + "\n")
+    write_private(path, key.hex() + "\n")
     return key
-
-
-def write_private_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically with mode 0600 from the first byte."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def _pcscd_pid() -> int | None:

@@ -20,11 +20,8 @@ card's keys: it is created readable by its owner only (mode 0600 from the first 
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import secrets
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,7 +36,7 @@ from card_io.card_files import (
     RateTable,
     Wallet,
 )
-from card_io.security import CardKeys, auth_cryptogram, mac4, unblock_mac
+from card_io.security import CardKeys, auth_cryptogram, mac4, unblock_mac, write_private
 
 # ISO 7816-3: TS = 3B (direct convention); T0 = 69: TB1 and TC1 follow (bits 6, 7) and K = 9
 # historical bytes; TB1 = 00 (no programming voltage), TC1 = 00 (no extra guard time). No
@@ -57,22 +54,6 @@ def atr_for(serial: bytes) -> bytes:
     if len(serial) != 8:
         raise ValueError("card serial must be 8 bytes")
     return ATR_PREFIX + serial
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, readable by the owner only from the first byte:
-    a temp file made with mode 0600 in the same folder, then renamed over ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def serial_from_atr(atr: bytes) -> bytes:
