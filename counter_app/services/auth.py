@@ -47,6 +47,7 @@ class Action:
     ISSUE_CARD = "issue-card"
     REISSUE_CARD = "reissue-card"
     CLEAR_CARD = "clear-card"
+    UNBLOCK_CARD = "unblock-card"  # the issuer's unblock of a card blocked by wrong keys
     # SMS outbox (R11)
     VIEW_OUTBOX = "view-outbox"
     SEND_OUTBOX = "send-outbox"
@@ -99,6 +100,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.ISSUE_CARD,
             _A.REISSUE_CARD,
             _A.CLEAR_CARD,
+            _A.UNBLOCK_CARD,
             _A.VIEW_OUTBOX,
             _A.SEND_OUTBOX,
             _A.VIEW_SUCCESS_BOARD,
@@ -114,6 +116,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.ISSUE_CARD,
             _A.REISSUE_CARD,
             _A.CLEAR_CARD,
+            _A.UNBLOCK_CARD,
             _A.VIEW_OUTBOX,
         }
     ),

@@ -584,12 +584,24 @@ class MainWindow(QMainWindow):
             self.search.search_now(contents.customer_no)
             self.open_customer(contents.customer_no)
 
+        def refused(exc: BaseException) -> None:
+            """A blocked, forged or foreign card is audited (I3) as well as explained."""
+            if cards is not None and hasattr(exc, "code"):
+                self.workers.submit(
+                    self.workers.db,
+                    "card-refusal",
+                    lambda _r: cards.record_card_refusal(exc, operator=operator),
+                    on_done=lambda _a: None,
+                    on_error=lambda _e: None,
+                )
+            show_exception(self, exc)
+
         self.workers.submit(
             self.workers.card_reader,
             "read-card",
             read,
             on_done=done,
-            on_error=lambda exc: show_exception(self, exc),
+            on_error=refused,
         )
 
     def _on_writeback(self, contents: Any, result: Any) -> None:

@@ -36,6 +36,11 @@ def describe_error(exc: BaseException) -> str:
         "no-dispatcher": lambda: QCoreApplication.translate(
             "BackOfficeErrors", "No meter link is configured: the purchase cannot be dispatched."
         ),
+        "card-blocked": lambda: QCoreApplication.translate(
+            "BackOfficeErrors",
+            "This card is blocked (too many failed key checks). Unblock it with the issuer's "
+            "key (Unblock card), or re-issue it.",
+        ),
     }
     text = explain_by_table(exc, own)
     if text is not None:
