@@ -119,6 +119,11 @@ def verify_chain() -> ChainBreak | None:
     return first_break(_chained(r) for r in rows)
 
 
+def hash_of(record_id: int) -> str:
+    """The stored hash of one audit record."""
+    return str(AuditLog.get_by_id(record_id).row_hash)
+
+
 def head_hash() -> str:
     """The hash of the newest audit record (what a Z report prints to keep it outside)."""
     last = AuditLog.select(AuditLog.row_hash).order_by(AuditLog.id.desc()).first()

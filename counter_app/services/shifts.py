@@ -23,7 +23,7 @@ is and the counter window needs no shift to take money. Every figure comes from
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import peewee
@@ -128,6 +128,16 @@ class UncoveredMoney:
     amount_fen: int
 
 
+def _audit_head(s: Shift) -> str:
+    """The head a report prints: the close record of a closed shift (the same on every reprint
+    of its Z), else the newest record."""
+    if s.state == ShiftState.CLOSED.value:
+        closed = audit.entries(entity="shift", entity_id=s.id, actions=["shift-close"])
+        if closed:
+            return audit.hash_of(closed[-1].id)
+    return audit.head_hash()
+
+
 @dataclass(frozen=True)
 class ShiftReport:
     """A shift with its ledger (the same figures for X, Z, PDF and the supervisor's view)."""
@@ -136,6 +146,9 @@ class ShiftReport:
     ledger: ShiftLedger
     lines: tuple[LedgerLine, ...]
     until: dt.datetime  # end of the window the ledger covers
+    audit_head: str = ""
+    """The audit chain's head (I3): for a Z, the hash of the shift's close record; for an X,
+    the newest record's. Printed so that it can be kept outside the database."""
 
     @property
     def variance(self) -> Variance | None:
@@ -284,7 +297,7 @@ class ShiftService:
             for m in movements
         ]
         lines.sort(key=lambda line: line.at)
-        return ShiftReport(_view(s), ledger, tuple(lines), until)
+        return ShiftReport(_view(s), ledger, tuple(lines), until, _audit_head(s))
 
     def x_read(self, user: SignedInUser, shift_id: int) -> ShiftReport:
         """The mid-shift read (X): the ledger so far; nothing changes but the audit trail."""
@@ -546,4 +559,5 @@ class ShiftService:
                     "reason": reason.strip(),
                 },
             )
+            report = replace(report, audit_head=_audit_head(s))
         return report
