@@ -366,3 +366,30 @@ def test_outbox_drains_through_the_http_sms_gateway(counterctl: Run, meter_bus: 
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_readme_examples_work_as_written(tmp_path: Path) -> None:
+    """The README's counterctl lines, run one by one through a shell on a fresh database."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Take a payment against the demo database", 1)[1]
+    block = block.split("```", 2)[1]
+    lines = [line for line in block.splitlines() if "counterctl" in line]
+    assert any("login" in line for line in lines) and any("reverse" in line for line in lines)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COUNTER_")}
+    env.update(
+        {
+            "COUNTER_DATA_DIR": str(tmp_path / "data"),
+            "COUNTER_DB_URL": f"sqlite:///{tmp_path / 'readme.db'}",
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        }
+    )
+    bindir = str(COUNTERCTL.parent) + "/"
+    for line in lines:
+        result = subprocess.run(
+            ["bash", "-c", line.replace(".venv/bin/", bindir)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert result.returncode == 0, (line, result.stderr)
