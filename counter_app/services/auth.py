@@ -370,14 +370,20 @@ def require(user: SignedInUser, action: str, *, counter_id: str = "-") -> None:
     on its own (I3: every refused authority leaves a record).
     """
     if not user.may(action):
-        _refused(
-            user.username,
-            counter_id,
-            "permission-refused",
-            user.id,
-            {"username": user.username, "role": user.role, "action": action},
-        )
-        raise NotAuthorized(user.username, user.role, action)
+        raise refuse(user, action, counter_id=counter_id)
+
+
+def refuse(user: SignedInUser, action: str, *, counter_id: str = "-") -> NotAuthorized:
+    """Audit that `user` was refused `action` (committed on its own) and return the error to
+    raise; for refusals beyond the role matrix (another person's shift, ...)."""
+    _refused(
+        user.username,
+        counter_id,
+        "permission-refused",
+        user.id,
+        {"username": user.username, "role": user.role, "action": action},
+    )
+    return NotAuthorized(user.username, user.role, action)
 
 
 def authorize_supervisor(

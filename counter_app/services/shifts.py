@@ -436,6 +436,13 @@ class ShiftService:
             )
         return _view(s)
 
+    def _check_own(self, user: SignedInUser, shift_id: int) -> None:
+        """Refuse (audited, outside the step's transaction) work on another person's shift;
+        `_lock_own` checks again under the lock."""
+        s = self._get(shift_id)
+        if str(s.operator) != user.username:
+            raise auth.refuse(user, "work another person's shift", counter_id=self.ctx.counter_id)
+
     def _lock_own(self, user: SignedInUser, shift_id: int) -> Shift:
         s: Shift | None = locked(Shift.select().where(Shift.id == shift_id)).first()
         if s is None:
@@ -458,6 +465,7 @@ class ShiftService:
         if not reason.strip():
             raise InvalidInput("reason", "a cash movement needs a reason")
         now = self.ctx.clock.now()
+        self._check_own(user, shift_id)
         with write_transaction():
             s = self._lock_own(user, shift_id)
             if not accepts_cash(ShiftState(str(s.state))):
@@ -488,6 +496,7 @@ class ShiftService:
         auth.require(user, ACTION_WORK)
         _money(counted_fen, "the counted cash")
         now = self.ctx.clock.now()
+        self._check_own(user, shift_id)
         with write_transaction():
             s = self._lock_own(user, shift_id)
             try:
@@ -529,6 +538,7 @@ class ShiftService:
         """Z: close a counted shift; a short or over drawer needs a reason (audited)."""
         auth.require(user, ACTION_WORK)
         now = self.ctx.clock.now()
+        self._check_own(user, shift_id)
         with write_transaction():
             s = self._lock_own(user, shift_id)
             try:
