@@ -23,12 +23,16 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
 from counter_app.config import ConfigError, load_config
 from counter_app.core.money import format_yuan
+
+if TYPE_CHECKING:
+    from counter_app.bootstrap import Counter
+    from counter_app.services.auth import SignedInUser
 
 EXIT_ERROR = 1
 EXIT_CHECK_FAILED = 3
@@ -127,7 +131,7 @@ def _read_session_file(database_url: str) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in content.items()}
 
 
-def _operator(counter: Any, args: argparse.Namespace, *actions: str) -> Any:
+def _operator(counter: Counter, args: argparse.Namespace, *actions: str) -> SignedInUser:
     """The signed-in operator, allowed at least one of `actions` (audited when refused).
 
     A live ``counterctl login`` session of the same name (or of anyone, without

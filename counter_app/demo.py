@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
+from counter_app.config import Config
 from counter_app.services import auth
 from counter_app.services.errors import InvalidInput
 from counter_app.services.registry import Services
@@ -228,9 +228,9 @@ class DemoUsersPresent(RuntimeError):
         self.source = source
 
 
-def refuse_demo_users_in_production(config: Any) -> None:
+def refuse_demo_users_in_production(config: Config) -> None:
     """Raise `DemoUsersPresent` when a production configuration meets published passwords."""
-    if not getattr(config, "production", False):
+    if not config.production:
         return
     present = demo_users_present()
     if present:

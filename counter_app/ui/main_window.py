@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         self.training_banner: TrainingBanner | None = None
-        if getattr(self.context, "training", False):
+        if self.context.training:
             self.training_banner = TrainingBanner(central)
             layout.addWidget(self.training_banner)
         layout.addWidget(bar)
@@ -532,7 +532,7 @@ class MainWindow(QMainWindow):
         self.preview = ReceiptPreviewDialog(
             data,
             copy=copy,
-            training=bool(getattr(self.context, "training", False)),
+            training=self.context.training,
             paper=self.context.paper,
             printer_name=self.context.printer_name,
             parent=self,

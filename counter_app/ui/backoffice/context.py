@@ -101,6 +101,6 @@ class BackOfficeContext:
             purchase_card=counter_context.purchase_card,
             card_monitor_factory=counter_context.card_monitor_factory,
             printer_name=str(getattr(counter_context, "printer_name", "") or ""),
-            training=bool(getattr(counter_context, "training", False)),
+            training=counter_context.training,
             **kw,
         )

@@ -156,7 +156,7 @@ class BackOfficeWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("backOfficeTabs")
         self.training_banner: TrainingBanner | None = None
-        if getattr(ctx, "training", False):
+        if ctx.training:
             central = QWidget(self)
             layout = QVBoxLayout(central)
             layout.setContentsMargins(0, 0, 0, 0)
@@ -229,6 +229,6 @@ def back_office_for(
         card_monitor_factory=counter_context.card_monitor_factory,
         card_crypto=counter_context.card_crypto,
         data_dir=getattr(embedded, "directory", None),
-        training=bool(getattr(counter_context, "training", False)),
+        training=counter_context.training,
     )
     return BackOfficeWindow(office, user)
