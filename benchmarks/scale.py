@@ -57,7 +57,7 @@ window = MainWindow(context, user, workers, DeviceEvents())
 window.show()
 for q in ("3101", "王", "310100012345", "幸福路1"):
     counter_views.search_customers(q)
-counter_views.load_account("310100012345")
+counter_views.load_account(counter_views.search_customers("3101").hits[0].customer_no)
 app.processEvents()
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 workers.shutdown()
