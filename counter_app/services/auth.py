@@ -57,6 +57,10 @@ class Action:
     CLOSE_SHIFT = "close-shift"
     VIEW_OPEN_SHIFTS = "view-open-shifts"
     VIEW_SUCCESS_BOARD = "view-success-board"
+    # business changes (R18-R20) and the customer archive
+    FILE_BUSINESS_CHANGE = "file-business-change"  # technicians file, supervisors too
+    REVIEW_BUSINESS_CHANGE = "review-business-change"  # R20: supervisors review
+    IMPORT_ARCHIVE = "import-archive"
 
 
 _A = Action
@@ -85,6 +89,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.CLOSE_SHIFT,
             _A.VIEW_OPEN_SHIFTS,
             _A.VIEW_SUCCESS_BOARD,
+            _A.FILE_BUSINESS_CHANGE,
+            _A.REVIEW_BUSINESS_CHANGE,
         }
     ),
     Role.TECHNICIAN: frozenset(
@@ -102,6 +108,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.VIEW_OUTBOX,
             _A.SEND_OUTBOX,
             _A.VIEW_SUCCESS_BOARD,
+            _A.FILE_BUSINESS_CHANGE,
+            _A.IMPORT_ARCHIVE,
         }
     ),
     Role.ADMIN: frozenset(
@@ -115,6 +123,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.REISSUE_CARD,
             _A.CLEAR_CARD,
             _A.VIEW_OUTBOX,
+            _A.IMPORT_ARCHIVE,
         }
     ),
 }

@@ -9,7 +9,9 @@ A later change to the models adds a step here (with ``playhouse.migrate``'s `Sch
 for columns, `create_tables` for new tables) *and* changes the model, so that fresh and
 migrated databases end up the same. Step 1 is the baseline (its table list is frozen in
 `BASELINE_MODELS`); step 2 adds shifts and cash (`Shift`, `CashMovement`, and the partial
-unique indexes that allow one live shift per teller and per counter).
+unique indexes that allow one live shift per teller and per counter); step 6 adds business
+changes (`BusinessChange`, `ReviewedPrepayment`, `PrepaymentRefund`) and the index that keeps a
+re-imported archive bill from being booked twice.
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ from counter_app.store.models import (
     AuditLog,
     Bill,
     BillSettlement,
+    BusinessChange,
     CashMovement,
     Customer,
     DispatchAttempt,
     Meter,
     Notification,
     Payment,
+    PrepaymentRefund,
     Purchase,
     Refund,
+    ReviewedPrepayment,
     SchemaVersion,
     Shift,
     User,
@@ -57,6 +62,11 @@ BASELINE_MODELS: tuple[type[peewee.Model], ...] = (
 """The tables of step 1, frozen: later steps add theirs (a v1 database has exactly these)."""
 
 SHIFT_MODELS: tuple[type[peewee.Model], ...] = (Shift, CashMovement)
+BUSINESS_CHANGE_MODELS: tuple[type[peewee.Model], ...] = (
+    BusinessChange,
+    ReviewedPrepayment,
+    PrepaymentRefund,
+)
 
 SQLITE_AUDIT_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
@@ -92,6 +102,11 @@ LIVE_SHIFT_INDEXES = (
 )
 
 
+# The customer archive (档案导入) names an open bill by customer and period: a re-import finds
+# the bill it booked before instead of booking it again.
+ARCHIVE_BILL_INDEX = "CREATE INDEX IF NOT EXISTS bill_customer_period ON bill (customer_id, period)"
+
+
 def _baseline_objects(db: Any) -> None:
     statements = POSTGRES_AUDIT_TRIGGERS if is_postgres() else SQLITE_AUDIT_TRIGGERS
     for sql in (*statements, LIVE_COUNT_INDEX):
@@ -103,10 +118,15 @@ def _shift_objects(db: Any) -> None:
         db.execute_sql(sql)
 
 
+def _business_change_objects(db: Any) -> None:
+    db.execute_sql(ARCHIVE_BILL_INDEX)
+
+
 def _create_database_objects(db: Any) -> None:
     """Triggers and partial indexes that peewee's model metadata cannot express."""
     _baseline_objects(db)
     _shift_objects(db)
+    _business_change_objects(db)
 
 
 def _step_1_baseline(db: Any) -> None:
@@ -126,9 +146,15 @@ class Step:
     apply: Callable[[Any], None]
 
 
+def _step_6_business_changes(db: Any) -> None:
+    db.create_tables(BUSINESS_CHANGE_MODELS, safe=True)
+    _business_change_objects(db)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "baseline schema", _step_1_baseline),
     Step(2, "shifts and cash", _step_2_shifts_and_cash),
+    Step(6, "business changes and the customer archive", _step_6_business_changes),
 )
 LATEST_VERSION = STEPS[-1].version
 
