@@ -46,8 +46,10 @@ class Hall:
 
     def new_meter_on_bus(self, address: str, *, count: int = 0, opened: bool = True) -> None:
         self.bus.add_meter(
-            address, "000000000000" if not opened else "100000000001",
-            purchase_count=count, opened=opened,
+            address,
+            "000000000000" if not opened else "100000000001",
+            purchase_count=count,
+            opened=opened,
         )
 
     def assert_invariants(self) -> None:
@@ -75,7 +77,9 @@ def seed_customers(bus: MeterBus, how_many: int = 2) -> list[Customer]:
         with bus.simulator.meter(address) as m:
             in_meter = m.customer_no
         c = Customer.create(
-            customer_no=in_meter, name=f"客户 {in_meter[-2:]}", phone="13800000000",
+            customer_no=in_meter,
+            name=f"客户 {in_meter[-2:]}",
+            phone="13800000000",
             sms_subscribed=True,
         )
         Meter.create(

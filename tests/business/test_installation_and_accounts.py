@@ -35,7 +35,10 @@ def test_new_collection_capable_card_meter_is_remote_and_opened_remotely(hall: H
     with hall.sim(NEW) as m:
         assert (m.purchase_count, m.balance_fen) == (1, 3_000)
     hall.assert_invariants()
-    assert [e.action for e in audit.entries(entity="meter", entity_id=Meter.get(Meter.address == NEW).id)][:2] == [
+    assert [
+        e.action
+        for e in audit.entries(entity="meter", entity_id=Meter.get(Meter.address == NEW).id)
+    ][:2] == [
         "new-installation",
         "account-opened-remote",
     ]
@@ -69,7 +72,10 @@ def test_installation_without_remote_opening_falls_back_to_the_card(hall: Hall) 
         )
     with pytest.raises(NotAuthorized):
         s.business.install_meter(
-            hall.users["teller1"], customer_no="200000000003", name="x", meter_address="000000000024"
+            hall.users["teller1"],
+            customer_no="200000000003",
+            name="x",
+            meter_address="000000000024",
         )
     hall.assert_invariants()
 
@@ -79,7 +85,9 @@ def test_close_account_offsets_arrears_and_refunds_the_rest_through_a_supervisor
 ) -> None:
     s = hall.services
     customer = "100000000002"
-    s.business.change_mode(hall.users["tech1"], "000000000002", "card", reason="keeps money at home")
+    s.business.change_mode(
+        hall.users["tech1"], "000000000002", "card", reason="keeps money at home"
+    )
     s.payments.take_payment(customer, 5_000, operator="teller1")  # card mode: stays in prepayment
     s.payments.issue_bill(customer, 1_500, period="2026-11")
     change_id, held_id = s.business.close_account(
@@ -93,7 +101,10 @@ def test_close_account_offsets_arrears_and_refunds_the_rest_through_a_supervisor
     with pytest.raises(ChangeRefused):  # a closed account's money is refunded, not dispatched
         s.business.approve(hall.users["super1"], held_id)
     out = s.business.refund_cash(hall.users["super1"], held_id, reason="account closed")
-    assert PrepaymentRefund.get(PrepaymentRefund.receipt_no == out.refund_receipt_no).amount_fen == 3_500
+    assert (
+        PrepaymentRefund.get(PrepaymentRefund.receipt_no == out.refund_receipt_no).amount_fen
+        == 3_500
+    )
     hall.assert_invariants()
     assert audit.entries(actions=["account-close"])[0].after["change_id"] == change_id
 

@@ -64,9 +64,7 @@ def test_readable_replacement_carries_the_balance_to_the_new_meter(hall: Hall) -
     hall.assert_invariants()
     actions = [e.action for e in audit.entries(entity="reviewed-prepayment")]
     assert actions == ["prepayment-approved"]
-    assert [e.action for e in audit.entries(actions=["meter-replacement"])] == [
-        "meter-replacement"
-    ]
+    assert [e.action for e in audit.entries(actions=["meter-replacement"])] == ["meter-replacement"]
 
 
 def test_dead_meter_figures_from_the_form_then_refused_then_refunded(hall: Hall) -> None:
@@ -98,7 +96,10 @@ def test_dead_meter_figures_from_the_form_then_refused_then_refunded(hall: Hall)
         hall.users["super1"], out.held_id, reason="figures to be confirmed by the meter lab"
     )
     held = ReviewedPrepayment.get_by_id(out.held_id)
-    assert (held.state, held.review_reason) == ("refused", "figures to be confirmed by the meter lab")
+    assert (held.state, held.review_reason) == (
+        "refused",
+        "figures to be confirmed by the meter lab",
+    )
     assert refused.state == "refused"
     hall.assert_invariants()
     assert [r.id for r in s.business.reviews()] == [out.held_id]  # still in the queue

@@ -1,0 +1,155 @@
+"""counterctl archive / change / review end to end: the installed entry point in a subprocess
+on a temporary database (no meter link: dispatches stay queued, openings fall back to the
+card). Errors give one line, exit 1, and book nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.test_cli import Run, counterctl, data, one_error_line
+
+__all__ = ["counterctl"]  # the fixture, shared with the foundation's CLI tests
+
+EXPORT = """customer_no,name,address,phone,sms,meter_address,meter_no,meter_customer_no,meter_kind,collection_capable,purchase_mode,purchase_count,bill_period,bill_issued_on,bill_amount
+300000000001,张三,幸福路1号,13900000001,1,400000000001,,,card,1,,0,2026-10,2026-11-01,12.50
+300000000002,李四,幸福路2号,,0,400000000002,,,smart,0,,0,,,
+300000000003,王五,幸福路3号,,0,400000000001,,,card,1,,0,,,
+"""
+
+
+def test_archive_import_with_progress_and_rejection_report(counterctl: Run, tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    export.write_bytes(EXPORT.encode("gb18030"))
+    out = counterctl("archive", "import", str(export), "--batch", "1")
+    assert out.returncode == 0, out.stderr
+    assert "[" in out.stderr and "rows/s" in out.stderr  # the progress bar
+    assert "3 line(s), 1 imported, 2 rejected" in out.stdout
+    assert "line 3: unknown-meter-kind" in out.stdout
+    assert "line 4: meter-on-two-customers" in out.stdout
+    report = (tmp_path / "export.rejected.csv").read_text("utf-8").splitlines()
+    assert report[0] == "row,reason,detail" and len(report) == 3
+    again = data(counterctl("--json", "archive", "import", str(export), "--quiet"))
+    assert again["customers_created"] == 0 and again["customers_updated"] == 1
+    assert again["encoding"] == "gb18030" and again["rejected"] == 2
+    assert counterctl("check").returncode == 0
+
+    (tmp_path / "bad.csv").write_text("who,what\n1,2\n", encoding="utf-8")
+    one_error_line(counterctl("archive", "import", str(tmp_path / "bad.csv")), "unknown column")
+    one_error_line(counterctl("archive", "import", str(tmp_path / "none.csv")), "cannot read")
+
+
+def test_replace_dead_meter_then_review_from_the_shell(counterctl: Run) -> None:
+    counterctl("demo")
+    one_error_line(
+        counterctl("change", "replace", "000000000001", "000000000091", "--operator", "tech1"),
+        "cannot be read",
+    )
+    one_error_line(
+        counterctl(
+            "change", "replace", "000000000001", "000000000091", "--dead", "--operator", "tech1"
+        ),
+        "--balance and --count",
+    )
+    replaced = data(
+        counterctl(
+            "--json",
+            "change",
+            "replace",
+            "000000000001",
+            "000000000091",
+            "--dead",
+            "--balance",
+            "42.00",
+            "--count",
+            "0",
+            "--operator",
+            "tech1",
+            "--reason",
+            "burnt",
+        )
+    )
+    held = replaced["held_id"]
+    assert replaced["reading"]["source"] == "form" and held
+    assert replaced["opening"]["way"] == "card-needed"
+    listing = counterctl("review", "list")
+    assert "42.00" in listing.stdout and "pending" in listing.stdout
+    one_error_line(
+        counterctl("review", "refuse", str(held), "--supervisor", "super1", stdin="super1-pass\n"),
+        "required",
+    )
+    one_error_line(
+        counterctl("review", "approve", str(held), "--supervisor", "super1", stdin="wrong\n"),
+        "wrong username or password",
+    )
+    one_error_line(
+        counterctl("review", "approve", str(held), "--supervisor", "tech1", stdin="tech1-pass\n"),
+        "may not",
+    )
+    approved = data(
+        counterctl(
+            "--json",
+            "review",
+            "approve",
+            str(held),
+            "--supervisor",
+            "super1",
+            stdin="super1-pass\n",
+        )
+    )
+    assert approved["state"] == "approved" and approved["payment"]["purchase_count"] == 1
+    assert counterctl("check").returncode == 0
+    changes = counterctl("change", "list")
+    assert "meter-replacement" in changes.stdout and "burnt" in changes.stdout
+
+
+def test_account_changes_from_the_shell(counterctl: Run) -> None:
+    counterctl("demo")
+    installed = data(
+        counterctl(
+            "--json",
+            "change",
+            "install",
+            "200000000001",
+            "000000000081",
+            "--name",
+            "新户",
+            "--operator",
+            "tech1",
+        )
+    )
+    assert installed["purchase_mode"] == "remote"
+    moved = counterctl(
+        "change", "move", "000000000081", "100000000001", "--reason", "merge", "--operator", "tech1"
+    )
+    assert moved.returncode == 0, moved.stderr
+    one_error_line(
+        counterctl(
+            "change",
+            "mode",
+            "000000000081",
+            "remote",
+            "--collection-capable",
+            "no",
+            "--reason",
+            "x",
+            "--operator",
+            "tech1",
+        ),
+        "not-collection-capable",
+    )
+    mode = counterctl(
+        "change", "mode", "000000000081", "card", "--reason", "no signal", "--operator", "tech1"
+    )
+    assert mode.returncode == 0, mode.stderr
+    closed = json.loads(
+        counterctl(
+            "--json", "change", "close", "200000000001", "--reason", "gone", "--operator", "tech1"
+        ).stdout
+    )
+    assert closed["held_prepayment_id"] is None
+    one_error_line(
+        counterctl("change", "close", "200000000001", "--reason", "x", "--operator", "teller1"),
+        "may not",
+    )
+    assert counterctl("check").returncode == 0
