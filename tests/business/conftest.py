@@ -94,10 +94,21 @@ def seed_customers(bus: MeterBus, how_many: int = 2) -> list[Customer]:
     return customers
 
 
+def _hall(bus: MeterBus) -> Iterator[Hall]:
+    users = {name: auth.create_user(name, pw, role) for name, pw, role in PEOPLE}
+    services, dispatcher = make_hall(bus)
+    seed_customers(bus)
+    yield Hall(services, bus, users, dispatcher)
+    dispatcher.close()
+
+
 @pytest.fixture
 def hall(db: TestDatabase, meter_bus: MeterBus) -> Iterator[Hall]:
-    users = {name: auth.create_user(name, pw, role) for name, pw, role in PEOPLE}
-    services, dispatcher = make_hall(meter_bus)
-    seed_customers(meter_bus)
-    yield Hall(services, meter_bus, users, dispatcher)
-    dispatcher.close()
+    """The hall on both engines."""
+    yield from _hall(meter_bus)
+
+
+@pytest.fixture
+def sqlite_hall(sqlite_db: TestDatabase, meter_bus: MeterBus) -> Iterator[Hall]:
+    """The hall on SQLite only (the window's tests: the engine is not what they test)."""
+    yield from _hall(meter_bus)

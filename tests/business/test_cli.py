@@ -7,15 +7,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from counter_app.core.archive import COLUMNS
 from tests.test_cli import Run, counterctl, data, one_error_line
 
 __all__ = ["counterctl"]  # the fixture, shared with the foundation's CLI tests
 
-EXPORT = """customer_no,name,address,phone,sms,meter_address,meter_no,meter_customer_no,meter_kind,collection_capable,purchase_mode,purchase_count,bill_period,bill_issued_on,bill_amount
+EXPORT = (
+    ",".join(COLUMNS)
+    + """
 300000000001,张三,幸福路1号,13900000001,1,400000000001,,,card,1,,0,2026-10,2026-11-01,12.50
 300000000002,李四,幸福路2号,,0,400000000002,,,smart,0,,0,,,
 300000000003,王五,幸福路3号,,0,400000000001,,,card,1,,0,,,
 """
+)
 
 
 def test_archive_import_with_progress_and_rejection_report(counterctl: Run, tmp_path: Path) -> None:
