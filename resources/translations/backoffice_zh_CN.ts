@@ -23,6 +23,18 @@
       <source>Error: {error}</source>
       <translation>错误：{error}</translation>
     </message>
+    <message>
+      <source>The change was not made: {detail}</source>
+      <translation>变更未执行：{detail}</translation>
+    </message>
+    <message>
+      <source>Meter {address} cannot be read: mark it as dead and enter its final balance and purchase count from the technician&apos;s form.</source>
+      <translation>电表 {address} 无法读取：请标记为故障表，按工单填写拆表剩余金额和购电次数。</translation>
+    </message>
+    <message>
+      <source>There is no held prepayment {review}.</source>
+      <translation>没有第 {review} 号待审核预收。</translation>
+    </message>
   </context>
   <context>
     <name>BackOfficeWindow</name>
@@ -61,6 +73,14 @@
     <message>
       <source>Your role has no back-office area.</source>
       <translation>您的角色没有可用的后台功能。</translation>
+    </message>
+    <message>
+      <source>Business changes</source>
+      <translation>业务变更</translation>
+    </message>
+    <message>
+      <source>Archive import</source>
+      <translation>档案导入</translation>
     </message>
   </context>
   <context>
