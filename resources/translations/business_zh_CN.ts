@@ -36,6 +36,62 @@
         <translation>详情</translation>
     </message>
     <message>
+        <source>not UTF-8 / GB18030 text</source>
+        <translation>不是 UTF-8 / GB18030 文本</translation>
+    </message>
+    <message>
+        <source>wrong number of fields</source>
+        <translation>列数不对</translation>
+    </message>
+    <message>
+        <source>a required field is empty</source>
+        <translation>必填项为空</translation>
+    </message>
+    <message>
+        <source>customer number is not 12 digits</source>
+        <translation>户号不是 12 位数字</translation>
+    </message>
+    <message>
+        <source>meter address is not 12 digits</source>
+        <translation>表地址不是 12 位数字</translation>
+    </message>
+    <message>
+        <source>customer number in the meter is not 12 digits</source>
+        <translation>表内户号不是 12 位数字</translation>
+    </message>
+    <message>
+        <source>unknown meter kind</source>
+        <translation>未知的电能表类型</translation>
+    </message>
+    <message>
+        <source>a yes/no field is neither 1 nor 0</source>
+        <translation>是/否字段既不是 1 也不是 0</translation>
+    </message>
+    <message>
+        <source>purchase mode not possible for this meter</source>
+        <translation>该表不能用此购电方式</translation>
+    </message>
+    <message>
+        <source>purchase count is not a whole number</source>
+        <translation>购电次数不是整数</translation>
+    </message>
+    <message>
+        <source>open bill incomplete or wrong</source>
+        <translation>欠费信息不全或有误</translation>
+    </message>
+    <message>
+        <source>the same meter on two customers</source>
+        <translation>同一块表属于两个用户</translation>
+    </message>
+    <message>
+        <source>meter number belongs to another meter</source>
+        <translation>表号已属于另一块表</translation>
+    </message>
+    <message>
+        <source>one customer number with two names</source>
+        <translation>同一户号有两个户名</translation>
+    </message>
+    <message>
         <source>Customer archive export</source>
         <translation>用户档案导出文件</translation>
     </message>

@@ -158,7 +158,7 @@ def test_archive_import_tab_shows_progress_and_refusals(
     qtbot.waitUntil(lambda: tab.result is not None, timeout=WAIT_MS)
     assert tab.bar.value() == tab.bar.maximum() and tab.progress_seen
     assert tab.result.imported == 36 and tab.result.encoding == "gb18030"
-    assert tab.table.rowCount() == 4 and tab.table.item(0, 1).text() == "unknown-meter-kind"
+    assert tab.table.rowCount() == 4 and tab.table.item(0, 1).text() == "unknown meter kind"
     assert "rejected.csv" in tab.status.text()
     assert Meter.select().where(Meter.address.startswith("8")).count() == 36
     sqlite_hall.assert_invariants()

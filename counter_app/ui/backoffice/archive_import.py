@@ -95,6 +95,25 @@ class ArchiveImportTab(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
+    def reason_text(self, code: str) -> str:
+        """The refusal reason in words (the report file keeps the code)."""
+        return {
+            "bad-encoding": self.tr("not UTF-8 / GB18030 text"),
+            "bad-line": self.tr("wrong number of fields"),
+            "missing-field": self.tr("a required field is empty"),
+            "bad-customer-no": self.tr("customer number is not 12 digits"),
+            "bad-meter-address": self.tr("meter address is not 12 digits"),
+            "bad-meter-customer-no": self.tr("customer number in the meter is not 12 digits"),
+            "unknown-meter-kind": self.tr("unknown meter kind"),
+            "bad-flag": self.tr("a yes/no field is neither 1 nor 0"),
+            "bad-mode": self.tr("purchase mode not possible for this meter"),
+            "bad-count": self.tr("purchase count is not a whole number"),
+            "bad-bill": self.tr("open bill incomplete or wrong"),
+            "meter-on-two-customers": self.tr("the same meter on two customers"),
+            "meter-no-taken": self.tr("meter number belongs to another meter"),
+            "customer-conflict": self.tr("one customer number with two names"),
+        }.get(code, code)
+
     def show_error(self, text: str) -> None:
         self.status.setText(text)
 
@@ -195,7 +214,9 @@ class ArchiveImportTab(QWidget):
         shown = result.rejections[:SHOWN_REJECTIONS]
         self.table.setRowCount(len(shown))
         for i, r in enumerate(shown):
-            set_row(self.table, i, [str(r.row), r.code.value, r.detail], tooltips=True)
+            set_row(
+                self.table, i, [str(r.row), self.reason_text(r.code.value), r.detail], tooltips=True
+            )
         if result.report_path:
             self.status.setText(
                 self.tr("Refused lines are listed in {path}.").format(path=result.report_path)
