@@ -45,6 +45,7 @@ from counter_app.store.models import (
     Bill,
     BillKind,
     BusinessChange,
+    CashMovement,
     ChangeKind,
     Customer,
     Meter,
@@ -53,6 +54,8 @@ from counter_app.store.models import (
     PrepaymentSource,
     ReviewedPrepayment,
     ReviewState,
+    Shift,
+    ShiftState,
 )
 
 
@@ -806,6 +809,23 @@ class BusinessService:
             )
             refund.receipt_no = f"{self.ctx.counter_id}-{now:%Y%m%d}-R{int(refund.id):07d}"
             refund.save()
+            # the cash leaves the drawer of the shift open at this counter, if any, so that
+            # the drawer's expected cash stays right (otherwise it is paid from the safe)
+            drawer = (
+                Shift.select()
+                .where((Shift.counter_id == self.ctx.counter_id) & Shift.state.in_(ShiftState.LIVE))
+                .first()
+            )
+            if drawer is not None:
+                CashMovement.create(
+                    shift=drawer,
+                    direction="out",
+                    amount_fen=int(held.amount_fen),
+                    reason=f"prepayment refund {refund.receipt_no}",
+                    operator=reviewer.username,
+                    counter_id=self.ctx.counter_id,
+                    created_at=now,
+                )
             audit.record(
                 reviewer.username,
                 self.ctx.counter_id,
@@ -820,6 +840,7 @@ class BusinessService:
                     "receipt_no": str(refund.receipt_no),
                     "supervisor": reviewer.username,
                     "reason": text,
+                    "drawer_shift_id": int(drawer.id) if drawer is not None else None,
                 },
             )
         return ReviewOutcome(

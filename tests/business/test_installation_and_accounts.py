@@ -100,7 +100,14 @@ def test_close_account_offsets_arrears_and_refunds_the_rest_through_a_supervisor
     hall.assert_invariants()
     with pytest.raises(ChangeRefused):  # a closed account's money is refunded, not dispatched
         s.business.approve(hall.users["super1"], held_id)
+    from counter_app.services.shifts import ShiftService
+    from counter_app.store.models import CashMovement
+
+    drawer = ShiftService(s.ctx).open_shift(hall.users["super1"], 100_000)
     out = s.business.refund_cash(hall.users["super1"], held_id, reason="account closed")
+    paid_out = CashMovement.get(CashMovement.shift == drawer.id)
+    assert (paid_out.direction, paid_out.amount_fen) == ("out", 3_500)
+    assert out.refund_receipt_no in paid_out.reason
     assert (
         PrepaymentRefund.get(PrepaymentRefund.receipt_no == out.refund_receipt_no).amount_fen
         == 3_500
