@@ -664,11 +664,33 @@ class BusinessService:
             )
         return views
 
+    def _authorize_review(self, reviewer: auth.SignedInUser, review_id: int) -> None:
+        """R20: a supervisor, and not the person who filed the change. A refusal is audited
+        (I3: every authorization, granted or not, leaves a record)."""
+        row = ReviewedPrepayment.get_or_none(ReviewedPrepayment.id == review_id)
+        if row is None:
+            raise UnknownReview(review_id)
+        filed_by = str(BusinessChange.get_by_id(row.change_id).filed_by)
+        try:
+            auth.require(reviewer, auth.Action.REVIEW_BUSINESS_CHANGE)
+            if filed_by == reviewer.username:
+                raise NotAuthorized(reviewer.username, reviewer.role, "review a change they filed")
+        except NotAuthorized as exc:
+            with write_transaction():
+                audit.record(
+                    reviewer.username,
+                    self.ctx.counter_id,
+                    "authorization-refused",
+                    "reviewed-prepayment",
+                    review_id,
+                    after={"reviewer": reviewer.username, "filed_by": filed_by, "code": exc.code},
+                )
+            raise
+
     def _lock_review(
         self, reviewer: auth.SignedInUser, review_id: int
     ) -> tuple[Customer, ReviewedPrepayment, BusinessChange]:
-        """Inside a transaction: the customer and the held prepayment, locked; the reviewer
-        checked (a supervisor, not the person who filed the change)."""
+        """Inside a transaction: the customer and the held prepayment, locked, still held."""
         row = ReviewedPrepayment.get_or_none(ReviewedPrepayment.id == review_id)
         if row is None:
             raise UnknownReview(review_id)
@@ -678,8 +700,6 @@ class BusinessService:
             locked(ReviewedPrepayment.select().where(ReviewedPrepayment.id == review_id)).first(),
         )
         change = BusinessChange.get_by_id(held.change_id)
-        if change.filed_by == reviewer.username:
-            raise NotAuthorized(reviewer.username, reviewer.role, "review a change they filed")
         if held.state not in ReviewState.HELD:
             raise ChangeRefused("already-reviewed", f"held prepayment {review_id} is {held.state}")
         return customer, held, change
@@ -709,7 +729,7 @@ class BusinessService:
         """R19/R20 "refund to prepayment": the held money joins the prepayment and R1–R3 run
         as for any purchase (arrears first, then the adjusted fee for the new meter, R2); the
         purchase is then dispatched (R7–R11, with the SMS on success)."""
-        auth.require(reviewer, auth.Action.REVIEW_BUSINESS_CHANGE)
+        self._authorize_review(reviewer, review_id)
         with write_transaction():
             customer, held, change = self._lock_review(reviewer, review_id)
             if held.source != PrepaymentSource.METER_BALANCE:
@@ -763,8 +783,8 @@ class BusinessService:
     def refuse(self, reviewer: auth.SignedInUser, review_id: int, *, reason: str) -> ReviewOutcome:
         """R20: not dispatched; the money stays held in prepayment with the reviewer's reason
         (a later review may still approve or refund it)."""
-        auth.require(reviewer, auth.Action.REVIEW_BUSINESS_CHANGE)
         text = _need_text("reason", reason)
+        self._authorize_review(reviewer, review_id)
         with write_transaction():
             _, held, change = self._lock_review(reviewer, review_id)
             if held.state == ReviewState.REFUSED:
@@ -789,8 +809,8 @@ class BusinessService:
     ) -> ReviewOutcome:
         """R19 "refund cash" and the refund of a closed account: the held money is handed
         back with a receipt, authorized by the reviewing supervisor (I1 "refunded")."""
-        auth.require(reviewer, auth.Action.REVIEW_BUSINESS_CHANGE)
         text = _need_text("reason", reason)
+        self._authorize_review(reviewer, review_id)
         now = self.ctx.clock.now()
         with write_transaction():
             customer, held, change = self._lock_review(reviewer, review_id)

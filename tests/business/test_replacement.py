@@ -92,6 +92,11 @@ def test_dead_meter_figures_from_the_form_then_refused_then_refunded(hall: Hall)
         s.business.refuse(hall.users["tech1"], out.held_id, reason="x")
     with pytest.raises(NotAuthorized):
         s.business.approve(hall.users["teller1"], out.held_id)
+    refusals = audit.entries(actions=["authorization-refused"])
+    assert [(e.actor, e.after["filed_by"]) for e in refusals] == [
+        ("tech1", "tech1"),
+        ("teller1", "tech1"),
+    ]
     refused = s.business.refuse(
         hall.users["super1"], out.held_id, reason="figures to be confirmed by the meter lab"
     )
