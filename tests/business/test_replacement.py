@@ -17,6 +17,7 @@ from counter_app.store.models import (
     Bill,
     BusinessChange,
     Meter,
+    Notification,
     PrepaymentRefund,
     Purchase,
     ReviewedPrepayment,
@@ -61,6 +62,8 @@ def test_readable_replacement_carries_the_balance_to_the_new_meter(hall: Hall) -
     assert Meter.get_by_id(new.id).committed_count == 5
     counts = sorted(p.count for p in Purchase.select().where(Purchase.meter == new.id))
     assert counts == [4, 5]  # I2 across the swap: the new meter goes on from its own count
+    sms = Notification.select().where(Notification.template == "dispatch-success")
+    assert any("70.00" in n.body and "80.00" in n.body for n in sms)  # R19: with an SMS
     hall.assert_invariants()
     actions = [e.action for e in audit.entries(entity="reviewed-prepayment")]
     assert actions == ["prepayment-approved"]
