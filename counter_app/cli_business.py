@@ -219,6 +219,12 @@ def cmd_review(args: argparse.Namespace) -> int:
         out = business.refuse(reviewer, args.review, reason=args.reason or "")
     else:
         out = business.refund_cash(reviewer, args.review, reason=args.reason or "")
+        if args.pdf and out.refund_receipt_no:
+            from pathlib import Path
+
+            from counter_app.services.receipts import write_receipt
+
+            write_receipt(business.refund_receipt(out.refund_receipt_no), Path(args.pdf))
     counter.close()
     _emit(args, out, out.explain())
     return 0
@@ -314,4 +320,6 @@ def add_business_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         r.add_argument("review", type=int, help="number of the held prepayment")
         r.add_argument("--supervisor", required=True, help="password read from standard input")
         r.add_argument("--reason", required=decision != "approve")
-        r.set_defaults(func=cmd_review, decision=decision)
+        if decision == "refund":
+            r.add_argument("--pdf", metavar="FILE", help="also write the refund receipt (PDF)")
+        r.set_defaults(func=cmd_review, decision=decision, pdf=None)

@@ -40,6 +40,7 @@ from counter_app.services.lookup import (
 )
 from counter_app.services.payments import PaymentOutcome, PaymentService
 from counter_app.services.ports import AccountOpener, MeterProbe
+from counter_app.services.receipts import ReceiptData, ReceiptKind
 from counter_app.store.database import locked, write_transaction
 from counter_app.store.models import (
     Bill,
@@ -1079,8 +1080,24 @@ class BusinessService:
             )
         return views
 
-    def refund_receipt(self, receipt_no: str) -> PrepaymentRefund:
+    def refund_receipt(self, receipt_no: str) -> ReceiptData:
+        """The receipt of a cash refund of held prepayment (R19 "a refund with its receipt")."""
         refund = PrepaymentRefund.get_or_none(PrepaymentRefund.receipt_no == receipt_no)
         if refund is None:
             raise InvalidInput("receipt", f"no refund {receipt_no!r}")
-        return refund
+        customer = Customer.get_by_id(refund.customer_id)
+        change = BusinessChange.get_or_none(BusinessChange.id == refund.change_id)
+        return ReceiptData(
+            kind=ReceiptKind.PREPAYMENT_REFUND,
+            receipt_no=str(refund.receipt_no),
+            record_id=int(refund.id),
+            issued_at=refund.created_at,
+            counter_id=str(refund.counter_id),
+            operator=str(refund.operator),
+            customer_no=str(customer.customer_no),
+            customer_name=str(customer.name),
+            amount_fen=int(refund.amount_fen),
+            supervisor=str(refund.supervisor),
+            reversal_reason=str(refund.reason),
+            original_receipt_no=f"{change.kind} No. {change.id}" if change is not None else None,
+        )

@@ -107,7 +107,7 @@ def test_replace_dead_meter_then_review_from_the_shell(counterctl: Run) -> None:
     assert "meter-replacement" in changes.stdout and "burnt" in changes.stdout
 
 
-def test_account_changes_from_the_shell(counterctl: Run) -> None:
+def test_account_changes_from_the_shell(counterctl: Run, tmp_path: Path) -> None:
     counterctl("demo")
     installed = data(
         counterctl(
@@ -146,12 +146,33 @@ def test_account_changes_from_the_shell(counterctl: Run) -> None:
         "change", "mode", "000000000081", "card", "--reason", "no signal", "--operator", "tech1"
     )
     assert mode.returncode == 0, mode.stderr
+    paid = data(counterctl("--json", "pay", "200000000001", "20", "--operator", "teller1"))
+    assert paid["reason"] == "no-active-meter"  # its meter moved away: it waits in prepayment
     closed = json.loads(
         counterctl(
             "--json", "change", "close", "200000000001", "--reason", "gone", "--operator", "tech1"
         ).stdout
     )
-    assert closed["held_prepayment_id"] is None
+    held = closed["held_prepayment_id"]
+    assert held is not None  # the 20.00 paid in card mode waits for a cash refund
+    pdf = tmp_path / "refund.pdf"
+    refunded = data(
+        counterctl(
+            "--json",
+            "review",
+            "refund",
+            str(held),
+            "--supervisor",
+            "super1",
+            "--reason",
+            "moved away",
+            "--pdf",
+            str(pdf),
+            stdin="super1-pass\n",
+        )
+    )
+    assert refunded["state"] == "refunded" and refunded["amount_fen"] == 2_000
+    assert pdf.read_bytes().startswith(b"%PDF")
     one_error_line(
         counterctl("change", "close", "200000000001", "--reason", "x", "--operator", "teller1"),
         "may not",

@@ -13,6 +13,7 @@ import pytest
 from counter_app.services import audit
 from counter_app.services.business import ChangeRefused, MeterUnreadable
 from counter_app.services.errors import NotAuthorized
+from counter_app.services.receipts import receipt_lines, render_receipt
 from counter_app.store.models import (
     Bill,
     BusinessChange,
@@ -117,6 +118,11 @@ def test_dead_meter_figures_from_the_form_then_refused_then_refunded(hall: Hall)
     row = PrepaymentRefund.get(PrepaymentRefund.receipt_no == refund.refund_receipt_no)
     assert (row.amount_fen, row.supervisor) == (4_990, "super2")
     assert s.business.reviews() == []
+    receipt = s.business.refund_receipt(refund.refund_receipt_no)
+    rows = dict(receipt_lines(receipt))
+    assert rows["退款金额"] == "¥49.90" and rows["审核人"] == "super2"
+    assert rows["退款原因"] == "customer moves away"
+    assert render_receipt(receipt).startswith(b"%PDF")
     with pytest.raises(ChangeRefused):
         s.business.approve(hall.users["super1"], out.held_id)
     hall.assert_invariants()
