@@ -7,10 +7,13 @@ and the balance by the amount (I1, I2); a failed one moves nothing.
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from meter_link.security import generate_master_key, write_key_file
 from tests.fixtures.station import MeterSimProcess, StationProcess
 
 METER = "000000000001"
@@ -151,3 +154,84 @@ def test_tasks_of_one_meter_run_in_order_with_consecutive_counts(
     views = [station.wait_done(f"seq-{n}") for n in (1, 2, 3)]
     assert [v["outcome"] for v in views] == ["success"] * 3
     assert sim.meter(METER) == (6000, 3)
+
+
+def test_refusals_and_misfits_are_final_and_named(
+    meter_sim_factory: Callable[..., MeterSimProcess],
+    station_factory: Callable[..., StationProcess],
+    tmp_path: Path,
+) -> None:
+    """R7/R8: a hoarding limit, a count that does not fit and a key the meter refuses each
+    end the task after one attempt with their own reason; nothing is loaded."""
+    config = {
+        "meters": [
+            {"meter_no": METER, "customer_no": CUSTOMER, "balance_fen": 5000},
+            {
+                "meter_no": "000000000002",
+                "customer_no": "100000000002",
+                "balance_fen": 5000,
+                "hoarding_limit_fen": 6000,
+            },
+        ]
+    }
+    sim = meter_sim_factory(config=config)
+    station = station_factory(links=[sim.url], key_file=sim.key_file)
+    api = station.client()
+    cases = {
+        "hoarding": (task("hoard", "000000000002", "100000000002"), "hoarding-limit"),
+        "misfit": (task("misfit", count=2), "count-mismatch"),
+    }
+    for body, _ in cases.values():
+        assert api.post("/tasks", json=body).status_code == 202
+    for body, reason in cases.values():
+        view = station.wait_done(body["task_id"])
+        assert (view["outcome"], view["reason"]) == ("failed", reason), view
+        assert len(view["attempts"]) == 1
+    assert sim.meter(METER) == (5000, 0)
+    assert sim.meter("000000000002") == (5000, 0)
+    # A misfit count is not a channel failure: the channel is fine.
+    assert api.get(f"/meters/{METER}/health").json()["failures_today"] == 0
+
+    wrong_key = tmp_path / "wrong.key"
+    write_key_file(wrong_key, generate_master_key())
+    other = station_factory(links=[sim.url], key_file=wrong_key)
+    assert other.client().post("/tasks", json=task("bad-key")).status_code == 202
+    view = other.wait_done("bad-key")
+    assert (view["outcome"], view["reason"]) == ("failed", "security-refused")
+    assert sim.meter(METER) == (5000, 0)
+
+
+def test_meters_on_several_links_are_found_or_mapped(
+    meter_sim_factory: Callable[..., MeterSimProcess],
+    station_factory: Callable[..., StationProcess],
+    tmp_path: Path,
+) -> None:
+    """Without a meter map the station looks a meter up on each link; with one, a meter the
+    map does not name is refused at the door (nothing stored)."""
+    first = meter_sim_factory(meters=1)
+    second = meter_sim_factory(
+        config={"meters": [{"meter_no": "000000000077", "customer_no": "100000000077"}]},
+        key_file=first.key_file,
+    )
+    station = station_factory(links=[first.url, second.url], key_file=first.key_file)
+    api = station.client()
+    assert api.post("/tasks", json=task("far", "000000000077", "100000000077")).status_code == 202
+    assert api.post("/tasks", json=task("near")).status_code == 202
+    assert station.wait_done("far")["outcome"] == "success"
+    assert station.wait_done("near")["outcome"] == "success"
+    assert second.meter("000000000077") == (2500, 1)  # configured with no balance
+    assert first.meter(METER) == (7500, 1)
+
+    meter_map = tmp_path / "meter-map.json"
+    meter_map.write_text(json.dumps({"000000000077": second.url}), encoding="utf-8")
+    mapped = station_factory(
+        links=[], key_file=first.key_file, extra=["--meter-map", str(meter_map)]
+    )
+    api = mapped.client()
+    refused = api.post("/tasks", json=task("unmapped", count=2))
+    assert refused.status_code == 422 and refused.json()["reason"].startswith("meter:")
+    assert api.get("/tasks/unmapped").status_code == 404
+    body = task("mapped", "000000000077", "100000000077", count=2)
+    assert api.post("/tasks", json=body).status_code == 202
+    assert mapped.wait_done("mapped")["outcome"] == "success"
+    assert second.meter("000000000077") == (5000, 2)
