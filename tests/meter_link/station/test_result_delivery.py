@@ -63,7 +63,8 @@ def test_a_task_callback_url_and_a_refusing_receiver_are_retried(
     station_factory: Callable[..., StationProcess],
     callback_receiver: Callable[..., CallbackReceiver],
 ) -> None:
-    """The task's own callback_url wins; the station's token is sent when none is set."""
+    """The task's own callback_url is used; without a callback token of its own the
+    station sends its token (one shared secret both ways)."""
     receiver = callback_receiver(fail_first=1)
     sim = meter_sim_factory(meters=1)
     station = station_factory(links=[sim.url], key_file=sim.key_file)
@@ -71,6 +72,7 @@ def test_a_task_callback_url_and_a_refusing_receiver_are_retried(
     assert station.client().post("/tasks", json=body).status_code == 202
     receiver.wait_accepted({"cb-own"})
     assert [c["status"] for c in receiver.calls] == [503, 200]
+    assert {c["authorization"] for c in receiver.calls} == {f"Bearer {station.token}"}
 
 
 def test_poll_lists_results_in_order_and_ack_marks_them_delivered(
