@@ -216,6 +216,14 @@ def create_app(station: Station, token: str) -> FastAPI:
         status, reason = _field_reason(exc)
         return JSONResponse({"error": "invalid-task", "reason": reason}, status_code=status)
 
+    @app.exception_handler(Exception)
+    async def _station_error(request: Request, exc: Exception) -> JSONResponse:
+        # The database went away, or a fault of ours: one clear answer, the client retries.
+        return JSONResponse(
+            {"error": "station-error", "reason": f"{type(exc).__name__}: {exc}"[:300]},
+            status_code=503,
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = "not-found" if exc.status_code == 404 else f"http-{exc.status_code}"

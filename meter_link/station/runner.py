@@ -41,6 +41,9 @@ log = logging.getLogger("meter_link.station")
 ATTEMPTS = 3
 """R9: up to three attempts per dispatch."""
 
+STATION_ERRORS_BEFORE_FAILING = 3
+STATION_ERROR_PAUSE_S = 5.0
+
 
 def _same_count(meter_count: int, n: int) -> bool:
     return meter_count % COUNT_MODULUS == n % COUNT_MODULUS
@@ -56,9 +59,12 @@ class TaskRunner:
         *,
         retry_delay: float = 1.0,
         on_result: Callable[[TaskView], None] | None = None,
+        requeue: Callable[[str, float], None] | None = None,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.store = store
+        self.requeue = requeue
+        self._errors: dict[str, int] = {}  # station errors per task, on the link threads
         self.events = events
         self.retry_delay = retry_delay
         self.on_result = on_result
@@ -72,9 +78,23 @@ class TaskRunner:
             return
         try:
             self._run(owner, task)
-        except Exception as exc:  # a fault of the station, not of the meter
+        except Exception as exc:  # a fault of the station (its database), not of the meter
             log.exception("task %s", task_id)
-            self._finish(task, TaskOutcome.FAILED, Reason.STATION_ERROR, f"station error: {exc}")
+            self._station_error(task, exc)
+        else:
+            self._errors.pop(task_id, None)
+
+    def _station_error(self, task: TaskView, exc: Exception) -> None:
+        """The task stays ``running`` and is taken up again later like after a restart —
+        probing the meter first (R8), since a recharge may have been sent. Only a task that
+        keeps failing this way gets a final ``station-error``."""
+        errors = self._errors.get(task.task_id, 0) + 1
+        self._errors[task.task_id] = errors
+        if errors < STATION_ERRORS_BEFORE_FAILING and self.requeue is not None:
+            self.requeue(task.task_id, STATION_ERROR_PAUSE_S * errors)
+            return
+        self._errors.pop(task.task_id, None)
+        self._finish(task, TaskOutcome.FAILED, Reason.STATION_ERROR, f"station error: {exc}")
 
     def _run(self, owner: LinkOwner, task: TaskView) -> None:
         resumed = task.state.value == "running"

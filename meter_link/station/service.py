@@ -71,6 +71,7 @@ class Station:
             self.events,
             retry_delay=settings.retry_delay,
             on_result=self.delivery.wake,
+            requeue=self._requeue,
             today=today,
         )
         self._routing: queue.Queue[str | None] = queue.Queue()
@@ -110,6 +111,12 @@ class Station:
         if created:
             self._routing.put(view.task_id)
         return view, created
+
+    def _requeue(self, task_id: str, delay: float) -> None:
+        """Take a task up again after ``delay`` seconds (after a station error)."""
+        timer = threading.Timer(delay, self._routing.put, args=(task_id,))
+        timer.daemon = True
+        timer.start()
 
     def _route(self) -> None:
         while True:
