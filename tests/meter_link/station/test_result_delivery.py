@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from meter_link.station.schema import ResultsOut, StepEventOut, TaskOut
 from tests.fixtures.station import MeterSimProcess, StationProcess
 
 from .conftest import CallbackReceiver
@@ -89,6 +90,7 @@ def test_poll_lists_results_in_order_and_ack_marks_them_delivered(
         station.wait_done(f"poll-{i}")
 
     page = api.get("/results", params={"after": 0, "limit": 2}).json()
+    ResultsOut.model_validate(page)
     assert [r["result_seq"] for r in page["results"]] == [1, 2]
     assert page["last_seq"] == 2
     rest = api.get("/results", params={"after": page["last_seq"]}).json()
@@ -146,6 +148,8 @@ def test_the_event_stream_shows_each_step_then_the_result(
     steps = [str(d["step"]) for k, d in events if k == "step"]
     assert steps == ["channel-test", "count-check", "authentication", "recharge", "read-back"]
     assert all(d["attempt"] == 1 and d["task_id"] == "sse-1" for k, d in events if k == "step")
+    for kind, data in events:
+        (StepEventOut if kind == "step" else TaskOut).model_validate(data)
     assert events[-1][1]["outcome"] == "success"
 
     # A finished task's stream sends its result at once and ends.
