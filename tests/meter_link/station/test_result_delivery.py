@@ -156,3 +156,26 @@ def test_the_event_stream_shows_each_step_then_the_result(
     assert [k for k, _ in _events(station, "sse-1")] == ["result"]
     missing = station.client().get("/tasks/none/events")
     assert missing.status_code == 404
+
+
+def test_an_undelivered_result_is_still_called_back_after_kill_9(
+    meter_sim_factory: Callable[..., MeterSimProcess],
+    station_factory: Callable[..., StationProcess],
+    callback_receiver: Callable[..., CallbackReceiver],
+) -> None:
+    """The delivery schedule lives in the station's database, not in its memory."""
+    receiver = callback_receiver(fail_first=2)
+    sim = meter_sim_factory(meters=1)
+    station = station_factory(
+        links=[sim.url], key_file=sim.key_file, extra=["--callback-url", receiver.url]
+    )
+    assert station.client().post("/tasks", json=task("durable")).status_code == 202
+    deadline = time.monotonic() + 30
+    while not receiver.calls and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert receiver.calls and receiver.calls[0]["status"] == 503
+    station.kill()
+    station.start()
+    (accepted,) = receiver.wait_accepted({"durable"})
+    assert accepted["body"]["outcome"] == "success"
+    assert sim.meter("000000000001") == (7500, 1)  # and the meter was loaded once
