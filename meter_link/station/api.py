@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import metadata
 from typing import Annotated, Any
@@ -30,6 +30,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .events import CLOSED, RESULT, TaskEvent
 from .links import MeterNotServed
@@ -108,17 +109,12 @@ class Gate:
     up to the limit and replayed to the application.
     """
 
-    def __init__(self, app: Any, token: str, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, token: str, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.token = token.encode()
         self.limit = limit
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -150,7 +146,7 @@ class Gate:
                 return
         replayed = False
 
-        async def replay() -> MutableMapping[str, Any]:
+        async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
@@ -169,7 +165,7 @@ class Gate:
 
 
 async def _refuse(
-    send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    send: Send,
     status: int,
     error: str,
     reason: str,
@@ -267,7 +263,7 @@ def create_app(station: Station, token: str) -> FastAPI:
         return JSONResponse(
             {"error": code, "reason": str(exc.detail)},
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=exc.headers,
         )
 
     def _task_or_404(task_id: str) -> dict[str, Any]:
