@@ -33,7 +33,7 @@ from ..dispatch import (
 from ..errors import LinkUnavailable, MeterLinkError
 from .events import RESULT, EventHub, TaskEvent
 from .links import LinkOwner
-from .reasons import Reason, TaskOutcome, attempt_reason, cause_reason, task_outcome
+from .reasons import Reason, TaskOutcome, TaskState, attempt_reason, cause_reason, task_outcome
 from .store import AttemptEntry, TaskStore, TaskView, utcnow
 
 log = logging.getLogger("meter_link.station")
@@ -97,7 +97,7 @@ class TaskRunner:
         self._finish(task, TaskOutcome.FAILED, Reason.STATION_ERROR, f"station error: {exc}")
 
     def _run(self, owner: LinkOwner, task: TaskView) -> None:
-        resumed = task.state.value == "running"
+        resumed = task.state is TaskState.RUNNING
         self.store.mark_running(task.task_id)
         done = len(task.attempts)
         if resumed and self._resume(owner, task, done):
