@@ -23,6 +23,8 @@ import threading
 import time
 from collections.abc import Callable
 
+import peewee
+
 from ..dispatch import (
     COUNT_MODULUS,
     AttemptRecord,
@@ -42,7 +44,7 @@ ATTEMPTS = 3
 """R9: up to three attempts per dispatch."""
 
 STATION_ERRORS_BEFORE_FAILING = 3
-STATION_ERROR_PAUSE_S = 5.0
+STATION_ERROR_PAUSE_S = 2.0
 
 
 def _same_count(meter_count: int, n: int) -> bool:
@@ -86,12 +88,17 @@ class TaskRunner:
 
     def _station_error(self, task: TaskView, exc: Exception) -> None:
         """The task stays ``running`` and is taken up again later like after a restart —
-        probing the meter first (R8), since a recharge may have been sent. Only a task that
-        keeps failing this way gets a final ``station-error``."""
+        probing the meter first (R8), since a recharge may have been sent.
+
+        While the database is unreachable nothing can be recorded, so the task waits for it
+        however long that takes; any other fault of ours ends the task as ``station-error``
+        once it has happened three times.
+        """
         errors = self._errors.get(task.task_id, 0) + 1
         self._errors[task.task_id] = errors
-        if errors < STATION_ERRORS_BEFORE_FAILING and self.requeue is not None:
-            self.requeue(task.task_id, STATION_ERROR_PAUSE_S * errors)
+        database_away = isinstance(exc, peewee.OperationalError | peewee.InterfaceError)
+        if self.requeue is not None and (database_away or errors < STATION_ERRORS_BEFORE_FAILING):
+            self.requeue(task.task_id, STATION_ERROR_PAUSE_S * min(errors, 6))
             return
         self._errors.pop(task.task_id, None)
         self._finish(task, TaskOutcome.FAILED, Reason.STATION_ERROR, f"station error: {exc}")

@@ -30,6 +30,8 @@ from .store import MeterHealth, Submission, TaskStore, TaskView
 
 log = logging.getLogger("meter_link.station")
 
+ROUTE_RETRY_S = 2.0
+
 
 @dataclass
 class StationSettings:
@@ -129,8 +131,9 @@ class Station:
                     continue
                 owner = self.directory.link_for(view.meter)
                 owner.submit(partial(_run_task, self.runner, task_id), PRIORITY_TASK)
-            except Exception:  # keep routing; the task stays queued and resumes on restart
+            except Exception:  # the database away, most likely: try the task again shortly
                 log.exception("routing task %s", task_id)
+                self._requeue(task_id, ROUTE_RETRY_S)
 
     # -- channel ----------------------------------------------------------------------------
     def probe(self, meter: str) -> dict[str, Any]:
