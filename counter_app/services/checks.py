@@ -9,6 +9,9 @@ with, from the tables: paid = payments of new money (not R4 offsets, reversed or
 refunded = refunds; consumption settled = bill settlements not undone on consumption bills;
 prepayment = `Customer.prepayment_fen`; in transit = purchases in `core.IN_TRANSIT` states;
 loaded = purchases ``loaded``; reversal debits outstanding = outstanding of reversal-debit bills.
+Business changes (R19, R20) add: prepayment also counts the reviewed prepayments still held
+(pending or refused); refunded also counts prepayment refunds in cash; returned from removed
+meters = the final balances of replaced meters (`ReviewedPrepayment` of source meter-balance).
 
 I2, per meter: the counts of its ``loaded`` purchases are base+1, base+2, … with no gap and no
 duplicate, and the highest equals the meter's committed count. Also checked: every bill's
@@ -37,8 +40,12 @@ from counter_app.store.models import (
     Customer,
     Meter,
     Payment,
+    PrepaymentRefund,
+    PrepaymentSource,
     Purchase,
     Refund,
+    ReviewedPrepayment,
+    ReviewState,
 )
 
 
@@ -93,7 +100,24 @@ def customer_ledger(customer_id: int) -> CustomerLedger:
             (Bill.customer == customer_id) & (Bill.kind == BillKind.REVERSAL_DEBIT)
         )
     )
-    prepayment = int(Customer.get_by_id(customer_id).prepayment_fen)
+    refunded += _sum(
+        PrepaymentRefund.select(peewee.fn.SUM(PrepaymentRefund.amount_fen)).where(
+            PrepaymentRefund.customer == customer_id
+        )
+    )
+    held = _sum(
+        ReviewedPrepayment.select(peewee.fn.SUM(ReviewedPrepayment.amount_fen)).where(
+            (ReviewedPrepayment.customer == customer_id)
+            & ReviewedPrepayment.state.in_(list(ReviewState.HELD))
+        )
+    )
+    returned = _sum(
+        ReviewedPrepayment.select(peewee.fn.SUM(ReviewedPrepayment.amount_fen)).where(
+            (ReviewedPrepayment.customer == customer_id)
+            & (ReviewedPrepayment.source == PrepaymentSource.METER_BALANCE)
+        )
+    )
+    prepayment = int(Customer.get_by_id(customer_id).prepayment_fen) + held
     return CustomerLedger(
         paid_fen=paid,
         refunded_fen=refunded,
@@ -102,6 +126,7 @@ def customer_ledger(customer_id: int) -> CustomerLedger:
         in_transit_fen=in_transit,
         loaded_fen=loaded,
         reversal_debit_outstanding_fen=debits,
+        returned_from_meters_fen=returned,
     )
 
 
@@ -174,14 +199,17 @@ def _in_list(values: list[str]) -> tuple[str, list[Any]]:
 def suspect_customers() -> set[int]:
     """Customers whose I1 figures or bills may be broken, found with a few grouped queries.
 
-    I1 as one signed sum per customer — paid − refunded − settled − prepayment − in transit −
-    loaded + reversal debits, which is zero when I1 holds — grouped once over a ``UNION ALL``
+    I1 as one signed sum per customer — paid − refunded (cash refunds of held prepayment
+    included) − settled − prepayment (held prepayment included) − in transit − loaded +
+    reversal debits + returned from removed meters (R19), which is zero when I1 holds —
+    grouped once over a ``UNION ALL``
     of the tables (no statement per customer); plus any negative amount (a negative figure
     can only come from one) and every bill whose outstanding amount is not its amount minus
     its live settlements. The suspects are then explained one by one by `check_customer`,
     so the findings read exactly as before.
     """
     moving, moving_params = _in_list([s.value for s in IN_TRANSIT] + [PurchaseState.LOADED.value])
+    held, held_params = _in_list(list(ReviewState.HELD))
     p = database.param
     balance = f"""
         SELECT customer_id FROM (
@@ -199,12 +227,26 @@ def suspect_customers() -> set[int]:
             SELECT customer_id, -amount_fen FROM purchase WHERE state IN {moving}
             UNION ALL
             SELECT customer_id, outstanding_fen FROM bill WHERE kind = {p}
+            UNION ALL
+            SELECT customer_id, -amount_fen FROM prepayment_refund
+            UNION ALL
+            SELECT customer_id, -amount_fen FROM reviewed_prepayment WHERE state IN {held}
+            UNION ALL
+            SELECT customer_id, amount_fen FROM reviewed_prepayment WHERE source = {p}
         ) AS movements
         GROUP BY customer_id
         HAVING SUM(v) <> 0"""
     suspects = _ids(
         balance,
-        ["offset", BillKind.CONSUMPTION, False, *moving_params, BillKind.REVERSAL_DEBIT],
+        [
+            "offset",
+            BillKind.CONSUMPTION,
+            False,
+            *moving_params,
+            BillKind.REVERSAL_DEBIT,
+            *held_params,
+            PrepaymentSource.METER_BALANCE,
+        ],
     )
     suspects |= _ids(
         """SELECT customer_id FROM payment WHERE amount_fen < 0
@@ -214,7 +256,9 @@ def suspect_customers() -> set[int]:
                  WHERE s.amount_fen < 0
            UNION SELECT customer_id FROM purchase WHERE amount_fen < 0
            UNION SELECT customer_id FROM bill WHERE outstanding_fen < 0
-           UNION SELECT id FROM customer WHERE prepayment_fen < 0"""
+           UNION SELECT id FROM customer WHERE prepayment_fen < 0
+           UNION SELECT customer_id FROM prepayment_refund WHERE amount_fen < 0
+           UNION SELECT customer_id FROM reviewed_prepayment WHERE amount_fen < 0"""
     )
     suspects |= _ids(
         f"""SELECT b.customer_id FROM bill b

@@ -24,7 +24,8 @@ def row_by_row() -> list[str]:
 
 
 def _books(world: World) -> tuple[Customer, Customer]:
-    """Two customers with loaded purchases, a settled bill and money in prepayment."""
+    """Two customers with loaded purchases, a settled bill, money in prepayment, and a
+    replaced meter whose final balance waits for review."""
     a = world.customer("C001")
     b = world.customer("C002", meters=2)
     Bill.create(
@@ -38,6 +39,7 @@ def _books(world: World) -> tuple[Customer, Customer]:
     for amount in (1_000, 2_000, 3_000):
         pay(a.customer_no, amount, operator="teller1")
     pay(b.customer_no, 500, operator="teller1")  # multi-meter: stays in prepayment (R6)
+    _replace_dead_meter(world, a)
     return a, b
 
 
@@ -50,6 +52,24 @@ def _loaded(customer: Customer) -> list[Purchase]:
         Purchase.select()
         .where((Purchase.customer == customer.id) & (Purchase.state == "loaded"))
         .order_by(Purchase.count)
+    )
+
+
+def _replace_dead_meter(world: World, a: Customer) -> None:
+    """R19: a's meter is swapped while dead; its final balance waits for review (R20)."""
+    from counter_app.services import auth
+
+    tech = auth.sign_in("tech1", "tech1-pass", counter_id="T1")
+    meter = Meter.get(Meter.customer == a.id)
+    world.services.business.replace_meter(
+        tech,
+        int(meter.id),
+        new_meter_address="990000000001",
+        dead=True,
+        final_balance_fen=4_200,
+        final_count=int(meter.committed_count),
+        reason="burnt",
+        open_account=False,
     )
 
 
@@ -84,6 +104,9 @@ BREAKS: dict[str, Callable[[Customer, Customer], None]] = {
     ),
     "count on a meter with nothing loaded": lambda a, b: (
         Meter.update(committed_count=2).where(Meter.customer == b.id).execute()
+    ),
+    "held meter balance marked approved without booking it": lambda a, b: _sql(
+        "UPDATE reviewed_prepayment SET state = 'approved'"
     ),
     "live counts repeat": lambda a, b: (
         _sql("DROP INDEX purchase_meter_live_count"),
