@@ -8,5 +8,6 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.postgres",
     "tests.fixtures.meters",
+    "tests.fixtures.terminals",
     "tests.fixtures.pcsc",
 ]

@@ -159,6 +159,7 @@ def result_to_json(result: DispatchResult) -> dict[str, Any]:
         "outcome": result.outcome.value,
         "succeeded": result.succeeded,
         "reason": result.reason,
+        "cause": result.cause,
         "balance_fen": result.balance_fen,
         "count": result.count,
         "attempts": [
@@ -166,6 +167,7 @@ def result_to_json(result: DispatchResult) -> dict[str, Any]:
                 "attempt": a.attempt,
                 "outcome": a.outcome.value,
                 "reason": a.reason,
+                "cause": a.cause,
                 "balance_fen": a.balance_fen,
                 "count": a.count,
                 "step_times": {k: round(v, 4) for k, v in a.step_times.items()},

@@ -13,6 +13,10 @@ never a new one, and every attempt starts again with (a)+(b): never guess.
 Attempts (R9): up to three; each recorded with its outcome, reason, the balance and count
 read, and the time of every step. Only a silent or garbled link is retried; a refusal by
 the meter or a count that does not fit is final, the counter decides what next (R10).
+
+A link failure also names where it happened (``cause``, a
+:class:`~meter_link.errors.LinkCause` value): terminal offline, route lost or meter silent,
+so the success board can say why the channel failed, not only that it did.
 """
 
 from __future__ import annotations
@@ -116,6 +120,7 @@ class AttemptRecord:
     step_times: dict[str, float]
     started_at: datetime
     duration_s: float
+    cause: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +132,7 @@ class DispatchResult:
     balance_fen: int | None
     count: int | None
     attempts: tuple[AttemptRecord, ...]
+    cause: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -146,7 +152,7 @@ class _Attempt:
     balance_fen: int | None = None
     count: int | None = None
 
-    def record(self, outcome: DispatchOutcome, reason: str) -> AttemptRecord:
+    def record(self, outcome: DispatchOutcome, reason: str, cause: str | None) -> AttemptRecord:
         return AttemptRecord(
             self.number,
             outcome,
@@ -156,14 +162,16 @@ class _Attempt:
             dict(self.step_times),
             self.started_at,
             time.monotonic() - self.t0,
+            cause,
         )
 
 
 class _Done(Exception):
-    def __init__(self, outcome: DispatchOutcome, reason: str) -> None:
+    def __init__(self, outcome: DispatchOutcome, reason: str, cause: str | None = None) -> None:
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason
+        self.cause = cause
 
 
 def _counts_equal(meter_count: int, n: int) -> bool:
@@ -215,12 +223,12 @@ class MeterDispatcher:
             try:
                 self._attempt(request, attempt, progress)
             except _Done as done:
-                records.append(attempt.record(done.outcome, done.reason))
+                records.append(attempt.record(done.outcome, done.reason, done.cause))
                 if not done.outcome.retryable:
                     break
         last = records[-1]
         return DispatchResult(
-            last.outcome, last.reason, last.balance_fen, last.count, tuple(records)
+            last.outcome, last.reason, last.balance_fen, last.count, tuple(records), last.cause
         )
 
     # -- one attempt --------------------------------------------------------------------------
@@ -241,7 +249,9 @@ class MeterDispatcher:
         try:
             reading = self.probe(req.address)
         except MeterLinkError as exc:
-            raise _Done(DispatchOutcome.CHANNEL_FAILURE, f"channel test failed: {exc}") from None
+            raise _Done(
+                DispatchOutcome.CHANNEL_FAILURE, f"channel test failed: {exc}", exc.cause
+            ) from None
         finally:
             self._timed(attempt, DispatchStep.CHANNEL_TEST, t)
         attempt.balance_fen, attempt.count = reading.balance_fen, reading.count
@@ -264,7 +274,9 @@ class MeterDispatcher:
                 f"(SERR 0x{exc.serr:04X})",
             ) from None
         except MeterLinkError as exc:
-            raise _Done(self._link_outcome(exc), f"identity authentication: {exc}") from None
+            raise _Done(
+                self._link_outcome(exc), f"identity authentication: {exc}", exc.cause
+            ) from None
         finally:
             self._timed(attempt, DispatchStep.AUTHENTICATION, t)
 
@@ -282,9 +294,11 @@ class MeterDispatcher:
             repeated = True
         except (NoAnswer, Garbled, LinkUnavailable) as exc:
             # The recharge may have been applied: the next attempt's (a)+(b) decides (R8).
-            raise _Done(DispatchOutcome.TIMEOUT, f"recharge sent, no valid reply: {exc}") from None
+            raise _Done(
+                DispatchOutcome.TIMEOUT, f"recharge sent, no valid reply: {exc}", exc.cause
+            ) from None
         except MeterLinkError as exc:
-            raise _Done(self._link_outcome(exc), f"recharge: {exc}") from None
+            raise _Done(self._link_outcome(exc), f"recharge: {exc}", exc.cause) from None
         finally:
             self._timed(attempt, DispatchStep.RECHARGE, t)
 
@@ -309,6 +323,7 @@ class MeterDispatcher:
                 raise _Done(
                     DispatchOutcome.TIMEOUT,
                     f"repeated-recharge refusal not confirmed, read-back failed: {exc}",
+                    exc.cause,
                 ) from None
             raise _Done(
                 DispatchOutcome.SUCCESS, f"meter confirmed the recharge; read-back failed: {exc}"

@@ -165,7 +165,10 @@ def confirm_link_check(request: Frame) -> Frame:
 
 def confirm_all(request: Frame, *, deny: bool = False) -> Frame:
     """AFN 00H F1 (all confirmed) or F2 (all denied) in reply to ``request``."""
-    function = LinkFunction.LINK_STATUS if request.afn == Afn.LINK_CHECK else 0
+    if request.afn == Afn.LINK_CHECK:
+        function = LinkFunction.LINK_STATUS
+    else:
+        function = LinkFunction.NO_DATA if deny else LinkFunction.ACKNOWLEDGE
     fn = F_DENY_ALL if deny else F_CONFIRM_ALL
     return _reply_to(request, function, Afn.CONFIRM, unit_id(0, fn))
 
