@@ -5,11 +5,20 @@ and named by cause all the way to the dispatch result.
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
-from meter_link.dispatch import DispatchOutcome, DispatchRequest
+import pytest
+
+from meter_link.client import Timeouts
+from meter_link.dispatch import DispatchOutcome, DispatchRequest, MeterDispatcher
 from meter_link.errors import (
     LinkCause,
     MeterLinkError,
@@ -27,10 +36,12 @@ from meter_link.q1376 import (
     link_check,
     parse_confirmation,
 )
+from meter_link.security import SoftwareSecurityModule, generate_master_key
 from meter_link.simulator import Fault, FaultKind, MeterSimulator
-from meter_link.terminal import TerminalHub
+from meter_link.terminal import TerminalDirectory, TerminalHub
 from tests.fixtures.terminals import TERMINAL, TerminalPath, start_terminal
 
+BIN = Path(sys.executable).parent
 M1, C1 = "000000000001", "100000000001"
 M2, C2 = "000000000002", "100000000002"
 
@@ -245,3 +256,59 @@ def test_forwarding_frame_on_the_wire_is_afn10_f1() -> None:
 
 def _reply(down: Frame, content: bytes) -> Frame:
     return forward_reply(down, ForwardReply(2, content))
+
+
+def test_meter_sim_terminal_process_logs_in_and_serves_a_dispatch(tmp_path: Path) -> None:
+    """``meter-sim terminal`` as its own process: login, heartbeats, faults from the CLI."""
+    key = generate_master_key()
+    env = dict(os.environ, METER_MASTER_KEY=key.hex())
+    with TerminalHub(offline_after=2.0) as hub:
+        hub.start()
+        proc = subprocess.Popen(
+            [
+                str(BIN / "meter-sim"),
+                "terminal",
+                "--station",
+                f"127.0.0.1:{hub.port}",
+                "--address",
+                "44030021",
+                "--meters",
+                "3",
+                "--first",
+                "11",
+                "--balance",
+                "2000",
+                "--heartbeat",
+                "0.3",
+                "--state",
+                str(tmp_path / "meters.json"),
+                "--fault",
+                "route-lost@000000000013",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            assert proc.stdout is not None
+            assert "terminal 44030021" in proc.stdout.readline()
+            assert hub.wait_online("44030021", 10)
+            directory = TerminalDirectory(hub, frame_timeout_s=1.0)
+            client = directory.client_for("000000000011", timeouts=Timeouts.uniform(1.0))
+            dispatcher = MeterDispatcher(client, SoftwareSecurityModule(key))
+            result = dispatcher.dispatch(DispatchRequest("000000000011", "100000000011", 500, 1))
+            assert result.outcome is DispatchOutcome.SUCCESS, result.reason
+            assert result.balance_fen == 2500
+            lost = directory.client_for("000000000012", timeouts=Timeouts.uniform(1.0))
+            directory.assign("000000000013", "44030021")
+            with pytest.raises(RouteLost):
+                directory.client_for("000000000013").read_int("000000000013", "balance")
+            assert lost.read_int("000000000012", "balance") == 2000
+            time.sleep(1.0)
+            assert hub.status()[0].heartbeats >= 2
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+    saved = json.loads((tmp_path / "meters.json").read_text())
+    meter = next(m for m in saved["meters"] if m["meter_no"] == "000000000011")
+    assert (meter["balance_fen"], meter["purchase_count"]) == (2500, 1)
