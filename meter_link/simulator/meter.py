@@ -51,6 +51,8 @@ MAC_ERRORS_BEFORE_SUSPEND = 200
 BROADCAST_TIME_WINDOW = timedelta(minutes=5)
 # Read-type 03H commands a meter accepts at the AA wildcard address (DLT645 notes §1.2).
 WILDCARD_SECURITY_DIS = frozenset({DI_IDENTITY_AUTHENTICATION, DI_END_SESSION, DI_STATUS_QUERY})
+# Every 03H command this meter knows; any other DI is SERR 0x0001 (DLT645 notes §3.2).
+SECURITY_DIS = WILDCARD_SECURITY_DIS | {DI_RECHARGE, DI_ACCOUNT_OPENING}
 
 
 class _Refusal(Exception):
@@ -327,6 +329,8 @@ class SimulatedMeter:
                 return frame.reply(refusal.code.to_bytes(2, "little"), exception=True)
             return frame.reply(bytes([refusal.code]), exception=True)
         except FrameError:
+            if function == Function.SECURITY:  # a short or malformed 03H payload
+                return frame.reply(int(SerrFlag.OTHER).to_bytes(2, "little"), exception=True)
             return frame.reply(bytes([ErrFlag.OTHER]), exception=True)
         return frame.reply(bytes([ErrFlag.OTHER]), exception=True)
 
@@ -430,8 +434,8 @@ class SimulatedMeter:
 
     def _security(self, frame: Frame, wall: float) -> Frame:
         di = frame.di
-        if di is None or len(frame.payload) < 4:
-            raise _Refusal(SerrFlag.OTHER)
+        if di is None or len(frame.payload) < 4 or di not in SECURITY_DIS:
+            raise _Refusal(SerrFlag.OTHER)  # SERR 0x0001 other error, before any session check
         if "AA" in frame.address and di not in WILDCARD_SECURITY_DIS:
             raise _Refusal(SerrFlag.ADDRESS)
         if self.suspended:
