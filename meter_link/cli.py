@@ -278,7 +278,7 @@ def result_to_json(result: DispatchResult) -> dict[str, Any]:
         "outcome": result.outcome.value,
         "succeeded": result.succeeded,
         "reason": result.reason,
-        "cause": result.cause,
+        "cause": result.link_cause,
         "balance_fen": result.balance_fen,
         "count": result.count,
         "attempts": [
@@ -286,7 +286,7 @@ def result_to_json(result: DispatchResult) -> dict[str, Any]:
                 "attempt": a.attempt,
                 "outcome": a.outcome.value,
                 "reason": a.reason,
-                "cause": a.cause,
+                "cause": a.link_cause,
                 "balance_fen": a.balance_fen,
                 "count": a.count,
                 "step_times": {k: round(v, 4) for k, v in a.step_times.items()},

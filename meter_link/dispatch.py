@@ -14,7 +14,7 @@ Attempts (R9): up to three; each recorded with its outcome, reason, the balance 
 read, and the time of every step. Only a silent or garbled link is retried; a refusal by
 the meter or a count that does not fit is final, the counter decides what next (R10).
 
-A link failure also names where it happened (``cause``, a
+A link failure also names where it happened (``link_cause``, a
 :class:`~meter_link.errors.LinkCause` value): terminal offline, route lost or meter silent,
 so the success board can say why the channel failed, not only that it did.
 """
@@ -110,7 +110,13 @@ class MeterReading:
 
 @dataclass(frozen=True, slots=True)
 class AttemptRecord:
-    """One attempt (R9): outcome, reason, figures read and per-step seconds."""
+    """One attempt (R9): outcome, reason, figures read and per-step seconds.
+
+    ``cause`` is the link error or meter refusal that ended the attempt (``None`` for a
+    success or a count that does not fit), so that a caller can name the cause — a link
+    that cannot be opened, a silent meter, a refused customer number — by its type and
+    SERR flags instead of by the wording of ``reason``.
+    """
 
     attempt: int
     outcome: DispatchOutcome
@@ -120,7 +126,12 @@ class AttemptRecord:
     step_times: dict[str, float]
     started_at: datetime
     duration_s: float
-    cause: str | None = None
+    cause: MeterLinkError | None = None
+
+    @property
+    def link_cause(self) -> str | None:
+        """Where the link failed: terminal-offline, route-lost, meter-silent (or ``None``)."""
+        return None if self.cause is None else self.cause.cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +143,16 @@ class DispatchResult:
     balance_fen: int | None
     count: int | None
     attempts: tuple[AttemptRecord, ...]
-    cause: str | None = None
 
     @property
     def succeeded(self) -> bool:
         """Success or already loaded (R8)."""
         return self.outcome.succeeded
+
+    @property
+    def link_cause(self) -> str | None:
+        """The last attempt's link cause (terminal-offline, route-lost, meter-silent)."""
+        return self.attempts[-1].link_cause if self.attempts else None
 
 
 Progress = Callable[[DispatchStep, int, int], None]
@@ -152,7 +167,9 @@ class _Attempt:
     balance_fen: int | None = None
     count: int | None = None
 
-    def record(self, outcome: DispatchOutcome, reason: str, cause: str | None) -> AttemptRecord:
+    def record(
+        self, outcome: DispatchOutcome, reason: str, cause: MeterLinkError | None = None
+    ) -> AttemptRecord:
         return AttemptRecord(
             self.number,
             outcome,
@@ -167,7 +184,9 @@ class _Attempt:
 
 
 class _Done(Exception):
-    def __init__(self, outcome: DispatchOutcome, reason: str, cause: str | None = None) -> None:
+    def __init__(
+        self, outcome: DispatchOutcome, reason: str, cause: MeterLinkError | None = None
+    ) -> None:
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason
@@ -263,7 +282,7 @@ class MeterDispatcher:
                     break
         last = records[-1]
         return DispatchResult(
-            last.outcome, last.reason, last.balance_fen, last.count, tuple(records), last.cause
+            last.outcome, last.reason, last.balance_fen, last.count, tuple(records)
         )
 
     # -- one attempt --------------------------------------------------------------------------
@@ -285,7 +304,7 @@ class MeterDispatcher:
             reading = self.probe(req.address)
         except MeterLinkError as exc:
             raise _Done(
-                DispatchOutcome.CHANNEL_FAILURE, f"channel test failed: {exc}", exc.cause
+                DispatchOutcome.CHANNEL_FAILURE, f"channel test failed: {exc}", exc
             ) from None
         finally:
             self._timed(attempt, DispatchStep.CHANNEL_TEST, t)
@@ -307,11 +326,10 @@ class MeterDispatcher:
                 DispatchOutcome.SECURITY_REFUSAL,
                 f"identity authentication refused: {'; '.join(exc.reasons)} "
                 f"(SERR 0x{exc.serr:04X})",
+                exc,
             ) from None
         except MeterLinkError as exc:
-            raise _Done(
-                self._link_outcome(exc), f"identity authentication: {exc}", exc.cause
-            ) from None
+            raise _Done(self._link_outcome(exc), f"identity authentication: {exc}", exc) from None
         finally:
             self._timed(attempt, DispatchStep.AUTHENTICATION, t)
 
@@ -330,10 +348,10 @@ class MeterDispatcher:
         except (NoAnswer, Garbled, LinkUnavailable) as exc:
             # The recharge may have been applied: the next attempt's (a)+(b) decides (R8).
             raise _Done(
-                DispatchOutcome.TIMEOUT, f"recharge sent, no valid reply: {exc}", exc.cause
+                DispatchOutcome.TIMEOUT, f"recharge sent, no valid reply: {exc}", exc
             ) from None
         except MeterLinkError as exc:
-            raise _Done(self._link_outcome(exc), f"recharge: {exc}", exc.cause) from None
+            raise _Done(self._link_outcome(exc), f"recharge: {exc}", exc) from None
         finally:
             self._timed(attempt, DispatchStep.RECHARGE, t)
 
@@ -358,7 +376,7 @@ class MeterDispatcher:
                 raise _Done(
                     DispatchOutcome.TIMEOUT,
                     f"repeated-recharge refusal not confirmed, read-back failed: {exc}",
-                    exc.cause,
+                    exc,
                 ) from None
             raise _Done(
                 DispatchOutcome.SUCCESS, f"meter confirmed the recharge; read-back failed: {exc}"
@@ -433,10 +451,10 @@ class MeterDispatcher:
     def _refusal(exc: SecurityRefusal) -> _Done:
         reason = f"{'; '.join(exc.reasons)} (SERR 0x{exc.serr:04X})"
         if exc.flags & SerrFlag.HOARDING_LIMIT:
-            return _Done(DispatchOutcome.HOARDING_LIMIT, f"recharge refused: {reason}")
+            return _Done(DispatchOutcome.HOARDING_LIMIT, f"recharge refused: {reason}", exc)
         if exc.flags & SerrFlag.PURCHASE_COUNT:
-            return _Done(DispatchOutcome.COUNT_MISMATCH, f"recharge refused: {reason}")
-        return _Done(DispatchOutcome.SECURITY_REFUSAL, f"recharge refused: {reason}")
+            return _Done(DispatchOutcome.COUNT_MISMATCH, f"recharge refused: {reason}", exc)
+        return _Done(DispatchOutcome.SECURITY_REFUSAL, f"recharge refused: {reason}", exc)
 
     @staticmethod
     def _link_outcome(exc: MeterLinkError) -> DispatchOutcome:

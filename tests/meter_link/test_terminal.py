@@ -50,7 +50,7 @@ def test_dispatch_through_the_terminal_loads_the_purchase(terminal_path: Termina
     result = terminal_path.dispatcher().dispatch(DispatchRequest(M1, C1, 10000, 1))
     assert result.outcome is DispatchOutcome.SUCCESS, result.reason
     assert (result.balance_fen, result.count) == (15000, 1)
-    assert result.cause is None
+    assert result.link_cause is None
     with terminal_path.meters.meter(M1) as m:
         assert (m.balance_fen, m.purchase_count) == (15000, 1)
     # every DL/T 645 exchange went via AFN 10H: 3 channel-test reads, 070000FF, 070102FF, 078102FF
@@ -72,8 +72,8 @@ def test_terminal_offline_is_named_on_every_attempt(terminal_path: TerminalPath)
         time.sleep(0.01)
     result = terminal_path.dispatcher().dispatch(DispatchRequest(M1, C1, 10000, 1))
     assert result.outcome is DispatchOutcome.CHANNEL_FAILURE
-    assert result.cause == LinkCause.TERMINAL_OFFLINE == "terminal-offline"
-    assert [a.cause for a in result.attempts] == ["terminal-offline"] * 3
+    assert result.link_cause == LinkCause.TERMINAL_OFFLINE == "terminal-offline"
+    assert [a.link_cause for a in result.attempts] == ["terminal-offline"] * 3
     with terminal_path.meters.meter(M1) as m:
         assert m.purchase_count == 0
 
@@ -110,7 +110,7 @@ def test_route_lost_to_one_meter_leaves_the_others_reachable(
     terminal_path.terminal.lose_route(M1)
     result = terminal_path.dispatcher(M1).dispatch(DispatchRequest(M1, C1, 10000, 1))
     assert result.outcome is DispatchOutcome.CHANNEL_FAILURE
-    assert result.cause == "route-lost"
+    assert result.link_cause == "route-lost"
     assert len(result.attempts) == 3
     other = terminal_path.dispatcher(M2).dispatch(DispatchRequest(M2, C2, 5000, 1))
     assert other.outcome is DispatchOutcome.SUCCESS, other.reason
@@ -134,7 +134,7 @@ def test_silent_meter_behind_an_online_terminal(terminal_path: TerminalPath) -> 
     # reported when the terminal's reply (k = 0) arrives, not after the client's own timeout
     assert time.monotonic() - started < 0.5 + 0.4
     result = terminal_path.dispatcher(M1).dispatch(DispatchRequest(M1, C1, 10000, 1))
-    assert (result.outcome, result.cause) == (DispatchOutcome.CHANNEL_FAILURE, "meter-silent")
+    assert (result.outcome, result.link_cause) == (DispatchOutcome.CHANNEL_FAILURE, "meter-silent")
 
 
 def test_recharge_reply_lost_behind_the_terminal_is_recovered_by_r8(
@@ -146,7 +146,7 @@ def test_recharge_reply_lost_behind_the_terminal_is_recovered_by_r8(
         DispatchOutcome.TIMEOUT,
         DispatchOutcome.ALREADY_LOADED,
     ]
-    assert result.attempts[0].cause == "meter-silent"
+    assert result.attempts[0].link_cause == "meter-silent"
     with terminal_path.meters.meter(M1) as m:
         assert (m.balance_fen, m.purchase_count) == (15000, 1)
 
