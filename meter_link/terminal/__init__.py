@@ -9,11 +9,20 @@
 """
 
 from .hub import TerminalHub, TerminalStatus
-from .link import TerminalDirectory, TerminalLink
+from .link import (
+    TERMINAL_LINK_PREFIX,
+    RoutingTerminalLink,
+    TerminalDirectory,
+    TerminalLink,
+    is_terminal_url,
+    terminal_client_factory,
+)
 from .simulator import MeterHop, SerialHop, SimulatedTerminal, SimulatorHop
 
 __all__ = [
+    "TERMINAL_LINK_PREFIX",
     "MeterHop",
+    "RoutingTerminalLink",
     "SerialHop",
     "SimulatedTerminal",
     "SimulatorHop",
@@ -21,4 +30,6 @@ __all__ = [
     "TerminalHub",
     "TerminalLink",
     "TerminalStatus",
+    "is_terminal_url",
+    "terminal_client_factory",
 ]

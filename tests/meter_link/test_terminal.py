@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ from meter_link.q1376 import (
 )
 from meter_link.security import SoftwareSecurityModule, generate_master_key
 from meter_link.simulator import Fault, FaultKind, MeterSimulator
-from meter_link.terminal import TerminalDirectory, TerminalHub
+from meter_link.terminal import TerminalDirectory, TerminalHub, terminal_client_factory
 from tests.fixtures.terminals import TERMINAL, TerminalPath, start_terminal
 
 BIN = Path(sys.executable).parent
@@ -313,3 +314,28 @@ def test_meter_sim_terminal_process_logs_in_and_serves_a_dispatch(tmp_path: Path
     saved = json.loads((tmp_path / "meters.json").read_text())
     meter = next(m for m in saved["meters"] if m["meter_no"] == "000000000011")
     assert (meter["balance_fen"], meter["purchase_count"]) == (2500, 1)
+
+
+def test_station_link_factory_routes_by_meter_address(terminal_path: TerminalPath) -> None:
+    directory = TerminalDirectory(terminal_path.hub, frame_timeout_s=0.5)
+    factory = terminal_client_factory(directory, timeouts=Timeouts.uniform(0.4))
+    every = factory("terminal:")  # one link for all meters behind all terminals
+    assert every.read_int(M1, "balance") == 5000
+    assert every.read_int(M2, "balance") == 5000
+    assert directory.routes == {M1: TERMINAL, M2: TERMINAL}  # found and remembered
+    one = factory(f"terminal:{TERMINAL}")
+    assert one.read_int("000000000003", "balance") == 5000
+    terminal_path.terminal.lose_route("000000000003")
+    with pytest.raises(RouteLost):
+        every.read_int("000000000003", "balance")  # never located: the search says why
+    with pytest.raises(ValueError):
+        factory("socket://127.0.0.1:1")
+
+
+def test_broadcast_time_through_every_terminal(terminal_path: TerminalPath) -> None:
+    directory = TerminalDirectory(terminal_path.hub, frame_timeout_s=0.3)
+    client = terminal_client_factory(directory)("terminal:")
+    moment = datetime.now() + timedelta(minutes=2)
+    client.broadcast_time(moment)  # no reply expected, none waited for past the terminal
+    with terminal_path.meters.meter(M1) as m:
+        assert 100 < m.clock_offset_s < 140
