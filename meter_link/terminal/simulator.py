@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from ..dlt645.codes import BROADCAST_ADDRESS
 from ..dlt645.frame import Frame as MeterFrame
 from ..dlt645.stream import StreamDecoder
 from ..q1376 import (
@@ -318,7 +319,7 @@ class SimulatedTerminal:
                 return None
             self._awaiting = None
             return awaiting[1]
-        if frame.afn == Afn.FORWARD and self.logged_in.is_set():
+        if frame.afn == Afn.FORWARD:  # the station only forwards to a terminal that logged in
             threading.Thread(
                 target=self._forward, args=(frame,), daemon=True, name="sim-terminal-hop"
             ).start()
@@ -347,6 +348,9 @@ class SimulatedTerminal:
                 if slow:
                     self._stop.wait(min(slow, request.frame_timeout_s))
                 left = request.frame_timeout_s - (time.monotonic() - started)
+                if target == BROADCAST_ADDRESS:
+                    left = 0.0  # meters never answer a broadcast: send it, wait for nothing
+                    self.hop.exchange(request.content, 0.0, 0.0)
                 content = b""
                 if left > 0:
                     content = self.hop.exchange(request.content, left, request.byte_timeout_s)

@@ -39,7 +39,15 @@ from meter_link.q1376 import (
 )
 from meter_link.security import SoftwareSecurityModule, generate_master_key
 from meter_link.simulator import Fault, FaultKind, MeterSimulator
-from meter_link.terminal import TerminalDirectory, TerminalHub, terminal_client_factory
+from meter_link.terminal import (
+    SerialHop,
+    SimulatedTerminal,
+    TerminalDirectory,
+    TerminalHub,
+    terminal_client_factory,
+)
+from meter_link.transport import PacedLink, open_link
+from tests.fixtures.meters import MeterBus
 from tests.fixtures.terminals import TERMINAL, TerminalPath, start_terminal
 
 BIN = Path(sys.executable).parent
@@ -80,11 +88,13 @@ def test_terminal_offline_is_named_on_every_attempt(terminal_path: TerminalPath)
 
 
 def test_terminal_back_online_after_reconnect(terminal_path: TerminalPath) -> None:
-    terminal_path.terminal.go_offline(0.3)
-    time.sleep(0.1)
-    assert not terminal_path.hub.is_online(TERMINAL)
+    terminal_path.terminal.go_offline(1.0)
+    deadline = time.monotonic() + 1.0
+    while terminal_path.hub.is_online(TERMINAL) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not terminal_path.hub.is_online(TERMINAL)  # the station saw the connection drop
     assert terminal_path.hub.wait_online(TERMINAL, 3.0)
-    assert terminal_path.terminal.logins == 2
+    assert terminal_path.hub.logins == 2  # it logged in again after reconnecting
     result = terminal_path.dispatcher().dispatch(DispatchRequest(M1, C1, 10000, 1))
     assert result.outcome is DispatchOutcome.SUCCESS
 
@@ -339,3 +349,29 @@ def test_broadcast_time_through_every_terminal(terminal_path: TerminalPath) -> N
     client.broadcast_time(moment)  # no reply expected, none waited for past the terminal
     with terminal_path.meters.meter(M1) as m:
         assert 100 < m.clock_offset_s < 140
+
+
+def test_terminal_in_front_of_a_bus_on_a_paced_line(meter_bus: MeterBus) -> None:
+    """``meter-sim terminal --meters-url``: the hop is a real byte stream (here paced)."""
+    line = PacedLink(open_link(meter_bus.url), baudrate=9600, response_delay=0.02)
+    with TerminalHub(offline_after=5) as hub:
+        hub.start()
+        terminal = SimulatedTerminal(
+            Address.parse("44030041"), SerialHop(line), ("127.0.0.1", hub.port)
+        )
+        terminal.start()
+        try:
+            assert hub.wait_online("44030041", 5)
+            directory = TerminalDirectory(hub, {M1: "44030041"}, frame_timeout_s=1.0)
+            dispatcher = MeterDispatcher(
+                directory.client_for(M1, timeouts=Timeouts.uniform(1.0)), meter_bus.security
+            )
+            result = dispatcher.dispatch(DispatchRequest(M1, C1, 700, 1))
+            assert result.outcome is DispatchOutcome.SUCCESS, result.reason
+            assert line.replies == 6  # every exchange crossed the paced line once
+            started = time.monotonic()
+            terminal_client_factory(directory)("terminal:").broadcast_time(datetime.now())
+            assert time.monotonic() - started < 0.5  # a broadcast waits for no reply
+        finally:
+            terminal.stop()
+            line.close()
