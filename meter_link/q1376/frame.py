@@ -15,7 +15,7 @@ and Fn, which :mod:`.messages` knows for the functions this package speaks.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import (
     ChecksumError,
@@ -107,8 +107,11 @@ def _from_bcd(byte: int, what: str) -> int:
 _BCD = bytes(_bcd(v) for v in range(100))
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+_ADDRESS_CACHE_SIZE = 4096
+_ADDRESSES: dict[bytes, Address] = {}
+
+
+class Address(NamedTuple):
     """Terminal address A: region code A1, terminal address A2, A3 (MSA and group flag).
 
     ``region`` is A1 as printed (four BCD digits, GB 2260 district code; sent low byte
@@ -139,9 +142,16 @@ class Address:
     @classmethod
     def from_wire(cls, raw: bytes) -> Address:
         """From the five A bytes (the region kept as sent, even if not BCD)."""
+        raw = bytes(raw)
+        known = _ADDRESSES.get(raw)
+        if known is not None:
+            return known
         if len(raw) != 5:
             raise FieldError(f"address field has {len(raw)} bytes, not 5")
-        return cls(raw[1::-1].hex().upper(), raw[2] | raw[3] << 8, raw[4] >> 1, bool(raw[4] & 1))
+        address = cls(raw[1::-1].hex().upper(), raw[2] | raw[3] << 8, raw[4] >> 1, bool(raw[4] & 1))
+        if len(_ADDRESSES) < _ADDRESS_CACHE_SIZE:
+            _ADDRESSES[raw] = address
+        return address
 
     @classmethod
     def parse(cls, text: str, *, msa: int = 0) -> Address:
@@ -170,8 +180,7 @@ class Address:
         return Address(self.region, self.terminal, msa, self.group)
 
 
-@dataclass(frozen=True, slots=True)
-class TimeLabel:
+class TimeLabel(NamedTuple):
     """Tp: the frame counter PFC, the send time (s, min, h, day; BCD) and the allowed delay.
 
     A receiver drops the frame when now − send time exceeds ``delay_min`` minutes (0 turns
@@ -223,8 +232,7 @@ class TimeLabel:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
+class Frame(NamedTuple):
     """One Q/GDW 1376.1 frame.
 
     ``control`` and ``seq`` are the full C and SEQ bytes; ``body`` the data units
