@@ -122,7 +122,10 @@ def terminal_runs(n: int, baud: int, td: float, block_reads: bool) -> list[Run]:
     return runs
 
 
-def report(name: str, runs: list[Run], baud: int, td: float) -> float:
+def report(
+    name: str, runs: list[Run], baud: int, td: float, reference: float | None = None
+) -> float:
+    """Print one row; returns the median bound (the reference for the next variant)."""
     ratios = [r.seconds / r.bound(baud, td) for r in runs]
     outcomes = ", ".join(sorted({r.outcome for r in runs}))
     first = runs[0]
@@ -133,7 +136,11 @@ def report(name: str, runs: list[Run], baud: int, td: float) -> float:
         f"  bound {statistics.median(r.bound(baud, td) for r in runs):6.3f} s"
         f"  ratio {statistics.median(ratios):5.2f}x  ({outcomes})"
     )
-    return statistics.median(ratios)
+    bound = statistics.median(r.bound(baud, td) for r in runs)
+    if reference:
+        seconds = statistics.median(r.seconds for r in runs)
+        print(f"  {'':28} = {seconds / reference:.2f}x the single-read bound")
+    return bound
 
 
 def main() -> None:
