@@ -158,11 +158,19 @@ def main() -> None:
         ("terminal", terminal_runs),
     ]
     for path, runner in paths:
-        for block_reads in (False, True):
-            label = f"{path}, {'block reads' if block_reads else 'single reads'}"
-            report(
-                label, runner(args.dispatches, args.baud, args.td, block_reads), args.baud, args.td
-            )
+        single = report(
+            f"{path}, single reads",
+            runner(args.dispatches, args.baud, args.td, False),
+            args.baud,
+            args.td,
+        )
+        report(
+            f"{path}, block reads",
+            runner(args.dispatches, args.baud, args.td, True),
+            args.baud,
+            args.td,
+            single,
+        )
 
 
 if __name__ == "__main__":
