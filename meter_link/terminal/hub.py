@@ -336,6 +336,13 @@ class TerminalHub:
                 return
             self._reply(conn, frame)
             return
+        if frame.is_primary and frame.wants_confirmation:
+            # another report the terminal wants confirmed (events, AFN 0EH): confirm it so
+            # that it does not resend it forever; the station does not act on it here
+            if conn.address is not None and conn.address.key == frame.address.key:
+                with contextlib.suppress(OSError):
+                    conn.send(confirm_all(frame))
+            return
         pending = conn.pending
         if (
             pending is not None

@@ -375,3 +375,22 @@ def test_terminal_in_front_of_a_bus_on_a_paced_line(meter_bus: MeterBus) -> None
         finally:
             terminal.stop()
             line.close()
+
+
+def test_hub_confirms_other_reports_a_terminal_wants_confirmed() -> None:
+    """An event report (AFN 0EH) with CON set gets AFN 00H F1, so the terminal stops resending."""
+    address = Address.parse("44030051")
+    with TerminalHub(offline_after=5) as hub:
+        hub.start()
+        with socket.create_connection(("127.0.0.1", hub.port), timeout=2) as sock:
+            stream = FrameStream()
+            sock.sendall(encode_frame(link_check(address, 1, 0)))
+            while not stream.feed(sock.recv(256)):
+                pass
+            report = Frame(0xC4, address, 0x0E, 0x71, bytes.fromhex("0000010001") + bytes(8))
+            sock.sendall(encode_frame(report))
+            frames: list[Frame] = []
+            while not frames:
+                frames = stream.feed(sock.recv(256))
+            confirmation = parse_confirmation(frames[0])
+            assert confirmation.fn == 1 and confirmation.confirmed and frames[0].pseq == 1
