@@ -78,12 +78,12 @@ def test_simulated_meter_answers_a_request_behind_noise_without_delay(
     meter_bus: MeterBus,
 ) -> None:
     reply, seconds = _ask(meter_bus.port, FALSE_START + encode_frame(READ_BALANCE))
-    assert reply[8] == 0x91 and seconds < 0.2  # not after the client's timeout
+    assert reply[8] == 0x91 and seconds < 0.4  # at once: not after Tb, not after a timeout
 
 
 def test_simulated_meter_after_a_stalled_false_start(meter_bus: MeterBus) -> None:
     reply, seconds = _ask(meter_bus.port, FALSE_START, encode_frame(READ_BALANCE), pause=0.7)
-    assert reply[8] == 0x91 and seconds < 0.2
+    assert reply[8] == 0x91 and seconds < 0.4
 
 
 def test_client_finds_the_reply_behind_a_noise_prefix() -> None:
@@ -105,7 +105,7 @@ def test_client_finds_the_reply_behind_a_noise_prefix() -> None:
         with Dlt645Client(f"socket://127.0.0.1:{port}", timeouts=FAST_TIMEOUTS) as client:
             started = time.monotonic()
             assert client.read_int(M1, "balance") == 5000
-            assert time.monotonic() - started < 0.3
+            assert time.monotonic() - started < 0.4
     finally:
         server.close()
 
