@@ -57,6 +57,12 @@ class Action:
     CLOSE_SHIFT = "close-shift"
     VIEW_OPEN_SHIFTS = "view-open-shifts"
     VIEW_SUCCESS_BOARD = "view-success-board"
+    # channels: bank collection, reconciliation (R17), offsets and transfers (R4), terminals
+    BANK_COLLECTION = "bank-collection"  # import a bank file, enter a bank's reversal
+    RECONCILE = "reconcile"  # prepare a reconciliation report
+    SIGN_OFF_RECONCILIATION = "sign-off-reconciliation"  # R17: only then is anything changed
+    AUTHORIZE_OFFSET = "authorize-offset"  # R4 offsets and transfers of prepayment
+    MANAGE_TERMINALS = "manage-terminals"
 
 
 _A = Action
@@ -85,6 +91,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.CLOSE_SHIFT,
             _A.VIEW_OPEN_SHIFTS,
             _A.VIEW_SUCCESS_BOARD,
+            _A.BANK_COLLECTION,
+            _A.RECONCILE,
+            _A.SIGN_OFF_RECONCILIATION,
+            _A.AUTHORIZE_OFFSET,
         }
     ),
     Role.TECHNICIAN: frozenset(
@@ -115,6 +125,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.REISSUE_CARD,
             _A.CLEAR_CARD,
             _A.VIEW_OUTBOX,
+            _A.MANAGE_TERMINALS,
         }
     ),
 }
@@ -272,6 +283,47 @@ def authorize_supervisor(
                 after={"supervisor": supervisor_username, "code": exc.code},
             )
         raise
+    return user
+
+
+def authorize_supervisor_for(
+    operator: str,
+    supervisor_username: str,
+    supervisor_password: str,
+    action: str,
+    *,
+    counter_id: str = "-",
+) -> SignedInUser:
+    """A supervisor's own credentials for `action` (R4 offsets, R17 sign-off); audited (I3).
+
+    The same refusals as `authorize_supervisor`: wrong password, a role without `action`, the
+    operator's own account.
+    """
+    try:
+        user = authenticate(supervisor_username, supervisor_password)
+        if user.username == operator:
+            raise NotAuthorized(user.username, user.role, f"authorize their own {action}")
+        require(user, action)
+    except (AuthenticationFailed, NotAuthorized) as exc:
+        with write_transaction():
+            audit.record(
+                operator,
+                counter_id,
+                "authorization-refused",
+                "user",
+                supervisor_username,
+                after={"supervisor": supervisor_username, "action": action, "code": exc.code},
+            )
+        raise
+    with write_transaction():
+        audit.record(
+            operator,
+            counter_id,
+            "authorization-given",
+            "user",
+            user.username,
+            after={"supervisor": user.username, "action": action},
+        )
     return user
 
 

@@ -9,7 +9,9 @@ A later change to the models adds a step here (with ``playhouse.migrate``'s `Sch
 for columns, `create_tables` for new tables) *and* changes the model, so that fresh and
 migrated databases end up the same. Step 1 is the baseline (its table list is frozen in
 `BASELINE_MODELS`); step 2 adds shifts and cash (`Shift`, `CashMovement`, and the partial
-unique indexes that allow one live shift per teller and per counter).
+unique indexes that allow one live shift per teller and per counter); step 5 adds the
+channels (`ChannelPayment`, `BankImport`, `BankImportLine`, `Terminal`, `Reconciliation`,
+`PrepaymentTransfer`) and the index that allows one prepared reconciliation per bank and day.
 """
 
 from __future__ import annotations
@@ -24,18 +26,24 @@ from counter_app.store.database import database, is_postgres
 from counter_app.store.models import (
     ALL_MODELS,
     AuditLog,
+    BankImport,
+    BankImportLine,
     Bill,
     BillSettlement,
     CashMovement,
+    ChannelPayment,
     Customer,
     DispatchAttempt,
     Meter,
     Notification,
     Payment,
+    PrepaymentTransfer,
     Purchase,
+    Reconciliation,
     Refund,
     SchemaVersion,
     Shift,
+    Terminal,
     User,
     WorkOrder,
 )
@@ -57,6 +65,22 @@ BASELINE_MODELS: tuple[type[peewee.Model], ...] = (
 """The tables of step 1, frozen: later steps add theirs (a v1 database has exactly these)."""
 
 SHIFT_MODELS: tuple[type[peewee.Model], ...] = (Shift, CashMovement)
+
+CHANNEL_MODELS: tuple[type[peewee.Model], ...] = (
+    ChannelPayment,
+    BankImport,
+    BankImportLine,
+    Terminal,
+    Reconciliation,
+    PrepaymentTransfer,
+)
+
+# R17: one open (prepared, not yet signed off) reconciliation per bank and day, so that two
+# supervisors cannot sign off two different reports of the same statement.
+LIVE_RECONCILIATION_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS reconciliation_live_day "
+    "ON reconciliation (bank_id, business_date) WHERE state <> 'cancelled'"
+)
 
 SQLITE_AUDIT_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
@@ -103,10 +127,15 @@ def _shift_objects(db: Any) -> None:
         db.execute_sql(sql)
 
 
+def _channel_objects(db: Any) -> None:
+    db.execute_sql(LIVE_RECONCILIATION_INDEX)
+
+
 def _create_database_objects(db: Any) -> None:
     """Triggers and partial indexes that peewee's model metadata cannot express."""
     _baseline_objects(db)
     _shift_objects(db)
+    _channel_objects(db)
 
 
 def _step_1_baseline(db: Any) -> None:
@@ -119,6 +148,11 @@ def _step_2_shifts_and_cash(db: Any) -> None:
     _shift_objects(db)
 
 
+def _step_5_channels(db: Any) -> None:
+    db.create_tables(CHANNEL_MODELS, safe=True)
+    _channel_objects(db)
+
+
 @dataclass(frozen=True)
 class Step:
     version: int
@@ -129,6 +163,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(1, "baseline schema", _step_1_baseline),
     Step(2, "shifts and cash", _step_2_shifts_and_cash),
+    Step(5, "bank collection, terminals, reconciliation, transfers", _step_5_channels),
 )
 LATEST_VERSION = STEPS[-1].version
 
