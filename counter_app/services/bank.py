@@ -351,7 +351,7 @@ def _line_row(import_id: int, problem: LineProblem, status: str) -> dict[str, An
         "code": problem.code.value,
         "detail": problem.detail,
         "serial": problem.serial[:64],
-        "raw": problem.raw[:500],
+        "raw_text": problem.raw[:500],
     }
 
 

@@ -223,13 +223,13 @@ def book_channel_payments(
                 meter_ids.append(int(m.id))
         pending: set[int] = set()
         for part in _chunks(meter_ids):
-            query = Purchase.select(Purchase.meter).where(
+            pending_query = Purchase.select(Purchase.meter).where(
                 Purchase.meter.in_(list(part)) & Purchase.state.in_(list(PENDING_STATES))
             )
-            pending.update(int(p.meter_id) for p in query)
+            pending.update(int(p.meter_id) for p in pending_query)
         for part in _chunks(ids):
-            query = Bill.select().where(Bill.customer.in_(list(part)) & (Bill.outstanding_fen > 0))
-            for b in query:
+            bills = Bill.select().where(Bill.customer.in_(list(part)) & (Bill.outstanding_fen > 0))
+            for b in bills:
                 owner = by_id[int(b.customer_id)]
                 owner.bills[int(b.id)] = OpenBill(int(b.id), b.issued_on, int(b.outstanding_fen))
                 owner.loaded_bills[int(b.id)] = int(b.outstanding_fen)

@@ -6,7 +6,9 @@ I1, per customer, as `core.invariants` states it::
                       − reversal debits outstanding
 
 with, from the tables: paid = payments of new money (not R4 offsets, reversed or not);
-refunded = refunds; consumption settled = bill settlements not undone on consumption bills;
+refunded = refunds, and prepayment transferred out to another customer (R4: for the giver
+the money left as surely as a refund; the receiver has it as a ``transfer`` payment);
+consumption settled = bill settlements not undone on consumption bills;
 prepayment = `Customer.prepayment_fen`; in transit = purchases in `core.IN_TRANSIT` states;
 loaded = purchases ``loaded``; reversal debits outstanding = outstanding of reversal-debit bills.
 
@@ -32,6 +34,7 @@ from counter_app.store.models import (
     Customer,
     Meter,
     Payment,
+    PrepaymentTransfer,
     Purchase,
     Refund,
 )
@@ -65,6 +68,10 @@ def customer_ledger(customer_id: int) -> CustomerLedger:
         Refund.select(peewee.fn.SUM(Refund.amount_fen))
         .join(Payment)
         .where(Payment.customer == customer_id)
+    ) + _sum(
+        PrepaymentTransfer.select(peewee.fn.SUM(PrepaymentTransfer.amount_fen)).where(
+            PrepaymentTransfer.from_customer == customer_id
+        )
     )
     settled = _sum(
         BillSettlement.select(peewee.fn.SUM(BillSettlement.amount_fen))

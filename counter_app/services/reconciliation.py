@@ -151,7 +151,7 @@ def _report(row: Reconciliation) -> ReconciliationReport:
 
 
 def _ours(bank_id: str, day: dt.date) -> list[BookedPayment]:
-    rows = (
+    query = (
         ChannelPayment.select(ChannelPayment, Payment)
         .join(Payment)
         .where(
@@ -160,14 +160,14 @@ def _ours(bank_id: str, day: dt.date) -> list[BookedPayment]:
             & (ChannelPayment.business_date == day)
         )
     )
-    rows = list(rows)
+    rows = list(query)
     states: dict[int, str] = {}
     ids = [int(r.payment_id) for r in rows]
     for start in range(0, len(ids), 500):
-        query = Purchase.select(Purchase.payment, Purchase.state, Purchase.id).where(
+        purchases = Purchase.select(Purchase.payment, Purchase.state, Purchase.id).where(
             Purchase.payment.in_(ids[start : start + 500])
         )
-        for p in query.order_by(Purchase.id):
+        for p in purchases.order_by(Purchase.id):
             states[int(p.payment_id)] = str(p.state)
     return [
         BookedPayment(

@@ -399,7 +399,7 @@ class BankImportLine(BaseModel):
     code = peewee.CharField(max_length=32)
     detail = peewee.TextField(default="")
     serial = peewee.CharField(max_length=64, default="")
-    raw = peewee.TextField(default="")
+    raw_text = peewee.TextField(default="")
 
 
 class Terminal(BaseModel):
