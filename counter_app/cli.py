@@ -401,6 +401,9 @@ def build_parser() -> argparse.ArgumentParser:
     from counter_app.cli_office import add_office_commands  # shift, board
 
     add_office_commands(sub, common)
+    from counter_app.cli_channels import add_channel_commands  # bank, offset, terminal
+
+    add_channel_commands(sub, common)
     return p
 
 
