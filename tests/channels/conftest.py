@@ -45,7 +45,7 @@ def bank_file(
 ) -> bytes:
     """A bank file from D lines; the trailer adds them up unless given."""
     if trailer is None:
-        fens = [int(line.split(",")[3]) for line in lines]
+        fens = [int(x.split(",")[3]) for x in lines if x.split(",")[3].isdigit()]
         trailer = (len(lines), sum(fens))
     text = "\n".join([f"H,{bank},{day:%Y%m%d}", *lines, f"T,{trailer[0]},{trailer[1]}"])
     return (text + "\n").encode()
