@@ -48,6 +48,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService
 from counter_app.services.errors import InvalidInput, ReversalRefused, ServiceError
 from counter_app.services.reversals import ReversalOutcome, ReversalService
+from counter_app.store.bulk import bulk_insert
 from counter_app.store.database import write_transaction
 from counter_app.store.models import BankImport, BankImportLine, ChannelPayment
 
@@ -254,13 +255,11 @@ class BankCollectionService:
                     else:
                         rejected.append(problem)
                     rows.append(_line_row(int(record.id), problem, str(result.status)))
-                for part in range(0, len(rows), 400):
-                    BankImportLine.insert_many(rows[part : part + 400]).execute()
+                bulk_insert(BankImportLine, rows)
         with write_transaction():
             parsed_rows = [_line_row(int(record.id), p, "rejected") for p in parsed.problems]
             parsed_rows += [_line_row(int(record.id), p, "duplicate") for p in parsed.duplicates]
-            for part in range(0, len(parsed_rows), 400):
-                BankImportLine.insert_many(parsed_rows[part : part + 400]).execute()
+            bulk_insert(BankImportLine, parsed_rows)
             BankImport.update(
                 booked_count=booked,
                 booked_fen=booked_fen,

@@ -41,6 +41,7 @@ from counter_app.core.payment_plan import PlanError, Route, plan_payment
 from counter_app.core.purchase_state import PurchaseState
 from counter_app.services.context import ServiceContext
 from counter_app.services.lookup import PENDING_STATES
+from counter_app.store.bulk import bulk_insert
 from counter_app.store.database import locked, write_transaction
 from counter_app.store.models import (
     AuditLog,
@@ -121,58 +122,90 @@ def _chunks(rows: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
-def existing_bookings(requests: Sequence[ChannelPaymentRequest]) -> dict[tuple[str, str, str], Any]:
+@dataclass(frozen=True)
+class _Booked:
+    """A channel payment already in the books, as far as a repeat of its key needs it."""
+
+    customer_no: str
+    amount_fen: int
+    payment_id: int
+    receipt_no: str
+    reversed: bool
+    reversal_serial: str | None
+    result: Any
+
+
+def existing_bookings(
+    requests: Sequence[ChannelPaymentRequest],
+) -> dict[tuple[str, str, str], _Booked]:
     """Already booked channel payments for the keys of `requests`, by key."""
     wanted: dict[tuple[str, str], list[str]] = defaultdict(list)
     for r in requests:
         wanted[(Channel(r.channel).value, r.source)].append(r.serial)
-    found: dict[tuple[str, str, str], Any] = {}
+    found: dict[tuple[str, str, str], _Booked] = {}
+    result_field = ChannelPayment.result
     for (channel, source), serials in wanted.items():
-        for part in _chunks(sorted(set(serials))):
+        for part in _chunks(sorted(set(serials)), 1000):
             query = (
-                ChannelPayment.select(ChannelPayment, Payment)
+                ChannelPayment.select(
+                    ChannelPayment.serial,
+                    ChannelPayment.customer_no,
+                    ChannelPayment.amount_fen,
+                    ChannelPayment.payment,
+                    Payment.receipt_no,
+                    Payment.reversed,
+                    ChannelPayment.reversal_serial,
+                    ChannelPayment.result,
+                )
                 .join(Payment)
                 .where(
                     (ChannelPayment.channel == channel)
                     & (ChannelPayment.source == source)
                     & ChannelPayment.serial.in_(list(part))
                 )
+                .tuples()
             )
-            for row in query:
-                found[(str(row.channel), str(row.source), str(row.serial))] = row
+            for serial, customer_no, fen, pid, receipt, rev, rev_serial, result in query:
+                found[(channel, source, str(serial))] = _Booked(
+                    str(customer_no),
+                    int(fen),
+                    int(pid),
+                    str(receipt),
+                    bool(rev),
+                    rev_serial,
+                    result_field.python_value(result) if isinstance(result, str) else result,
+                )
     return found
 
 
-def _duplicate(request: ChannelPaymentRequest, row: Any) -> BookingResult:
+def _duplicate(request: ChannelPaymentRequest, row: _Booked) -> BookingResult:
     """The same key again: a duplicate when it is the same payment, else a conflict."""
-    same = str(row.customer_no) == request.customer_no and int(row.amount_fen) == int(
-        request.amount_fen
-    )
+    same = row.customer_no == request.customer_no and row.amount_fen == request.amount_fen
     if not same:
         return BookingResult(
             request,
             BookingStatus.REJECTED,
             LineCode.SERIAL_CONFLICT.value,
             f"serial {request.serial} is booked for customer {row.customer_no}, "
-            f"{row.amount_fen} fen (receipt {row.payment.receipt_no})",
+            f"{row.amount_fen} fen (receipt {row.receipt_no})",
         )
-    if row.reversal_serial is not None or bool(row.payment.reversed):
+    if row.reversal_serial is not None or row.reversed:
         return BookingResult(
             request,
             BookingStatus.DUPLICATE,
             LineCode.REVERSED.value,
-            f"serial {request.serial} was booked and reversed (receipt {row.payment.receipt_no})",
-            payment_id=int(row.payment_id),
-            receipt_no=str(row.payment.receipt_no),
+            f"serial {request.serial} was booked and reversed (receipt {row.receipt_no})",
+            payment_id=row.payment_id,
+            receipt_no=row.receipt_no,
             extra=dict(row.result or {}),
         )
     return BookingResult(
         request,
         BookingStatus.DUPLICATE,
         LineCode.DUPLICATE.value,
-        f"serial {request.serial} is already booked (receipt {row.payment.receipt_no})",
-        payment_id=int(row.payment_id),
-        receipt_no=str(row.payment.receipt_no),
+        f"serial {request.serial} is already booked (receipt {row.receipt_no})",
+        payment_id=row.payment_id,
+        receipt_no=row.receipt_no,
         extra=dict(row.result or {}),
     )
 
@@ -209,8 +242,10 @@ def book_channel_payments(
         numbers = sorted({r.customer_no for r in requests})
         customers: dict[str, _CustomerState] = {}
         for part in _chunks(numbers):
-            query = Customer.select().where(Customer.customer_no.in_(list(part)))
-            for c in locked(query.order_by(Customer.id)):
+            query = Customer.select(
+                Customer.id, Customer.customer_no, Customer.name, Customer.prepayment_fen
+            ).where(Customer.customer_no.in_(list(part)))
+            for c in locked(query.order_by(Customer.id)).namedtuples():
                 customers[str(c.customer_no)] = _CustomerState(c, int(c.prepayment_fen), {}, [])
         by_id = {int(s.row.id): s for s in customers.values()}
         ids = sorted(by_id)
@@ -226,13 +261,17 @@ def book_channel_payments(
             pending_query = Purchase.select(Purchase.meter).where(
                 Purchase.meter.in_(list(part)) & Purchase.state.in_(list(PENDING_STATES))
             )
-            pending.update(int(p.meter_id) for p in pending_query)
+            pending.update(int(meter_id) for (meter_id,) in pending_query.tuples())
         for part in _chunks(ids):
-            bills = Bill.select().where(Bill.customer.in_(list(part)) & (Bill.outstanding_fen > 0))
-            for b in bills:
-                owner = by_id[int(b.customer_id)]
-                owner.bills[int(b.id)] = OpenBill(int(b.id), b.issued_on, int(b.outstanding_fen))
-                owner.loaded_bills[int(b.id)] = int(b.outstanding_fen)
+            bills = Bill.select(Bill.id, Bill.customer, Bill.issued_on, Bill.outstanding_fen).where(
+                Bill.customer.in_(list(part)) & (Bill.outstanding_fen > 0)
+            )
+            for bill_id, customer_id, issued_on, outstanding in bills.tuples():
+                owner = by_id[int(customer_id)]
+                if isinstance(issued_on, str):  # SQLite hands a selected date back as text
+                    issued_on = dt.date.fromisoformat(issued_on)
+                owner.bills[int(bill_id)] = OpenBill(int(bill_id), issued_on, int(outstanding))
+                owner.loaded_bills[int(bill_id)] = int(outstanding)
 
         payments: list[dict[str, Any]] = []
         plans: list[tuple[int, ChannelPaymentRequest, _CustomerState, Any, int]] = []
@@ -355,8 +394,7 @@ def book_channel_payments(
                         "updated_at": now,
                     }
                 )
-        for part in _chunks(settlements):
-            BillSettlement.insert_many(list(part)).execute()
+        bulk_insert(BillSettlement, settlements)
         _write_bills(by_id)
         _write_prepayments([s for s in by_id.values() if s.touched])
         purchase_ids = _insert_purchases(purchases)
@@ -430,35 +468,34 @@ def book_channel_payments(
                     },
                 }
             )
-        for part in _chunks(channel_rows):
-            ChannelPayment.insert_many(list(part)).execute()
-        for part in _chunks(audit_rows):
-            AuditLog.insert_many(list(part)).execute()
+        bulk_insert(ChannelPayment, channel_rows)
+        bulk_insert(AuditLog, audit_rows)
     return [r for r in results if r is not None]
 
 
 def _insert_payments(rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert payments; their ids by receipt number (unique, known before the insert)."""
+    bulk_insert(Payment, rows)
     ids: dict[str, int] = {}
-    for part in _chunks(rows, CHUNK // 2):
-        Payment.insert_many(list(part)).execute()
-        receipts = [row["receipt_no"] for row in part]
-        query = Payment.select(Payment.id, Payment.receipt_no).where(
-            Payment.receipt_no.in_(receipts)
+    receipts = [row["receipt_no"] for row in rows]
+    for part in _chunks(receipts):
+        query = Payment.select(Payment.receipt_no, Payment.id).where(
+            Payment.receipt_no.in_(list(part))
         )
-        ids.update({str(p.receipt_no): int(p.id) for p in query})
+        ids.update({str(no): int(pid) for no, pid in query.tuples()})
     return ids
 
 
 def _insert_purchases(rows: list[dict[str, Any]]) -> dict[int, int]:
     """Insert purchases; their ids by payment id (a payment makes at most one purchase)."""
+    bulk_insert(Purchase, rows)
     ids: dict[int, int] = {}
-    for part in _chunks(rows):
-        Purchase.insert_many(list(part)).execute()
-        query = Purchase.select(Purchase.id, Purchase.payment).where(
-            Purchase.payment.in_([row["payment"] for row in part])
+    payments = [row["payment"] for row in rows]
+    for part in _chunks(payments):
+        query = Purchase.select(Purchase.payment, Purchase.id).where(
+            Purchase.payment.in_(list(part))
         )
-        ids.update({int(p.payment_id): int(p.id) for p in query})
+        ids.update({int(pay): int(pid) for pay, pid in query.tuples()})
     return ids
 
 
