@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -118,6 +118,11 @@ class BookingResult:
         return self.status is BookingStatus.BOOKED
 
 
+def _tuples(query: Any) -> Iterator[Any]:
+    """A query's rows as plain tuples (no model objects: a batch reads tens of thousands)."""
+    return iter(query.tuples())
+
+
 def _chunks(rows: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
@@ -163,9 +168,8 @@ def existing_bookings(
                     & (ChannelPayment.source == source)
                     & ChannelPayment.serial.in_(list(part))
                 )
-                .tuples()
             )
-            for serial, customer_no, fen, pid, receipt, rev, rev_serial, result in query:
+            for serial, customer_no, fen, pid, receipt, rev, rev_serial, result in _tuples(query):
                 found[(channel, source, str(serial))] = _Booked(
                     str(customer_no),
                     int(fen),
@@ -261,12 +265,12 @@ def book_channel_payments(
             pending_query = Purchase.select(Purchase.meter).where(
                 Purchase.meter.in_(list(part)) & Purchase.state.in_(list(PENDING_STATES))
             )
-            pending.update(int(meter_id) for (meter_id,) in pending_query.tuples())
+            pending.update(int(meter_id) for (meter_id,) in _tuples(pending_query))
         for part in _chunks(ids):
             bills = Bill.select(Bill.id, Bill.customer, Bill.issued_on, Bill.outstanding_fen).where(
                 Bill.customer.in_(list(part)) & (Bill.outstanding_fen > 0)
             )
-            for bill_id, customer_id, issued_on, outstanding in bills.tuples():
+            for bill_id, customer_id, issued_on, outstanding in _tuples(bills):
                 owner = by_id[int(customer_id)]
                 if isinstance(issued_on, str):  # SQLite hands a selected date back as text
                     issued_on = dt.date.fromisoformat(issued_on)
@@ -482,7 +486,7 @@ def _insert_payments(rows: list[dict[str, Any]]) -> dict[str, int]:
         query = Payment.select(Payment.receipt_no, Payment.id).where(
             Payment.receipt_no.in_(list(part))
         )
-        ids.update({str(no): int(pid) for no, pid in query.tuples()})
+        ids.update({str(no): int(pid) for no, pid in _tuples(query)})
     return ids
 
 
@@ -495,7 +499,7 @@ def _insert_purchases(rows: list[dict[str, Any]]) -> dict[int, int]:
         query = Purchase.select(Purchase.payment, Purchase.id).where(
             Purchase.payment.in_(list(part))
         )
-        ids.update({int(pay): int(pid) for pay, pid in query.tuples()})
+        ids.update({int(pay): int(pid) for pay, pid in _tuples(query)})
     return ids
 
 
