@@ -3,9 +3,9 @@
 Run: ``.venv/bin/python benchmarks/bank_import_bench.py [--lines 100000] [--customers 50000]
 [--db URL] [--postgres]``
 
-Without ``--db`` a fresh SQLite file in a temporary directory is used; ``--postgres`` starts a
-throw-away PostgreSQL cluster on 127.0.0.1 (the test fixtures' ``running_postgres``) and
-stops it afterwards; both flags may be given to measure both in one run.
+Without ``--db`` a fresh SQLite file in a temporary directory is used; ``--postgres`` also
+runs on a throw-away PostgreSQL cluster on 127.0.0.1 (the test fixtures' ``running_postgres``,
+stopped afterwards), ``--postgres-only`` only there.
 
 Every customer has one remote-mode, collection-capable meter (R2), so each customer's first
 line becomes a purchase with its count (R3) queued for dispatch ("created"); one in ten has
@@ -145,13 +145,16 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--postgres", action="store_true", help="also on a temporary PostgreSQL")
+    parser.add_argument(
+        "--postgres-only", action="store_true", help="only on a temporary PostgreSQL"
+    )
     parser.add_argument("--no-check", action="store_true", help="skip the I1/I2 check")
     args = parser.parse_args()
-    if args.db or not args.postgres:
+    if not args.postgres_only:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
             run(url, args.lines, args.customers, not args.no_check)
-    if args.postgres:
+    if args.postgres or args.postgres_only:
         with postgres_url() as url:
             run(url, args.lines, args.customers, not args.no_check)
     return 0

@@ -52,9 +52,9 @@ from counter_app.store.bulk import bulk_insert
 from counter_app.store.database import write_transaction
 from counter_app.store.models import BankImport, BankImportLine, ChannelPayment
 
-BATCH_LINES = 2000
+BATCH_LINES = 5000
 """Lines booked per transaction: large enough for speed, small enough that a counter paying
-one of these customers waits a fraction of a second for the lock."""
+one of these customers waits a second or two at most for the lock."""
 
 
 class BankFileRefused(ServiceError):
