@@ -567,6 +567,10 @@
         <translation>Reversal… (F8)</translation>
     </message>
     <message>
+        <source>Offset arrears from prepayment…</source>
+        <translation>Offset arrears from prepayment…</translation>
+    </message>
+    <message>
         <source>Next customer (Esc)</source>
         <translation>Next customer (Esc)</translation>
     </message>
@@ -665,6 +669,73 @@
     <message>
         <source>Card reader: PC/SC service stopped</source>
         <translation>Card reader: PC/SC service stopped</translation>
+    </message>
+</context>
+<context>
+    <name>OffsetDialog</name>
+    <message>
+        <source>Offset arrears from prepayment</source>
+        <translation>Offset arrears from prepayment</translation>
+    </message>
+    <message>
+        <source>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</source>
+        <translation>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</translation>
+    </message>
+    <message>
+        <source>Arrears remain afterwards: nothing is dispatched (R4).</source>
+        <translation>Arrears remain afterwards: nothing is dispatched (R4).</translation>
+    </message>
+    <message>
+        <source>All arrears are settled: the rest of the prepayment may be dispatched.</source>
+        <translation>All arrears are settled: the rest of the prepayment may be dispatched.</translation>
+    </message>
+    <message>
+        <source>Why is the prepayment used for arrears?</source>
+        <translation>Why is the prepayment used for arrears?</translation>
+    </message>
+    <message>
+        <source>supervisor&apos;s own user name</source>
+        <translation>supervisor&apos;s own user name</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s password</source>
+        <translation>Supervisor&apos;s password</translation>
+    </message>
+    <message>
+        <source>Authorize and offset</source>
+        <translation>Authorize and offset</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Enter the reason.</source>
+        <translation>Enter the reason.</translation>
+    </message>
+    <message>
+        <source>A supervisor must sign with their own user name and password.</source>
+        <translation>A supervisor must sign with their own user name and password.</translation>
+    </message>
+    <message>
+        <source>Offsetting…</source>
+        <translation>Offsetting…</translation>
+    </message>
+    <message>
+        <source>The offset failed.</source>
+        <translation>The offset failed.</translation>
+    </message>
+    <message>
+        <source>Refused: {why}</source>
+        <translation>Refused: {why}</translation>
     </message>
 </context>
 <context>

@@ -567,6 +567,10 @@
         <translation>冲正… (F8)</translation>
     </message>
     <message>
+        <source>Offset arrears from prepayment…</source>
+        <translation>预收冲抵欠费…</translation>
+    </message>
+    <message>
         <source>Next customer (Esc)</source>
         <translation>下一位 (Esc)</translation>
     </message>
@@ -665,6 +669,73 @@
     <message>
         <source>Card reader: PC/SC service stopped</source>
         <translation>读卡器：PC/SC 服务已停止</translation>
+    </message>
+</context>
+<context>
+    <name>OffsetDialog</name>
+    <message>
+        <source>Offset arrears from prepayment</source>
+        <translation>预收冲抵欠费</translation>
+    </message>
+    <message>
+        <source>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</source>
+        <translation>欠费 {arrears}，预收 {prepayment}：冲抵 {amount} 结清欠费。</translation>
+    </message>
+    <message>
+        <source>Arrears remain afterwards: nothing is dispatched (R4).</source>
+        <translation>冲抵后仍有欠费：不下发（R4）。</translation>
+    </message>
+    <message>
+        <source>All arrears are settled: the rest of the prepayment may be dispatched.</source>
+        <translation>欠费全部结清：剩余预收可远程下发。</translation>
+    </message>
+    <message>
+        <source>Why is the prepayment used for arrears?</source>
+        <translation>为何用预收冲抵欠费？</translation>
+    </message>
+    <message>
+        <source>supervisor&apos;s own user name</source>
+        <translation>班长本人用户名</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>班长</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s password</source>
+        <translation>班长密码</translation>
+    </message>
+    <message>
+        <source>Authorize and offset</source>
+        <translation>授权并冲抵</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Enter the reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+    <message>
+        <source>A supervisor must sign with their own user name and password.</source>
+        <translation>须由班长以本人用户名和密码授权。</translation>
+    </message>
+    <message>
+        <source>Offsetting…</source>
+        <translation>正在冲抵…</translation>
+    </message>
+    <message>
+        <source>The offset failed.</source>
+        <translation>冲抵失败。</translation>
+    </message>
+    <message>
+        <source>Refused: {why}</source>
+        <translation>被拒绝：{why}</translation>
     </message>
 </context>
 <context>
