@@ -242,15 +242,23 @@ def book_channel_payments(
     now = ctx.clock.now()
     results: list[BookingResult | None] = [None] * len(requests)
     with write_transaction():
-        found = existing_bookings(requests)
+        # Lock the customers in id order across the whole batch (the house lock order: two
+        # batches, or a batch and a counter, never wait on each other in a cycle), and only
+        # then look for serials already booked: a concurrent booking of the same payment has
+        # committed by the time its customer's lock is ours.
         numbers = sorted({r.customer_no for r in requests})
-        customers: dict[str, _CustomerState] = {}
+        wanted_ids: list[int] = []
         for part in _chunks(numbers):
+            query = Customer.select(Customer.id).where(Customer.customer_no.in_(list(part)))
+            wanted_ids.extend(int(cid) for (cid,) in _tuples(query))
+        customers: dict[str, _CustomerState] = {}
+        for part in _chunks(sorted(wanted_ids)):
             query = Customer.select(
                 Customer.id, Customer.customer_no, Customer.name, Customer.prepayment_fen
-            ).where(Customer.customer_no.in_(list(part)))
+            ).where(Customer.id.in_(list(part)))
             for c in locked(query.order_by(Customer.id)).namedtuples():
                 customers[str(c.customer_no)] = _CustomerState(c, int(c.prepayment_fen), {}, [])
+        found = existing_bookings(requests)
         by_id = {int(s.row.id): s for s in customers.values()}
         ids = sorted(by_id)
         meter_ids: list[int] = []

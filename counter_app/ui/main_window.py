@@ -127,6 +127,8 @@ class MainWindow(QMainWindow):
         self.reversal_button.setObjectName("reversalButton")
         self.offset_button = QPushButton(self)
         self.offset_button.setObjectName("offsetButton")
+        self.transfer_button = QPushButton(self)
+        self.transfer_button.setObjectName("transferButton")
         self.next_button = QPushButton(self)
         self.next_button.setObjectName("nextButton")
         self.office_button = QPushButton(self)
@@ -142,6 +144,7 @@ class MainWindow(QMainWindow):
             self.reprint_button,
             self.reversal_button,
             self.offset_button,
+            self.transfer_button,
             self.next_button,
             self.office_button,
         ):
@@ -196,6 +199,7 @@ class MainWindow(QMainWindow):
         self.reprint_button.clicked.connect(self.reprint_receipt)
         self.reversal_button.clicked.connect(self.open_reversal)
         self.offset_button.clicked.connect(self.open_offset)
+        self.transfer_button.clicked.connect(self.open_transfer)
         self.next_button.clicked.connect(self.next_customer)
         self.office_button.clicked.connect(self.open_back_office)
         self.events.sig_card_inserted.connect(self._on_card_inserted)
@@ -222,6 +226,7 @@ class MainWindow(QMainWindow):
         self.reprint_button.setText(self.tr("Reprint as COPY (Ctrl+P)"))
         self.reversal_button.setText(self.tr("Reversal… (F8)"))
         self.offset_button.setText(self.tr("Offset arrears from prepayment…"))
+        self.transfer_button.setText(self.tr("Transfer prepayment…"))
         self.next_button.setText(self.tr("Next customer (Esc)"))
         self.office_button.setText(self.tr("Back office… (F10)"))
         self.hints.setText(
@@ -285,6 +290,7 @@ class MainWindow(QMainWindow):
         self.offset_button.setEnabled(
             account is not None and idle and account.arrears_fen > 0 and account.prepayment_fen > 0
         )
+        self.transfer_button.setEnabled(account is not None and idle and account.prepayment_fen > 0)
 
     @property
     def money_busy(self) -> bool:
@@ -720,6 +726,19 @@ class MainWindow(QMainWindow):
 
         dialog = OffsetDialog(self.context, self.workers, self.user, account, self)
         dialog.sig_offset.connect(lambda _outcome: self.reload_account())
+        dialog.finished.connect(self._reactivate)
+        self.offset_dialog = dialog
+        dialog.open()
+
+    def open_transfer(self) -> None:
+        """R4: part of the prepayment goes to another customer, a supervisor authorizing."""
+        account = self.account
+        if account is None or self._money_busy or account.prepayment_fen <= 0:
+            return
+        from counter_app.ui.offset import TransferDialog
+
+        dialog = TransferDialog(self.context, self.workers, self.user, account, self)
+        dialog.sig_transferred.connect(lambda _outcome: self.reload_account())
         dialog.finished.connect(self._reactivate)
         self.offset_dialog = dialog
         dialog.open()

@@ -571,6 +571,10 @@
         <translation>Offset arrears from prepayment…</translation>
     </message>
     <message>
+        <source>Transfer prepayment…</source>
+        <translation>Transfer prepayment…</translation>
+    </message>
+    <message>
         <source>Next customer (Esc)</source>
         <translation>Next customer (Esc)</translation>
     </message>
@@ -1364,6 +1368,69 @@
     <message>
         <source>administrator</source>
         <translation>administrator</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer prepayment</source>
+        <translation>Transfer prepayment</translation>
+    </message>
+    <message>
+        <source>Prepayment of {customer}: {prepayment}.</source>
+        <translation>Prepayment of {customer}: {prepayment}.</translation>
+    </message>
+    <message>
+        <source>customer number receiving it</source>
+        <translation>customer number receiving it</translation>
+    </message>
+    <message>
+        <source>To customer</source>
+        <translation>To customer</translation>
+    </message>
+    <message>
+        <source>Amount (yuan)</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s password</source>
+        <translation>Supervisor&apos;s password</translation>
+    </message>
+    <message>
+        <source>Authorize and transfer</source>
+        <translation>Authorize and transfer</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Enter the amount in yuan, e.g. 100 or 88.50.</source>
+        <translation>Enter the amount in yuan, e.g. 100 or 88.50.</translation>
+    </message>
+    <message>
+        <source>Enter the customer, the reason and a supervisor&apos;s own credentials.</source>
+        <translation>Enter the customer, the reason and a supervisor&apos;s own credentials.</translation>
+    </message>
+    <message>
+        <source>Transferring…</source>
+        <translation>Transferring…</translation>
+    </message>
+    <message>
+        <source>The transfer failed.</source>
+        <translation>The transfer failed.</translation>
+    </message>
+    <message>
+        <source>Refused: {why}</source>
+        <translation>Refused: {why}</translation>
     </message>
 </context>
 </TS>

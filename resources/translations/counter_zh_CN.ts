@@ -571,6 +571,10 @@
         <translation>预收冲抵欠费…</translation>
     </message>
     <message>
+        <source>Transfer prepayment…</source>
+        <translation>预收转移…</translation>
+    </message>
+    <message>
         <source>Next customer (Esc)</source>
         <translation>下一位 (Esc)</translation>
     </message>
@@ -1364,6 +1368,69 @@
     <message>
         <source>administrator</source>
         <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer prepayment</source>
+        <translation>预收转移</translation>
+    </message>
+    <message>
+        <source>Prepayment of {customer}: {prepayment}.</source>
+        <translation>户号 {customer} 的预收：{prepayment}。</translation>
+    </message>
+    <message>
+        <source>customer number receiving it</source>
+        <translation>转入户号</translation>
+    </message>
+    <message>
+        <source>To customer</source>
+        <translation>转入户号</translation>
+    </message>
+    <message>
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>班长</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s password</source>
+        <translation>班长密码</translation>
+    </message>
+    <message>
+        <source>Authorize and transfer</source>
+        <translation>授权并转移</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Enter the amount in yuan, e.g. 100 or 88.50.</source>
+        <translation>请输入金额（元），如 100 或 88.50。</translation>
+    </message>
+    <message>
+        <source>Enter the customer, the reason and a supervisor&apos;s own credentials.</source>
+        <translation>请填写转入户号、原因及班长本人的用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Transferring…</source>
+        <translation>正在转移…</translation>
+    </message>
+    <message>
+        <source>The transfer failed.</source>
+        <translation>转移失败。</translation>
+    </message>
+    <message>
+        <source>Refused: {why}</source>
+        <translation>被拒绝：{why}</translation>
     </message>
 </context>
 </TS>

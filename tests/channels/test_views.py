@@ -154,3 +154,27 @@ def test_offset_dialog_needs_a_supervisor_and_settles_arrears(qtbot: Any, office
     assert Bill.get(Bill.customer == c.id).outstanding_fen == 0
     assert Customer.get_by_id(c.id).prepayment_fen == 300
     assert_invariants()
+
+
+def test_transfer_dialog_moves_prepayment_to_another_customer(qtbot: Any, office: Office) -> None:
+    from counter_app.ui.offset import TransferDialog
+
+    world = office.world
+    giver = world.customer("UI1", remote=False)
+    taker = world.customer("UI2", remote=False)
+    world.services.payments.take_payment("UI1", 800, operator="teller1")
+    context = type("Ctx", (), {"payments": world.services.payments})()
+    dialog = TransferDialog(
+        context, office.ctx.workers, office.users["teller1"], load_account("UI1")
+    )
+    qtbot.addWidget(dialog)
+    dialog.target.setText("UI2")
+    dialog.amount.setText("3.5")
+    dialog.reason.setText("account merge")
+    dialog.supervisor.setText("super1")
+    dialog.password.setText("super1-pass")
+    with qtbot.waitSignal(dialog.sig_transferred, timeout=WAIT_MS):
+        dialog.confirm()
+    assert Customer.get_by_id(giver.id).prepayment_fen == 450
+    assert Customer.get_by_id(taker.id).prepayment_fen == 350
+    assert_invariants()
