@@ -180,3 +180,42 @@ def test_the_same_serial_from_another_bank_is_another_payment(
         assert service.import_bytes(data, file_name="f.csv", operator="super1").booked_count == 1
     assert sorted(p.receipt_no for p in Payment.select()) == ["bank-ABC02-S1", "bank-ICBC01-S1"]
     assert_invariants()
+
+
+def test_two_imports_of_one_file_at_once_book_it_once(world: World, db: TestDatabase) -> None:
+    """Two supervisors import the same file at the same moment (two connections): every line
+    is booked by exactly one of them, the other finds it booked."""
+    import threading
+
+    numbers = [f"TW{i:03d}" for i in range(60)]
+    for no in numbers:
+        world.customer(no)
+    lines = [bank_line(f"S{i:04d}", numbers[(i * 7) % 60], 100 + i) for i in range(600)]
+    data = bank_file("ICBC01", YESTERDAY, lines)
+    service = BankCollectionService(world.services.ctx, batch_lines=100)
+    reports: list[object] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        try:
+            start.wait()
+            reports.append(service.import_bytes(data, file_name="same.csv", operator="super1"))
+        except BaseException as exc:  # reported in the test's thread
+            errors.append(exc)
+        finally:
+            from counter_app.store.database import close_database
+
+            close_database()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    booked = sum(r.booked_count for r in reports)  # type: ignore[attr-defined]
+    assert booked == 600
+    assert sum(r.duplicate_count for r in reports) == 600  # type: ignore[attr-defined]
+    assert Payment.select().count() == 600
+    assert_invariants()
