@@ -242,11 +242,15 @@ def book_channel_payments(
     now = ctx.clock.now()
     results: list[BookingResult | None] = [None] * len(requests)
     with write_transaction():
-        # Lock the customers in id order across the whole batch (the house lock order: two
-        # batches, or a batch and a counter, never wait on each other in a cycle), and only
-        # then look for serials already booked: a concurrent booking of the same payment has
-        # committed by the time its customer's lock is ours.
-        numbers = sorted({r.customer_no for r in requests})
+        # Serials booked before are found first (a booking is never deleted, so what is found
+        # now stays found) and need no lock. The others' customers are locked in id order
+        # across the whole batch (the house lock order: two batches, or a batch and a counter,
+        # never wait on each other in a cycle), and only then are their serials looked up
+        # again: a concurrent booking of the same payment has committed by the time its
+        # customer's lock is ours.
+        found = existing_bookings(requests)
+        todo = [r for r in requests if r.key not in found]
+        numbers = sorted({r.customer_no for r in todo})
         wanted_ids: list[int] = []
         for part in _chunks(numbers):
             query = Customer.select(Customer.id).where(Customer.customer_no.in_(list(part)))
@@ -258,7 +262,7 @@ def book_channel_payments(
             ).where(Customer.id.in_(list(part)))
             for c in locked(query.order_by(Customer.id)).namedtuples():
                 customers[str(c.customer_no)] = _CustomerState(c, int(c.prepayment_fen), {}, [])
-        found = existing_bookings(requests)
+        found.update(existing_bookings(todo))
         by_id = {int(s.row.id): s for s in customers.values()}
         ids = sorted(by_id)
         meter_ids: list[int] = []
