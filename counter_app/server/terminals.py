@@ -32,6 +32,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Header, Reques
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from counter_app.core.channel_codes import channel_code
 from counter_app.services.bank import ChannelReversalRefused
 from counter_app.services.context import ServiceContext
 from counter_app.services.errors import (
@@ -97,7 +98,7 @@ def _http(exc: ServiceError) -> ApiError:
     if isinstance(exc, UnknownCustomer):
         return ApiError(404, exc.code, str(exc))
     if isinstance(exc, ChannelReversalRefused):
-        number = {"no-record": 704, "not-today": 707}.get(exc.refusal)
+        number = channel_code(exc.refusal)
         status = 404 if exc.refusal == "no-record" else 409
         return ApiError(status, exc.refusal, exc.detail, number)
     if isinstance(exc, InvalidAmount | InvalidInput):

@@ -14,7 +14,7 @@ reversal serial ``R17-<reconciliation id>``). A payment whose purchase changed s
 report (now dispatching) is held, with the reason, instead of guessed at (R16). Every step is
 audited (I3).
 
-Refusals follow the bank systems' codes of INTEGRATION.md (kept with their number in
+Refusals carry the bank systems' numbers (`core.channel_codes`, in
 `ReconciliationRefused.bank_code`): 703 a reconciliation of this day is being signed off,
 706 this day is already reconciled, 707 only past days can be reconciled.
 """
@@ -34,6 +34,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from counter_app.core.channel_codes import channel_code
 from counter_app.core.channels import Channel
 from counter_app.core.purchase_state import PurchaseState
 from counter_app.core.reconciliation import (
@@ -77,7 +78,8 @@ off again finishes the work, every action being idempotent)."""
 class ReconciliationRefused(ServiceError):
     code = "reconciliation-refused"
 
-    def __init__(self, refusal: str, bank_code: int | None, detail: str) -> None:
+    def __init__(self, refusal: str, detail: str) -> None:
+        bank_code = channel_code(refusal)
         super().__init__(
             f"reconciliation refused ({refusal}): {detail}",
             refusal=refusal,
@@ -209,7 +211,7 @@ class ReconciliationService:
         auth.require(auth.get_user(operator), auth.Action.RECONCILE)
         if business_date >= self.ctx.clock.today():
             raise ReconciliationRefused(
-                "not-a-past-day", 707, f"{business_date}: only past days can be reconciled"
+                "not-a-past-day", f"{business_date}: only past days can be reconciled"
             )
         parsed = read_bank_file(data)
         if parsed.business_date != business_date:
@@ -260,14 +262,12 @@ class ReconciliationService:
                 if previous.state == ReconciliationState.SIGNED_OFF:
                     raise ReconciliationRefused(
                         "already-done",
-                        706,
                         f"bank {parsed.bank_id} {business_date} was reconciled "
                         f"(report {previous.id}, signed off by {previous.signed_by})",
                     )
                 if previous.state == SIGNING:
                     raise ReconciliationRefused(
                         "in-progress",
-                        703,
                         f"report {previous.id} is being signed off; sign it off again to finish",
                     )
                 previous.state = ReconciliationState.CANCELLED
@@ -351,11 +351,11 @@ class ReconciliationService:
                 )
             if row.state == ReconciliationState.SIGNED_OFF:
                 raise ReconciliationRefused(
-                    "already-done", 706, f"report {row.id} was signed off by {row.signed_by}"
+                    "already-done", f"report {row.id} was signed off by {row.signed_by}"
                 )
             if row.state == ReconciliationState.CANCELLED:
                 raise ReconciliationRefused(
-                    "superseded", None, f"report {row.id} was replaced by a newer one"
+                    "superseded", f"report {row.id} was replaced by a newer one"
                 )
             row.state = SIGNING
             row.signed_by = sup.username

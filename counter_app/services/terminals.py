@@ -31,6 +31,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from counter_app.core.channel_codes import channel_code
 from counter_app.core.channels import Channel
 from counter_app.core.purchase_state import PurchaseState
 from counter_app.services import audit, auth
@@ -65,11 +66,11 @@ class TerminalRefused(ServiceError):
 
     code = "terminal-refused"
 
-    def __init__(self, refusal: str, detail: str, *, bank_code: int | None = None) -> None:
+    def __init__(self, refusal: str, detail: str) -> None:
         super().__init__(f"{refusal}: {detail}", refusal=refusal, detail=detail)
         self.refusal = refusal
         self.detail = detail
-        self.bank_code = bank_code
+        self.bank_code = channel_code(refusal)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class TerminalService:
         ok = hmac.compare_digest(expected, token_hash(token))
         if row is None or not ok or not row.active:
             raise TerminalRefused(
-                "not-authorized", f"terminal {terminal_id!r} is not registered here", bank_code=701
+                "not-authorized", f"terminal {terminal_id!r} is not registered here"
             )
         return str(row.terminal_id)
 
@@ -356,9 +357,7 @@ class TerminalService:
             .first()
         )
         if row is None:
-            raise TerminalRefused(
-                "no-record", f"no payment {serial} from terminal {terminal_id}", bank_code=704
-            )
+            raise TerminalRefused("no-record", f"no payment {serial} from terminal {terminal_id}")
         return row  # type: ignore[no-any-return]
 
     def status(self, terminal_id: str, serial: str) -> dict[str, Any]:
