@@ -187,3 +187,37 @@ def test_terminal_and_counter_pay_the_same_customer(
     )
     assert Meter.get_by_id(meter.id).committed_count == len(counts)
     assert_invariants()
+
+
+def test_card_mode_meter_gets_its_purchase_by_card_only(
+    terminal_api: TerminalApi, db: TestDatabase
+) -> None:
+    customer = terminal_api.world.customer("TM1", remote=False)
+    Meter.update(card_serial="C0000077").where(Meter.customer == customer.id).execute()
+    card = {"card_serial": "C0000077", "wallet_count": 0}
+    with terminal_api.client() as c:
+        r = c.post(
+            PAY, json={"serial": "M1", "customer_no": "TM1", "amount_fen": 4200, "card": card}
+        )
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["purchase"] is None and body["route"] == "card"  # R2: no remote dispatch
+        ticket = body["card_write"]
+        assert ticket["amount_fen"] == 4200 and ticket["count"] == 1 and not ticket["remote_twin"]
+        r = c.post(f"{PAY}/M1/card", json={"written": True, "card_serial": "C0000077"})
+        assert r.json()["state"] == "card-written" and r.json()["remote_twin"] is False
+        pending = c.post(
+            PAY,
+            json={
+                "serial": "M2",
+                "customer_no": "TM1",
+                "amount_fen": 100,
+                "card": {**card, "wallet_count": 0, "writeback_pending": True},
+            },
+        )
+        assert (
+            pending.status_code == 409 and pending.json()["error"] == "previous-not-loaded"
+        )  # R12a
+    assert terminal_api.world.dispatcher.calls == []
+    assert Customer.get_by_id(customer.id).prepayment_fen == 0
+    assert_invariants()
