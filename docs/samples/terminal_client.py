@@ -32,7 +32,8 @@ def main(base_url: str, terminal_id: str, token: str, customer_no: str, yuan: st
             print("refused:", customer.json())
             return 1
         c = customer.json()
-        print(f"{c['name']}: arrears {c['arrears_fen'] / 100:.2f}, prepayment {c['prepayment_fen'] / 100:.2f}")
+        arrears, prepayment = c["arrears_fen"] / 100, c["prepayment_fen"] / 100
+        print(f"{c['name']}: arrears {arrears:.2f}, prepayment {prepayment:.2f}")
         body = {"serial": serial, "customer_no": customer_no, "amount_fen": amount_fen}
         try:
             answer = api.post("/terminal/v1/payments", json=body)
@@ -43,7 +44,7 @@ def main(base_url: str, terminal_id: str, token: str, customer_no: str, yuan: st
             print("refused:", answer.json())
             return 1
         paid = answer.json()
-        print(f"receipt {paid['receipt_no']}; purchase: {paid['purchase']}; reason: {paid['reason']}")
+        print(f"receipt {paid['receipt_no']}; purchase {paid['purchase']}; why: {paid['reason']}")
         receipt = api.get(f"/terminal/v1/payments/{serial}/receipt").json()
         for label, value in receipt["lines"]:
             print(f"  {label}: {value}")
