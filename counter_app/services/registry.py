@@ -8,6 +8,7 @@ from counter_app.services.cards import CardService
 from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService
 from counter_app.services.payments import PaymentService
+from counter_app.services.recovery import RecoveryService
 from counter_app.services.reversals import ReversalService
 from counter_app.services.work_orders import WorkOrderService
 
@@ -20,6 +21,7 @@ class Services:
     reversals: ReversalService
     cards: CardService
     work_orders: WorkOrderService
+    recovery: RecoveryService
 
 
 def build_services(ctx: ServiceContext) -> Services:
@@ -31,4 +33,5 @@ def build_services(ctx: ServiceContext) -> Services:
         reversals=ReversalService(ctx, dispatch),
         cards=CardService(ctx),
         work_orders=WorkOrderService(ctx, dispatch),
+        recovery=RecoveryService(ctx, dispatch),
     )

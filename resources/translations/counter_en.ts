@@ -627,8 +627,24 @@
         <translation>Loaded: {outcome}. Meter balance now {balance}.</translation>
     </message>
     <message>
-        <source>Unresolved: {outcome}. The purchase stays as it is until the meter is probed (R8); do not take the money again.</source>
-        <translation>Unresolved: {outcome}. The purchase stays as it is until the meter is probed (R8); do not take the money again.</translation>
+        <source>Unresolved: {outcome}. Do not take the money again. Next step: press F7 to check the meter (R8): the purchase is then loaded, or a re-dispatch work order opens (R10).</source>
+        <translation>Unresolved: {outcome}. Do not take the money again. Next step: press F7 to check the meter (R8): the purchase is then loaded, or a re-dispatch work order opens (R10).</translation>
+    </message>
+    <message>
+        <source>Checking the meter (R8)…</source>
+        <translation>Checking the meter (R8)…</translation>
+    </message>
+    <message>
+        <source>Nothing waits for the meter: every purchase has its next step.</source>
+        <translation>Nothing waits for the meter: every purchase has its next step.</translation>
+    </message>
+    <message>
+        <source>Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work order(s) open (R10): inspection staff retry them, or write the card (F6).</source>
+        <translation>Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work order(s) open (R10): inspection staff retry them, or write the card (F6).</translation>
+    </message>
+    <message>
+        <source>No meter link is configured: the purchases stay queued.</source>
+        <translation>No meter link is configured: the purchases stay queued.</translation>
     </message>
     <message>
         <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10). The purchase can be written to the customer&apos;s card now (F6).</source>

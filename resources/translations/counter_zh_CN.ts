@@ -627,8 +627,24 @@
         <translation>充值成功：{outcome}。电表剩余金额 {balance}。</translation>
     </message>
     <message>
-        <source>Unresolved: {outcome}. The purchase stays as it is until the meter is probed (R8); do not take the money again.</source>
-        <translation>结果待核实：{outcome}。核查电表前该笔购电保持不变（R8）；请勿重复收费。</translation>
+        <source>Unresolved: {outcome}. Do not take the money again. Next step: press F7 to check the meter (R8): the purchase is then loaded, or a re-dispatch work order opens (R10).</source>
+        <translation>结果待核实：{outcome}。请勿重复收费。下一步：按 F7 核查电表（R8）：购电随即确认已充值，或生成补发工单（R10）。</translation>
+    </message>
+    <message>
+        <source>Checking the meter (R8)…</source>
+        <translation>正在核查电表（R8）…</translation>
+    </message>
+    <message>
+        <source>Nothing waits for the meter: every purchase has its next step.</source>
+        <translation>没有等待核查的购电：每笔购电都有下一步。</translation>
+    </message>
+    <message>
+        <source>Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work order(s) open (R10): inspection staff retry them, or write the card (F6).</source>
+        <translation>电表已核查：{loaded} 笔已充值；{orders} 张补发工单待处理（R10）：由稽查人员重试，或写卡（F6）。</translation>
+    </message>
+    <message>
+        <source>No meter link is configured: the purchases stay queued.</source>
+        <translation>未配置电表通道：购电保持排队。</translation>
     </message>
     <message>
         <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10). The purchase can be written to the customer&apos;s card now (F6).</source>
