@@ -216,7 +216,11 @@ def add_recovery_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     ca = sub.add_parser("card", parents=[common], help="purchase card records (R12, R13)")
     csub = ca.add_subparsers(dest="card_command", required=True, parser_class=_Parser)
     cs = csub.add_parser(
-        "settle", parents=[common], help="read the card again after an interrupted write (R12)"
+        "settle",
+        parents=[common],
+        help="read the card again after an interrupted write (R12)",
+        description="R12: read the card in the reader again and settle the purchase's "
+        "interrupted write: written -> card-written, unchanged -> created (never written twice)",
     )
     cs.add_argument("purchase", type=int)
     cs.add_argument("--operator", required=True)

@@ -73,7 +73,7 @@ WAYS_OUT: Final[Mapping[PurchaseState, tuple[WayOut, ...]]] = MappingProxyType(
         ),
         _S.DISPATCHING: (
             _way(
-                {_E.METER_CONFIRMED, _E.DISPATCH_FAILED, _E.OPEN_WORK_ORDER},
+                {_E.METER_CONFIRMED, _E.DISPATCH_FAILED},
                 "RecoveryService.resume",
                 "counterctl resume",
                 "F7 check meter",
