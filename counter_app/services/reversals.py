@@ -88,6 +88,13 @@ class ReversalOutcome:
         return lines
 
 
+def _debit_period(p: Payment) -> str:
+    """The debit bill's period names the reversed receipt; a long counter id makes the receipt
+    number longer than the period column (32), then the payment number stands in for it."""
+    text = f"reversal of {p.receipt_no}"
+    return text if len(text) <= 32 else f"reversal of payment {int(p.id)}"
+
+
 def _payment_purchase(payment_id: int) -> Purchase | None:
     query = Purchase.select().where(Purchase.payment == payment_id)
     return cast(Purchase | None, query.order_by(Purchase.id.desc()).first())
@@ -251,7 +258,7 @@ class ReversalService:
                 amount_fen=plan.debit_fen,
                 outstanding_fen=plan.debit_fen,
                 issued_on=self.ctx.clock.today(),
-                period=f"reversal of {p.receipt_no}",
+                period=_debit_period(p),
             )
         cust.prepayment_fen = plan.prepayment_after_fen
         cust.save()
