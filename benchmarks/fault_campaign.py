@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from counter_app.services import auth  # noqa: E402
-from tests.campaign.engine import Campaign, RunReport, restart_postgres  # noqa: E402
+from counter_app.services import auth
+from tests.campaign.engine import Campaign, RunReport, restart_postgres
 
 
 def run_database(kind: str, runs: int, seed: int, every: int) -> tuple[int, int, Counter[str]]:
