@@ -12,6 +12,7 @@ operator would and checks I1, I2, no double credit on any meter and no stranded 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -79,6 +80,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20130601)
     parser.add_argument("--every", type=int, default=50, help="print progress every N runs")
     args = parser.parse_args()
+    # a timeout's SIGTERM unwinds like Ctrl+C: the PostgreSQL cluster and the simulator stop
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     auth.set_password_hasher(auth.make_password_hasher(fast=True))
     results = {}
     for kind in args.databases:

@@ -51,6 +51,7 @@ class StudyFigures:
     refunded: int = 0
     loaded_at_refund: int = 0  # the probe before the refund found it loaded (R8)
     stranded: int = 0
+    kept_pending: int = 0  # payments kept in prepayment while a purchase was pending (R2)
     attempts: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -77,6 +78,8 @@ class StudyFigures:
             f"({self.share(self.without_return + self.refunded):.2f}%; goal 100%); refunded "
             f"{self.refunded}, of which found loaded by the R8 probe {self.loaded_at_refund}",
             f"stranded (neither loaded nor refunded): {self.stranded}",
+            f"payments kept in prepayment while the customer's purchase was pending (R2; they "
+            f"go with the next payment): {self.kept_pending}",
         ]
 
 
@@ -233,6 +236,8 @@ def run_study(
             )
             if out.purchase_id is not None:
                 ids.append(out.purchase_id)
+            else:
+                figures.kept_pending += 1
         for _ in range(retries):
             for order in services.work_orders.list_orders():
                 try:
