@@ -1,8 +1,8 @@
 """The counter window: find → account → pay → dispatch → receipt → next customer.
 
-Keyboard first: F2 search, F3 read card, F5 pay, Enter confirm, F6 write card, F8 reversal,
-F9 print, Ctrl+P reprint (COPY), Esc next customer, F10 back office. The shortcuts are shown
-on the buttons and in the status bar.
+Keyboard first: F2 search, F3 read card, F5 pay, Enter confirm, F6 write card, F7 check the
+meter (R8), F8 reversal, F9 print, Ctrl+P reprint (COPY), Esc next customer, F10 back office.
+The shortcuts are shown on the buttons and in the status bar.
 
 Money safety in the window: one money job at a time (``_money_busy``), set before anything
 is submitted; the confirmation dialog fires once; the buttons are disabled while a job
@@ -222,7 +222,8 @@ class MainWindow(QMainWindow):
         self.hints.setText(
             self.tr(
                 "F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · "
-                "F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office"
+                "F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · "
+                "F10 back office"
             )
         )
 

@@ -527,8 +527,8 @@
         <translation>Back office… (F10)</translation>
     </message>
     <message>
-        <source>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</source>
-        <translation>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</translation>
+        <source>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</source>
+        <translation>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</translation>
     </message>
     <message>
         <source>day shift</source>

@@ -527,8 +527,8 @@
         <translation>后台业务…（F10）</translation>
     </message>
     <message>
-        <source>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</source>
-        <translation>F2 查询 · F3 读卡 · F5 收费 · Enter 确认 · F6 写卡 · F8 冲正 · F9 打印 · Ctrl+P 补打 · Esc 下一位 · F10 后台</translation>
+        <source>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</source>
+        <translation>F2 查询 · F3 读卡 · F5 收费 · Enter 确认 · F6 写卡 · F7 核查电表 · F8 冲正 · F9 打印 · Ctrl+P 补打 · Esc 下一位 · F10 后台</translation>
     </message>
     <message>
         <source>day shift</source>
