@@ -34,6 +34,14 @@ from meter_link.security import write_key_file
 from meter_link.simulator.faults import Fault, FaultKind
 from tests.fixtures.database import TestDatabase
 from tests.fixtures.meters import FAST_TIMEOUTS, MeterBus
+from tests.fixtures.pcsc import (
+    SLOT_READERS,
+    TEST_CUSTOMER_NO,
+    TEST_METER_NO,
+    CardFactory,
+    insert,
+    remove,
+)
 
 COUNTERCTL = Path(sys.prefix) / "bin" / "counterctl"
 SERVICES = {
@@ -169,7 +177,7 @@ def test_each_state_left_from_the_shell(shell, db: TestDatabase, meter_bus: Mete
         # card-written: `counterctl purchase dispatch` (R5: the remote twin of the card)
         shell("purchase", "dispatch", str(written), "--operator", "teller1")
         seen["card-written"] = state(written)
-        # card-writing: reading the card needs the reader (see the PC/SC test); the
+        # card-writing: reading the card needs the reader (the PC/SC test below); the
         # command is there, and the service it calls settles the write (R12)
         listing = shell("purchase", "list")
         assert [p["state"] for p in listing] == ["work-order", "card-writing"]
@@ -196,3 +204,63 @@ def test_each_state_left_from_the_shell(shell, db: TestDatabase, meter_bus: Mete
     from counter_app.services.checks import check_database
 
     assert check_database() == []
+
+
+@pytest.mark.pcsc
+def test_card_writing_left_from_the_shell_by_reading_the_card(
+    sqlite_db: TestDatabase, virtual_card_factory: CardFactory, tmp_path: Path
+) -> None:
+    """R12 from the shell: ``counterctl card settle`` reads the card in the reader again; a
+    card carrying the purchase makes it card-written, an unchanged card sends it back to
+    created — nothing is written to the card."""
+    auth.create_user("teller1", "teller1-pass", "teller")
+    services = build_services(ServiceContext(counter_id="W2"))
+    c = Customer.create(customer_no=TEST_CUSTOMER_NO, name="Card")
+    Meter.create(
+        customer=c,
+        address=TEST_METER_NO,
+        meter_no=TEST_METER_NO,
+        customer_no=TEST_CUSTOMER_NO,
+        collection_capable=False,
+        purchase_mode="card",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COUNTER_")}
+    env.update({"COUNTER_DATA_DIR": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path)})
+
+    def settle(pid: int) -> dict:  # type: ignore[type-arg]
+        done = subprocess.run(
+            [
+                *(str(COUNTERCTL), "--db", sqlite_db.url, "--json", "card", "settle", str(pid)),
+                *("--operator", "teller1", "--reader", SLOT_READERS[0]),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+    services.payments.take_payment(TEST_CUSTOMER_NO, 1_000, operator="teller1")
+    ticket = services.cards.begin_card_write(
+        TEST_METER_NO, operator="teller1", card_serial="S1", card_count=0
+    )
+    unchanged = virtual_card_factory(amount_fen=0, count=0)
+    insert(unchanged)
+    assert settle(ticket.purchase_id) == {
+        "card": "unchanged",
+        "purchase_id": ticket.purchase_id,
+        "state": "created",
+    }
+    remove(unchanged)
+    ticket = services.cards.begin_card_write(
+        TEST_METER_NO,
+        operator="teller1",
+        card_serial="S1",
+        card_count=0,
+        purchase_id=ticket.purchase_id,
+    )
+    written = virtual_card_factory(amount_fen=1_000, count=1)
+    insert(written)
+    assert settle(ticket.purchase_id)["state"] == "card-written"
+    assert Purchase.get_by_id(ticket.purchase_id).state == "card-written"
