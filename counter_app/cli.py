@@ -267,7 +267,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
         f"open: purchase {p.purchase_id} n={p.count} {p.state}: next {p.next_step}"
         for p in still_open
     ]
-    _emit(args, {"resume": result, "open": still_open}, lines)
+    _emit(args, list(result.summaries), lines)
     return 0
 
 
