@@ -17,8 +17,8 @@ from tests.campaign.engine import Campaign, restart_postgres
 from tests.fixtures.database import fresh_postgres
 from tests.fixtures.postgres import PostgresServer
 
-SQLITE_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_RUNS", "14"))
-POSTGRES_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_PG_RUNS", "6"))
+SQLITE_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_RUNS", "22"))
+POSTGRES_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_PG_RUNS", "8"))
 
 
 def _campaign(campaign: Campaign, runs: int) -> None:
