@@ -515,18 +515,16 @@ class DispatchService:
             work_order_id,
         )
 
-    def reopen_failed(self, operator: str) -> list[int]:
+    def reopen_failed(self, operator: str, *, customer_id: int | None = None) -> list[int]:
         """R10 for every ``failed`` purchase without a live work order (a step interrupted
         between the failure and the order, or a dispatch run without one): open its order so
         that inspection staff retry it. Returns the orders opened."""
         now = self.ctx.clock.now()
         opened: list[int] = []
-        for pid in [
-            int(p.id)
-            for p in Purchase.select(Purchase.id)
-            .where(Purchase.state == PurchaseState.FAILED)
-            .order_by(Purchase.id)
-        ]:
+        query = Purchase.select(Purchase.id).where(Purchase.state == PurchaseState.FAILED)
+        if customer_id is not None:
+            query = query.where(Purchase.customer == customer_id)
+        for pid in [int(p.id) for p in query.order_by(Purchase.id)]:
             with write_transaction():
                 _, _, purchase = lock_purchase_with_owners(pid)
                 if purchase.state != PurchaseState.FAILED:

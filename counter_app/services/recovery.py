@@ -225,14 +225,7 @@ class RecoveryService:
                     summaries.append(self.dispatch.dispatch_purchase(pid, operator))
                 except NoDispatcher:  # pragma: no cover - checked above
                     skipped.append(f"purchase {pid}: no meter link")
-        opened = self.dispatch.reopen_failed(operator)
-        if customer_id is not None:
-            opened = [
-                o
-                for o in opened
-                if int(Purchase.get_by_id(WorkOrder.get_by_id(o).purchase_id).customer_id)
-                == customer_id
-            ]
+        opened = self.dispatch.reopen_failed(operator, customer_id=customer_id)
         return ResumeResult(tuple(summaries), tuple(opened), tuple(skipped))
 
     @staticmethod
