@@ -17,8 +17,8 @@ from tests.campaign.engine import Campaign, restart_postgres
 from tests.fixtures.database import fresh_postgres
 from tests.fixtures.postgres import PostgresServer
 
-SQLITE_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_RUNS", "22"))
-POSTGRES_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_PG_RUNS", "8"))
+SQLITE_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_RUNS", "20"))
+POSTGRES_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_PG_RUNS", "6"))
 
 
 def _campaign(campaign: Campaign, runs: int) -> None:
@@ -34,13 +34,13 @@ def _campaign(campaign: Campaign, runs: int) -> None:
     )
 
 
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(480)
 def test_fault_campaign_on_sqlite(tmp_path: Path, fast_password_hashing: None) -> None:
     _campaign(Campaign(tmp_path, f"sqlite:///{tmp_path / 'counter.db'}", seed=645), SQLITE_RUNS)
 
 
 @pytest.mark.postgres
-@pytest.mark.timeout(240)
+@pytest.mark.timeout(480)
 def test_fault_campaign_on_postgres(
     tmp_path: Path,
     fast_password_hashing: None,
