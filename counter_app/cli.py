@@ -487,28 +487,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    """R8 after a restart: probe unresolved dispatches, then dispatch queued purchases.
-
-    Who may: whoever dispatches at the window (takes payments) or retries dispatches from
-    the work-order queue.
-    """
+    """R8/R10 after a restart or a link failure: probe unresolved dispatches, dispatch queued
+    purchases, open a work order for every failed purchase without one; then say what is
+    still open and its next step (`counter_app.services.recovery`)."""
     from counter_app.services import auth
+    from counter_app.services.recovery import RecoveryService
 
     counter = _open(args)
     operator = _operator(counter, args, auth.Action.TAKE_PAYMENT, auth.Action.RETRY_DISPATCH)
-    d = counter.services.dispatch
-    done = []
-    for pid in d.unresolved_purchases():
-        done.append(d.resolve_unresolved(pid, operator.username))
-    for pid in d.queued_purchases():
-        done.append(d.dispatch_purchase(pid, operator.username))
+    recovery: RecoveryService = counter.services.recovery
+    result = recovery.resume(operator.username)
     counter.close()
-    _emit(
-        args,
-        done,
-        [f"purchase {s.purchase_id} n={s.count}: {s.outcome} -> {s.state}" for s in done]
-        or ["nothing to resume"],
-    )
+    still_open = recovery.open_purchases()
+    lines = result.lines() + [
+        f"open: purchase {p.purchase_id} n={p.count} {p.state}: next {p.next_step}"
+        for p in still_open
+    ]
+    _emit(args, list(result.summaries), lines)
     return 0
 
 
@@ -672,7 +667,7 @@ def build_parser() -> argparse.ArgumentParser:
     res = sub.add_parser(
         "resume",
         parents=[common],
-        help="R8: resolve unresolved dispatches, dispatch queued purchases",
+        help="R8/R10: resolve unresolved dispatches, dispatch queued purchases, reopen failed",
     )
     res.add_argument("--operator", help=OPERATOR_HELP)
     res.set_defaults(func=cmd_resume)
@@ -698,6 +693,9 @@ def build_parser() -> argparse.ArgumentParser:
     from counter_app.cli_channels import add_channel_commands  # bank, offset, terminal
 
     add_channel_commands(sub, common)
+    from counter_app.cli_recovery import add_recovery_commands  # purchase, work-order, card
+
+    add_recovery_commands(sub, common)
     return p
 
 

@@ -297,6 +297,40 @@ class CardService:
             purchase_id, PurchaseEvent.CARD_WRITE_ABANDONED, operator, "card-write-abandoned"
         )
 
+    def settle_card_write(self, purchase_id: int, card_state: str, *, operator: str) -> str:
+        """R12: an interrupted write settled by what the card, read again, shows.
+
+        ``written`` (the card carries purchase n): ``card-written``; ``unchanged`` (the card
+        still carries n-1): back to ``created``; ``other``: nothing is written or guessed, the
+        meter is flagged for reconciliation and the purchase stays ``card-writing``.
+        Returns the purchase's state afterwards.
+        """
+        purchase = Purchase.get_or_none(Purchase.id == purchase_id)
+        if purchase is None or purchase.state != PurchaseState.CARD_WRITING:
+            state = "unknown" if purchase is None else str(purchase.state)
+            raise PurchaseStateError(purchase_id, state, "settle a card write")
+        if card_state == "written":
+            return self.confirm_card_write(
+                purchase_id, operator=operator, card_serial=str(purchase.card_serial or "")
+            )
+        if card_state == "unchanged":
+            return self.abandon_card_write(purchase_id, operator=operator)
+        with write_transaction():
+            meter = lock_meter(int(purchase.meter_id))
+            note = f"R12: card shows another purchase than n={purchase.count} ({card_state})"
+            meter.needs_reconciliation = True
+            meter.reconciliation_note = f"{meter.reconciliation_note}\n{note}".strip()
+            meter.save()
+            audit.record(
+                operator,
+                self.ctx.counter_id,
+                "card-write-unsettled",
+                "purchase",
+                purchase_id,
+                after={"state": str(purchase.state), "card": card_state},
+            )
+        return str(purchase.state)
+
     def clear_card_purchase(self, purchase_id: int, *, operator: str) -> str:
         """R16: the purchase was removed from a card that never reached the meter."""
         return self._move(purchase_id, PurchaseEvent.CARD_CLEARED, operator, "card-cleared")

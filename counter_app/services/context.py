@@ -20,3 +20,5 @@ class ServiceContext:
     dispatcher: Dispatcher | None = None
     sms_gateway: SmsGateway | None = None
     work_order_due_hours: int = 48
+    dispatch_attempts: int = 3
+    """R9: how often a dispatcher that raises (the link cannot be opened) is called again."""

@@ -10,13 +10,27 @@ Three business steps, each its own transaction, with the device call between the
    SMS queued (R11); any other outcome makes it ``failed`` and opens a re-dispatch work order
    (R10).
 
-If the dispatcher raises (a crash of the link, not a meter answer) the purchase stays
-``dispatching``; `resolve_unresolved` runs R8 (a)+(b) through ``probe`` and settles it.
+Whatever the `Dispatcher` (a local DL/T 645 link, a station service), its failures take the
+same way out, so that no purchase is ever left without a next step:
+
+- the dispatcher *raises* (the link cannot be opened: connection refused, no serial port; the
+  station does not answer): the call is an attempt like a silent meter's — recorded with its
+  reason (``channel-failure`` when it broke before the recharge step, ``unresolved`` when the
+  recharge may have been sent), tried again up to three times (R9), then R8 (a)+(b) through
+  ``probe`` decides: loaded, or ``failed`` with a re-dispatch work order (R10), whose closing as
+  failed queues the "bring your card" SMS (R11);
+- a purchase left ``dispatching`` by a crash is settled by `resolve_unresolved` (``counterctl
+  resume``, a reversal, the window's meter check): meter count ``n`` → loaded; anything else,
+  or a meter that cannot be read → ``failed`` with an open work order (R10), never a dead end;
+- a ``failed`` purchase without a live work order (left by an older version or an interrupted
+  step) gets one from `reopen_failed`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from counter_app.core.purchase_state import PurchaseEvent, PurchaseState, transition
@@ -44,6 +58,16 @@ from counter_app.store.models import (
 UNRESOLVED_OUTCOME = "unresolved"
 """Reported when the dispatcher itself failed: the recharge may or may not have been sent."""
 
+NOT_LOADED_OUTCOME = "not-loaded"
+"""An R8 probe found the meter at ``n-1``: the recharge never arrived."""
+
+MAY_HAVE_BEEN_SENT = frozenset({UNRESOLVED_OUTCOME, DispatchOutcome.TIMEOUT})
+"""Attempt outcomes after which the recharge may have reached the meter (R8): before a
+reversal of such a purchase the meter is probed, never guessed (R16)."""
+
+SENDING_STEPS = frozenset({"recharge", "read-back"})
+"""Progress steps from which on a recharge may be on its way to the meter."""
+
 
 class NoDispatcher(ServiceError):
     code = "no-dispatcher"
@@ -69,6 +93,37 @@ class DispatchSummary:
     @property
     def loaded(self) -> bool:
         return self.state == PurchaseState.LOADED
+
+
+def _text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:400]
+
+
+def _broken_attempt(
+    attempt_no: int, exc: Exception, steps: Sequence[str], started: dt.datetime
+) -> DispatchAttemptReport:
+    """A dispatcher call that raised, as an R9 attempt: a channel failure when it broke before
+    the recharge step (nothing was sent: a link that cannot be opened, a silent station),
+    ``unresolved`` when the recharge may be on its way (R8 then probes before anything)."""
+    sending = any(step in SENDING_STEPS for step in steps)
+    outcome = UNRESOLVED_OUTCOME if sending else DispatchOutcome.CHANNEL_FAILURE
+    where = f"after {steps[-1]}" if steps else "before the channel test"
+    return DispatchAttemptReport(
+        attempt_no, outcome, f"link unavailable {where}: {_text(exc)}", started_at=started
+    )
+
+
+def _after_broken(
+    broken: Sequence[DispatchAttemptReport], report: DispatchReport
+) -> DispatchReport:
+    """The round's attempts: the calls that raised first, then the dispatcher's own."""
+    if not broken:
+        return report
+    own = report.attempts or (
+        DispatchAttemptReport(1, report.outcome, report.reason, report.balance_fen, report.count),
+    )
+    shifted = tuple(dataclasses.replace(a, attempt_no=len(broken) + a.attempt_no) for a in own)
+    return dataclasses.replace(report, attempts=(*broken, *shifted))
 
 
 def _set_state(purchase: Purchase, event: PurchaseEvent, now: dt.datetime) -> str:
@@ -139,59 +194,84 @@ class DispatchService:
     ) -> DispatchSummary:
         """R7–R10: dispatch one purchase (created, failed or in a work order) with its count n.
 
-        A retry resends the same n, never a new one (R8).
+        A retry resends the same n, never a new one (R8). A dispatcher that raises is retried
+        like a silent meter (R9) and then settled by an R8 probe (module docstring): the
+        purchase comes back loaded or failed with an open work order, whatever went wrong.
         """
         dispatcher = self.ctx.dispatcher
         if dispatcher is None:
             raise NoDispatcher()
         purchase, meter, round_no = self._start(purchase_id, operator)
-        try:
-            report = dispatcher.dispatch(
-                str(meter.address),
-                str(meter.customer_no),
-                int(purchase.amount_fen),
-                int(purchase.count),
-                progress,
-                meter_no=str(meter.meter_no),
+        broken: list[DispatchAttemptReport] = []
+        for attempt_no in range(1, max(1, self.ctx.dispatch_attempts) + 1):
+            seen: list[str] = []
+
+            def relay(step: str, attempt: int, _seen: list[str] = seen) -> None:
+                _seen.append(str(step))
+                if progress is not None:
+                    progress(step, attempt)
+
+            started = self.ctx.clock.now()
+            try:
+                report = dispatcher.dispatch(
+                    str(meter.address),
+                    str(meter.customer_no),
+                    int(purchase.amount_fen),
+                    int(purchase.count),
+                    relay,
+                    meter_no=str(meter.meter_no),
+                )
+            except Exception as exc:  # the link itself broke: an attempt that got no answer
+                broken.append(_broken_attempt(attempt_no, exc, seen, started))
+                continue
+            return self._finish(
+                purchase_id,
+                operator,
+                round_no,
+                _after_broken(broken, report),
+                open_work_order=open_work_order,
             )
-        except Exception as exc:  # the link itself broke: leave it unresolved (R8)
-            return self._interrupted(purchase_id, operator, round_no, exc)
+        return self._settle_broken(purchase_id, operator, round_no, broken, open_work_order)
+
+    def _settle_broken(
+        self,
+        purchase_id: int,
+        operator: str,
+        round_no: int,
+        broken: list[DispatchAttemptReport],
+        open_work_order: bool,
+    ) -> DispatchSummary:
+        """Every call raised: R8 (a)+(b) decides, then `_finish` records the round (R9, R10)."""
+        assert self.ctx.dispatcher is not None
+        last = broken[-1]
+        meter = Meter.get_by_id(Purchase.get_by_id(purchase_id).meter_id)
+        purchase = Purchase.get_by_id(purchase_id)
+        try:
+            probe = self.ctx.dispatcher.probe(str(meter.address))
+        except Exception as exc:
+            report = DispatchReport(
+                last.outcome,
+                f"{last.reason}; R8 probe failed: {_text(exc)}"[:500],
+                None,
+                None,
+                tuple(broken),
+            )
+            return self._finish(
+                purchase_id, operator, round_no, report, open_work_order=open_work_order
+            )
+        n = int(purchase.count)
+        if probe.count == n and probe.last_purchase_fen in (None, int(purchase.amount_fen)):
+            outcome, reason = DispatchOutcome.ALREADY_LOADED, f"R8 probe: meter holds purchase {n}"
+        elif probe.count == n - 1:
+            outcome, reason = last.outcome, f"{last.reason}; R8 probe: meter count {n - 1}"
+        else:
+            outcome = DispatchOutcome.COUNT_MISMATCH
+            reason = f"R8 probe: meter count {probe.count}, purchase {n}"
+        report = DispatchReport(
+            outcome, reason[:500], probe.balance_fen, probe.count, tuple(broken)
+        )
         return self._finish(
             purchase_id, operator, round_no, report, open_work_order=open_work_order
-        )
-
-    def _interrupted(
-        self, purchase_id: int, operator: str, round_no: int, exc: Exception
-    ) -> DispatchSummary:
-        reason = f"{type(exc).__name__}: {exc}"[:500]
-        with write_transaction():
-            _, _, purchase = lock_purchase_with_owners(purchase_id)
-            DispatchAttempt.create(
-                purchase=purchase,
-                round_no=round_no,
-                attempt_no=1,
-                outcome=UNRESOLVED_OUTCOME,
-                reason=reason,
-                started_at=self.ctx.clock.now(),
-            )
-            audit.record(
-                operator,
-                self.ctx.counter_id,
-                "dispatch-interrupted",
-                "purchase",
-                purchase.id,
-                after={"state": purchase.state, "reason": reason},
-            )
-        return DispatchSummary(
-            purchase_id,
-            int(purchase.count),
-            UNRESOLVED_OUTCOME,
-            reason,
-            str(purchase.state),
-            None,
-            None,
-            1,
-            None,
         )
 
     # -- step 3 ------------------------------------------------------------------------------------
@@ -330,8 +410,12 @@ class DispatchService:
         """R8 (a)+(b): probe the meter of a ``dispatching`` purchase and settle it.
 
         Meter count = n (and its last purchase equals ours, when the meter reports it):
-        loaded. Meter count = n-1: the recharge never arrived, the purchase is ``failed`` (a
-        retry or a reversal may follow). Anything else: left unresolved and the meter flagged.
+        loaded. Meter count = n-1: the recharge never arrived. Another count (the meter is
+        flagged for reconciliation) or a meter that cannot be read (the recharge may have been
+        sent: the probe is recorded ``unresolved``): not known to be loaded. In every case but
+        the first the purchase goes back to the retry path — ``failed`` with an open
+        re-dispatch work order (R10), whose retry runs (a)+(b) again before sending — so a
+        probe never leaves a purchase where nobody picks it up.
         """
         dispatcher = self.ctx.dispatcher
         if dispatcher is None:
@@ -340,31 +424,67 @@ class DispatchService:
         if purchase.state != PurchaseState.DISPATCHING:
             raise PurchaseStateError(purchase_id, str(purchase.state), "resolve a dispatch")
         meter = Meter.get_by_id(purchase.meter_id)
-        probe: MeterProbe = dispatcher.probe(str(meter.address))
+        started = self.ctx.clock.now()
+        probe: MeterProbe | None = None
+        problem = ""
+        try:
+            probe = dispatcher.probe(str(meter.address))
+        except Exception as exc:
+            problem = _text(exc)
         now = self.ctx.clock.now()
         n = int(purchase.count)
+        work_order_id: int | None = None
         with write_transaction():
             _, meter, purchase = lock_purchase_with_owners(purchase_id)
             if purchase.state != PurchaseState.DISPATCHING:
                 raise PurchaseStateError(purchase_id, str(purchase.state), "resolve a dispatch")
-            meter.last_balance_fen = probe.balance_fen
-            meter.last_seen_at = now
-            same_amount = probe.last_purchase_fen in (None, int(purchase.amount_fen))
-            if probe.count == n and same_amount:
+            round_no = 1 + int(
+                DispatchAttempt.select(DispatchAttempt.round_no)
+                .where(DispatchAttempt.purchase == purchase.id)
+                .order_by(DispatchAttempt.round_no.desc())
+                .scalar()
+                or 0
+            )
+            if probe is not None:
+                meter.last_balance_fen = probe.balance_fen
+                meter.last_seen_at = now
+                same_amount = probe.last_purchase_fen in (None, int(purchase.amount_fen))
+            if probe is not None and probe.count == n and same_amount:
                 outcome = DispatchOutcome.ALREADY_LOADED
+                reason = f"R8 probe: meter holds purchase {n}"
                 self._mark_loaded(
                     purchase, meter, PurchaseEvent.METER_CONFIRMED, now, probe.balance_fen
                 )
-            elif probe.count == n - 1:
-                outcome = "not-loaded"
-                _set_state(purchase, PurchaseEvent.DISPATCH_FAILED, now)
-            else:
-                outcome = DispatchOutcome.COUNT_MISMATCH
-                meter.needs_reconciliation = True
-                meter.reconciliation_note = (
-                    f"{meter.reconciliation_note}\nR8 probe: meter count {probe.count}, "
-                    f"purchase {n}, last purchase {probe.last_purchase_fen}".strip()
+                self._close_work_orders(
+                    purchase, WorkOrderState.CLOSED_SUCCESS, now, "R8 probe: loaded"
                 )
+            else:
+                if probe is None:
+                    outcome = UNRESOLVED_OUTCOME
+                    reason = f"R8 probe failed: {problem}"
+                elif probe.count == n - 1:
+                    outcome = NOT_LOADED_OUTCOME
+                    reason = f"R8 probe: meter count {n - 1}, the recharge never arrived"
+                else:
+                    outcome = DispatchOutcome.COUNT_MISMATCH
+                    reason = (
+                        f"R8 probe: meter count {probe.count}, purchase {n}, "
+                        f"last purchase {probe.last_purchase_fen}"
+                    )
+                    meter.needs_reconciliation = True
+                    meter.reconciliation_note = f"{meter.reconciliation_note}\n{reason}".strip()
+                DispatchAttempt.create(
+                    purchase=purchase,
+                    round_no=round_no,
+                    attempt_no=1,
+                    outcome=outcome,
+                    reason=reason[:500],
+                    balance_fen=None if probe is None else probe.balance_fen,
+                    count_read=None if probe is None else probe.count,
+                    started_at=started,
+                )
+                _set_state(purchase, PurchaseEvent.DISPATCH_FAILED, now)
+                work_order_id = self._open_work_order(purchase, now)
             purchase.save()
             meter.save()
             audit.record(
@@ -373,24 +493,119 @@ class DispatchService:
                 "dispatch-probe",
                 "purchase",
                 purchase.id,
+                before={"state": PurchaseState.DISPATCHING.value},
                 after={
                     "state": str(purchase.state),
                     "outcome": outcome,
-                    "meter_count": probe.count,
-                    "balance_fen": probe.balance_fen,
+                    "reason": reason,
+                    "meter_count": None if probe is None else probe.count,
+                    "balance_fen": None if probe is None else probe.balance_fen,
+                    "work_order_id": work_order_id,
                 },
             )
         return DispatchSummary(
             int(purchase.id),
             n,
             outcome,
-            "R8 probe",
+            reason,
             str(purchase.state),
-            probe.balance_fen,
-            probe.count,
+            None if probe is None else probe.balance_fen,
+            None if probe is None else probe.count,
             0,
-            None,
+            work_order_id,
         )
+
+    def reopen_failed(self, operator: str, *, customer_id: int | None = None) -> list[int]:
+        """R10 for every ``failed`` purchase without a live work order (a step interrupted
+        between the failure and the order, or a dispatch run without one): open its order so
+        that inspection staff retry it. Returns the orders opened."""
+        now = self.ctx.clock.now()
+        opened: list[int] = []
+        query = Purchase.select(Purchase.id).where(Purchase.state == PurchaseState.FAILED)
+        if customer_id is not None:
+            query = query.where(Purchase.customer == customer_id)
+        for pid in [int(p.id) for p in query.order_by(Purchase.id)]:
+            with write_transaction():
+                _, _, purchase = lock_purchase_with_owners(pid)
+                if purchase.state != PurchaseState.FAILED:
+                    continue
+                order_id = self._open_work_order(purchase, now)
+                purchase.save()
+                audit.record(
+                    operator,
+                    self.ctx.counter_id,
+                    "work-order-opened",
+                    "purchase",
+                    purchase.id,
+                    before={"state": PurchaseState.FAILED.value},
+                    after={"state": str(purchase.state), "work_order_id": order_id},
+                )
+                opened.append(order_id)
+        return opened
+
+    @staticmethod
+    def may_have_been_sent(purchase_id: int) -> bool:
+        """R8: some attempt of this purchase may have delivered its recharge (a lost reply, a
+        link that broke after sending): a reversal must probe the meter first (R16)."""
+        return bool(
+            DispatchAttempt.select()
+            .where(
+                (DispatchAttempt.purchase == purchase_id)
+                & DispatchAttempt.outcome.in_(sorted(MAY_HAVE_BEEN_SENT))
+            )
+            .exists()
+        )
+
+    def confirm_not_loaded(self, purchase_id: int, operator: str) -> bool | None:
+        """R8/R16 before reversing a ``failed`` or ``work-order`` purchase: probe its meter.
+
+        True: the meter holds purchase n (now ``loaded``, its count committed: the reversal is
+        then payment-only, R15). False: the meter is at n-1 or otherwise without it. None: the
+        meter cannot be read (no dispatcher, or the link is down).
+        """
+        dispatcher = self.ctx.dispatcher
+        if dispatcher is None:
+            return None
+        purchase = Purchase.get_by_id(purchase_id)
+        meter = Meter.get_by_id(purchase.meter_id)
+        try:
+            probe = dispatcher.probe(str(meter.address))
+        except Exception:
+            return None
+        n = int(purchase.count)
+        if not (probe.count == n and probe.last_purchase_fen in (None, int(purchase.amount_fen))):
+            return False
+        now = self.ctx.clock.now()
+        with write_transaction():
+            _, meter, purchase = lock_purchase_with_owners(purchase_id)
+            state = PurchaseState(str(purchase.state))
+            if PurchaseEvent.METER_CONFIRMED not in _events(state):
+                return state is PurchaseState.LOADED
+            self._mark_loaded(
+                purchase, meter, PurchaseEvent.METER_CONFIRMED, now, probe.balance_fen
+            )
+            meter.last_balance_fen = probe.balance_fen
+            meter.last_seen_at = now
+            self._close_work_orders(
+                purchase, WorkOrderState.CLOSED_SUCCESS, now, "R8 probe: loaded"
+            )
+            purchase.save()
+            meter.save()
+            audit.record(
+                operator,
+                self.ctx.counter_id,
+                "dispatch-probe",
+                "purchase",
+                purchase.id,
+                before={"state": state.value},
+                after={
+                    "state": str(purchase.state),
+                    "outcome": DispatchOutcome.ALREADY_LOADED,
+                    "meter_count": probe.count,
+                    "balance_fen": probe.balance_fen,
+                },
+            )
+        return True
 
     def unresolved_purchases(self) -> list[int]:
         """Purchases left ``dispatching`` (after a crash): resolve them before anything else."""

@@ -9,6 +9,7 @@ from counter_app.services.cards import CardService
 from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService
 from counter_app.services.payments import PaymentService
+from counter_app.services.recovery import RecoveryService
 from counter_app.services.reversals import ReversalService
 from counter_app.services.work_orders import WorkOrderService
 
@@ -22,6 +23,7 @@ class Services:
     cards: CardService
     work_orders: WorkOrderService
     business: BusinessService
+    recovery: RecoveryService
 
 
 def build_services(ctx: ServiceContext) -> Services:
@@ -35,4 +37,5 @@ def build_services(ctx: ServiceContext) -> Services:
         cards=CardService(ctx),
         work_orders=WorkOrderService(ctx, dispatch),
         business=BusinessService(ctx, dispatch, payments),
+        recovery=RecoveryService(ctx, dispatch),
     )

@@ -1,8 +1,8 @@
 """The counter window: find → account → pay → dispatch → receipt → next customer.
 
-Keyboard first: F2 search, F3 read card, F5 pay, Enter confirm, F6 write card, F8 reversal,
-F9 print, Ctrl+P reprint (COPY), Esc next customer, F10 back office. The shortcuts are shown
-on the buttons and in the status bar.
+Keyboard first: F2 search, F3 read card, F5 pay, Enter confirm, F6 write card, F7 check the
+meter (R8), F8 reversal, F9 print, Ctrl+P reprint (COPY), Esc next customer, F10 back office.
+The shortcuts are shown on the buttons and in the status bar.
 
 Money safety in the window: one money job at a time (``_money_busy``), set before anything
 is submitted; the confirmation dialog fires once; the buttons are disabled while a job
@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
             "read-card": QShortcut(QKeySequence(Qt.Key.Key_F3), self, self.read_card),
             "pay": QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.payment.focus_amount),
             "card": QShortcut(QKeySequence(Qt.Key.Key_F6), self, self.open_card_write),
+            "check-meter": QShortcut(QKeySequence(Qt.Key.Key_F7), self, self.check_meter),
             "reversal": QShortcut(QKeySequence(Qt.Key.Key_F8), self, self.open_reversal),
             "print": QShortcut(QKeySequence(Qt.Key.Key_F9), self, self.print_receipt),
             "reprint": QShortcut(QKeySequence("Ctrl+P"), self, self.reprint_receipt),
@@ -237,7 +238,8 @@ class MainWindow(QMainWindow):
         self.hints.setText(
             self.tr(
                 "F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · "
-                "F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office"
+                "F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · "
+                "F10 back office"
             )
         )
 
@@ -493,8 +495,9 @@ class MainWindow(QMainWindow):
             )
         elif summary.work_order_id is None and summary.state == "dispatching":
             text = self.tr(
-                "Unresolved: {outcome}. The purchase stays as it is until the meter is probed "
-                "(R8); do not take the money again."
+                "Unresolved: {outcome}. Do not take the money again. Next step: press F7 to "
+                "check the meter (R8): the purchase is then loaded, or a re-dispatch work "
+                "order opens (R10)."
             ).format(outcome=texts.outcome(summary.outcome))
             self.progress.set_outcome(text, "failure")
         else:
@@ -504,6 +507,51 @@ class MainWindow(QMainWindow):
             ).format(outcome=texts.outcome(summary.outcome), attempts=summary.attempts)
             self.progress.set_outcome(text, "failure")
         self._payment_done()
+
+    def check_meter(self) -> None:
+        """F7: R8/R10 for this customer's purchases — probe the meter of every unresolved
+        dispatch, send queued ones, open a work order for failed ones — so that no purchase
+        waits without a next step (`services.recovery`)."""
+        account = self.account
+        if account is None or self._money_busy:
+            return
+        from counter_app.services.recovery import RecoveryService
+
+        self._set_money_busy(True)
+        self.progress.set_outcome(self.tr("Checking the meter (R8)…"), "working")
+        operator = str(self.user.username)
+        dispatch = self.context.dispatch
+        customer_id = int(account.id)
+
+        def run(_report: Any) -> Any:
+            return RecoveryService(dispatch.ctx, dispatch).resume(operator, customer_id=customer_id)
+
+        self.workers.submit(
+            self.workers.meter_bus,
+            "check-meter",
+            run,
+            on_done=self._on_meter_checked,
+            on_error=self._on_money_error,
+        )
+
+    def _on_meter_checked(self, result: Any) -> None:
+        loaded = sum(1 for s in result.summaries if s.loaded)
+        orders = {s.work_order_id for s in result.summaries if s.work_order_id is not None}
+        orders |= set(result.work_orders_opened)
+        if not result.summaries and not orders:
+            text = self.tr("Nothing waits for the meter: every purchase has its next step.")
+            kind = "success"
+        else:
+            text = self.tr(
+                "Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work "
+                "order(s) open (R10): inspection staff retry them, or write the card (F6)."
+            ).format(loaded=loaded, orders=len(orders))
+            kind = "success" if not orders else "failure"
+        if result.skipped:
+            text += " " + self.tr("No meter link is configured: the purchases stay queued.")
+        self.progress.set_outcome(text, kind)
+        self._set_money_busy(False)
+        self.reload_account()
 
     def _payment_done(self) -> None:
         self._set_money_busy(False)

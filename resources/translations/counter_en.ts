@@ -690,6 +690,30 @@
             <source>Transfer prepayment…</source>
             <translation>Transfer prepayment…</translation>
         </message>
+        <message>
+            <source>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</source>
+            <translation>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</translation>
+        </message>
+        <message>
+            <source>Unresolved: {outcome}. Do not take the money again. Next step: press F7 to check the meter (R8): the purchase is then loaded, or a re-dispatch work order opens (R10).</source>
+            <translation>Unresolved: {outcome}. Do not take the money again. Next step: press F7 to check the meter (R8): the purchase is then loaded, or a re-dispatch work order opens (R10).</translation>
+        </message>
+        <message>
+            <source>Checking the meter (R8)…</source>
+            <translation>Checking the meter (R8)…</translation>
+        </message>
+        <message>
+            <source>Nothing waits for the meter: every purchase has its next step.</source>
+            <translation>Nothing waits for the meter: every purchase has its next step.</translation>
+        </message>
+        <message>
+            <source>Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work order(s) open (R10): inspection staff retry them, or write the card (F6).</source>
+            <translation>Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work order(s) open (R10): inspection staff retry them, or write the card (F6).</translation>
+        </message>
+        <message>
+            <source>No meter link is configured: the purchases stay queued.</source>
+            <translation>No meter link is configured: the purchases stay queued.</translation>
+        </message>
     </context>
     <context>
         <name>PaymentPanel</name>

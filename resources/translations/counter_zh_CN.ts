@@ -690,6 +690,30 @@
             <source>Transfer prepayment…</source>
             <translation>预收转移…</translation>
         </message>
+        <message>
+            <source>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</source>
+            <translation>F2 查询 · F3 读卡 · F5 收费 · Enter 确认 · F6 写卡 · F7 核查电表 · F8 冲正 · F9 打印 · Ctrl+P 补打 · Esc 下一位 · F10 后台</translation>
+        </message>
+        <message>
+            <source>Unresolved: {outcome}. Do not take the money again. Next step: press F7 to check the meter (R8): the purchase is then loaded, or a re-dispatch work order opens (R10).</source>
+            <translation>结果待核实：{outcome}。请勿重复收费。下一步：按 F7 核查电表（R8）：购电随即确认已充值，或生成补发工单（R10）。</translation>
+        </message>
+        <message>
+            <source>Checking the meter (R8)…</source>
+            <translation>正在核查电表（R8）…</translation>
+        </message>
+        <message>
+            <source>Nothing waits for the meter: every purchase has its next step.</source>
+            <translation>没有等待核查的购电：每笔购电都有下一步。</translation>
+        </message>
+        <message>
+            <source>Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work order(s) open (R10): inspection staff retry them, or write the card (F6).</source>
+            <translation>电表已核查：{loaded} 笔已充值；{orders} 张补发工单待处理（R10）：由稽查人员重试，或写卡（F6）。</translation>
+        </message>
+        <message>
+            <source>No meter link is configured: the purchases stay queued.</source>
+            <translation>未配置电表通道：购电保持排队。</translation>
+        </message>
     </context>
     <context>
         <name>PaymentPanel</name>
