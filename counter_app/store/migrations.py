@@ -9,7 +9,9 @@ A later change to the models adds a step here (with ``playhouse.migrate``'s `Sch
 for columns, `create_tables` for new tables) *and* changes the model, so that fresh and
 migrated databases end up the same. Step 1 is the baseline (its table list is frozen in
 `BASELINE_MODELS`); step 2 adds shifts and cash (`Shift`, `CashMovement`, and the partial
-unique indexes that allow one live shift per teller and per counter).
+unique indexes that allow one live shift per teller and per counter); step 4 adds the
+hand-over to the collection system (`StationTask`, the outbox of dispatch tasks, and
+`StationCursor`, the result poller's place in the station's result feed).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from counter_app.store.models import (
     Refund,
     SchemaVersion,
     Shift,
+    StationCursor,
+    StationTask,
     User,
     WorkOrder,
 )
@@ -57,6 +61,7 @@ BASELINE_MODELS: tuple[type[peewee.Model], ...] = (
 """The tables of step 1, frozen: later steps add theirs (a v1 database has exactly these)."""
 
 SHIFT_MODELS: tuple[type[peewee.Model], ...] = (Shift, CashMovement)
+HANDOVER_MODELS: tuple[type[peewee.Model], ...] = (StationTask, StationCursor)
 
 SQLITE_AUDIT_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
@@ -119,6 +124,10 @@ def _step_2_shifts_and_cash(db: Any) -> None:
     _shift_objects(db)
 
 
+def _step_4_collection_handover(db: Any) -> None:
+    db.create_tables(HANDOVER_MODELS, safe=True)
+
+
 @dataclass(frozen=True)
 class Step:
     version: int
@@ -129,6 +138,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(1, "baseline schema", _step_1_baseline),
     Step(2, "shifts and cash", _step_2_shifts_and_cash),
+    Step(4, "hand-over to the collection system", _step_4_collection_handover),
 )
 LATEST_VERSION = STEPS[-1].version
 
