@@ -30,7 +30,7 @@ import contextlib
 import datetime as dt
 import enum
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from counter_app.core.purchase_state import PurchaseState
@@ -195,9 +195,12 @@ class HandoverService:
                 row.sent_at = now
                 row.tries = int(row.tries) + 1
                 row.last_error = ""
+                row.station_task_id = result.task_id
                 row.save()
         if result.done:
-            self.apply(result, actor)
+            # the station may know the purchase under another id (meter + count): its
+            # result is this task's result
+            self.apply(replace(result, task_id=task_id), actor)
         return str(StationTask.get(StationTask.task_id == task_id).state)
 
     def _note_try(self, task_id: str, error: str) -> None:
@@ -255,7 +258,7 @@ class HandoverService:
     # -- 3. apply ----------------------------------------------------------------------------
     def apply(self, result: TaskResult, actor: str = SYSTEM_ACTOR) -> Applied:
         """Apply one final result, exactly once by `task_id` (the row lock decides)."""
-        task = StationTask.get_or_none(StationTask.task_id == result.task_id)
+        task = self._task_for(result.task_id)
         if task is None:
             return Applied.UNKNOWN
         if task.state in (StationTaskState.APPLIED, StationTaskState.REFUSED):
@@ -266,7 +269,7 @@ class HandoverService:
         now = self.ctx.clock.now()
         with write_transaction():
             _, meter, purchase = lock_purchase_with_owners(int(task.purchase_id))
-            row = locked(StationTask.select().where(StationTask.task_id == result.task_id)).first()
+            row = locked(StationTask.select().where(StationTask.id == task.id)).first()
             if row is None or row.state not in StationTaskState.LIVE:
                 return Applied.ALREADY
             work_order_id = self.dispatch.record_result(
@@ -288,7 +291,8 @@ class HandoverService:
                 "purchase",
                 purchase.id,
                 after={
-                    "task_id": result.task_id,
+                    "task_id": str(row.task_id),
+                    "station_task_id": result.task_id,
                     "outcome": report.outcome,
                     "station_outcome": result.station_outcome,
                     "station_reason": result.station_reason,
@@ -297,6 +301,19 @@ class HandoverService:
                 },
             )
         return Applied.APPLIED
+
+    @staticmethod
+    def _task_for(task_id: str) -> StationTask | None:
+        """Our task for an id the station used: ours, or the one it recognised ours as
+        (a live one first: a result is owed to the task that still waits for it)."""
+        rows = list(
+            StationTask.select()
+            .where((StationTask.task_id == task_id) | (StationTask.station_task_id == task_id))
+            .order_by(StationTask.id)
+        )
+        live = [r for r in rows if r.state in StationTaskState.LIVE]
+        chosen = live or rows
+        return chosen[0] if chosen else None
 
     def poll(self, limit: int = 100, actor: str = SYSTEM_ACTOR) -> PollReport:
         """The result poller's round: read the station's result feed after our cursor,
@@ -349,12 +366,13 @@ class HandoverService:
         wait = self.ctx.handover_wait_s if timeout_s is None else timeout_s
         state = self.send(task_id, operator)
         if state == StationTaskState.SENT and wait > 0:
+            task = StationTask.get(StationTask.task_id == task_id)
             try:
-                result = self.station.follow(task_id, progress, wait)
+                result = self.station.follow(str(task.station_task_id or task_id), progress, wait)
             except StationUnavailable:
                 result = None
             if result is not None and result.done:
-                self.apply(result, operator)
+                self.apply(replace(result, task_id=task_id), operator)
         return self.summary(task_id)
 
     def summary(self, task_id: str) -> DispatchSummary:

@@ -307,6 +307,9 @@ class StationTask(BaseModel):
     """
 
     task_id = peewee.CharField(max_length=64, unique=True)
+    # the id the station answered with: ours, unless it recognised the purchase (meter +
+    # count) as a task it already had under another id
+    station_task_id = peewee.CharField(max_length=64, null=True, index=True)
     purchase = peewee.ForeignKeyField(Purchase, backref="station_tasks", on_delete="RESTRICT")
     round_no = peewee.IntegerField(default=1)
     meter_address = peewee.CharField(max_length=12)
