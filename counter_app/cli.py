@@ -251,21 +251,35 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    """R8 after a restart: probe unresolved dispatches, then dispatch queued purchases."""
+    """R8 after a restart: probe unresolved dispatches, then dispatch queued purchases.
+
+    With a collection system: first send what waits in our outbox and apply the results
+    that came back; purchases whose task the station holds are left to it; the R8 probe of
+    the others goes through the station's probe endpoint.
+    """
     counter = _open(args)
     d = counter.services.dispatch
     done = []
+    lines: list[str] = []
+    if d.handover is not None:
+        from counter_app.services.ports import StationUnavailable
+
+        try:
+            sent = d.handover.send_pending(limit=1000, actor=args.operator)
+            polled = d.handover.poll(limit=1000, actor=args.operator)
+            lines.append(
+                f"outbox: {sent} task(s) sent; {polled.applied} result(s) applied "
+                f"of {polled.results} read"
+            )
+        except StationUnavailable as exc:
+            lines.append(f"collection system unreachable: {exc}; tasks stay in the outbox")
     for pid in d.unresolved_purchases():
         done.append(d.resolve_unresolved(pid, args.operator))
     for pid in d.queued_purchases():
         done.append(d.dispatch_purchase(pid, args.operator))
     counter.close()
-    _emit(
-        args,
-        done,
-        [f"purchase {s.purchase_id} n={s.count}: {s.outcome} -> {s.state}" for s in done]
-        or ["nothing to resume"],
-    )
+    lines += [f"purchase {s.purchase_id} n={s.count}: {s.outcome} -> {s.state}" for s in done]
+    _emit(args, done, lines or ["nothing to resume"])
     return 0
 
 

@@ -48,6 +48,8 @@ REASON_OUTCOMES: Mapping[str, str] = {
     "security-refused": DispatchOutcome.SECURITY_REFUSAL,
     "hoarding-limit": DispatchOutcome.HOARDING_LIMIT,
 }
+MAX_RESULTS_PAGE = 500
+"""The most results the station returns per ``GET /results`` (its documented bound)."""
 STATION_OUTCOMES: Mapping[str, str] = {
     "success": DispatchOutcome.SUCCESS,
     "already-loaded": DispatchOutcome.ALREADY_LOADED,
@@ -265,7 +267,8 @@ class CollectionSystemDispatcher:
             time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
 
     def results(self, after: int, limit: int = 100) -> tuple[list[TaskResult], int]:
-        response = self._request("GET", "/results", params={"after": after, "limit": limit})
+        page = max(1, min(limit, MAX_RESULTS_PAGE))
+        response = self._request("GET", "/results", params={"after": after, "limit": page})
         if response.status_code != 200:
             raise StationUnavailable(self._reason(response))
         body = self._json(response)

@@ -9,6 +9,14 @@ checked after each (`check_database`).
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from counter_app.bootstrap import make_workers
 from counter_app.core.purchase_state import PurchaseState
 from counter_app.services.checks import check_database
 from counter_app.store.models import (
@@ -21,7 +29,13 @@ from counter_app.store.models import (
     WorkOrder,
 )
 from meter_link.simulator.faults import Fault, FaultKind
-from tests.fixtures.station import CollectionWorld
+from tests.fixtures.station import (
+    BIN,
+    CollectionWorld,
+    start_collection,
+    stop_collection,
+    wait_until,
+)
 
 ZHANG_WEI = "100000000001"  # one remote meter (000000000001), SMS subscribed
 ZHAO_MIN = "100000000007"  # one remote meter (000000000008), no SMS
@@ -76,3 +90,181 @@ def test_meter_silent_three_attempts_then_work_order_and_sms_r9_r10_r11(
     assert collection.meter_count(METER_1) == 0
     assert Meter.get(Meter.address == METER_1).committed_count == 0
     assert_books_hold()
+
+
+# -- neither side trusts the other to be up ---------------------------------------------------
+
+
+def _run_workers_until_applied(world: CollectionWorld, purchase_id: int, timeout_s: float = 60):
+    workers = make_workers(world.counter, interval_s=0.1)
+    wait_until(
+        lambda: (
+            workers.run_once() is not None
+            and StationTask.get(StationTask.purchase == purchase_id).state == "applied"
+        ),
+        timeout_s,
+        0.2,
+    )
+    return workers
+
+
+def _station_tasks_for(world: CollectionWorld, meter: str) -> list[dict[str, object]]:
+    feed = world.station.get("/results?after=0&limit=500")
+    return [r for r in feed["results"] if r["meter"] == meter]
+
+
+def test_station_unreachable_task_waits_in_outbox_then_sent_once_loaded_once(
+    tmp_path: Path, fast_password_hashing: None
+) -> None:
+    world = start_collection(tmp_path, start_station=False)
+    try:
+        outcome = world.services.payments.take_payment(ZHANG_WEI, 6_600, operator="teller1")
+        summary = outcome.dispatch
+        assert summary is not None and summary.pending and summary.outcome == "outbox"
+        assert summary.state == PurchaseState.DISPATCHING
+        task = StationTask.get(StationTask.purchase == outcome.purchase_id)
+        assert task.state == "queued" and task.tries == 1 and task.last_error
+        assert_books_hold()  # the money is in transit (I1), nothing committed (I2)
+        workers = make_workers(world.counter)
+        report = workers.run_once()
+        assert not report.station_up and report.sent == 0
+        assert StationTask.get_by_id(task.id).state == "queued"
+
+        world.station.start()  # the collection system is back
+        _run_workers_until_applied(world, outcome.purchase_id)
+        assert Purchase.get_by_id(outcome.purchase_id).state == PurchaseState.LOADED
+        assert world.meter_count(METER_1) == 1  # loaded once
+        assert len(_station_tasks_for(world, METER_1)) == 1  # sent once: one task
+        again = workers.run_once()
+        assert again.sent == 0 and again.applied == 0  # nothing left, nothing applied twice
+        assert Meter.get(Meter.address == METER_1).committed_count == 1
+        assert Notification.select().where(Notification.template == "dispatch-success").count() == 1
+        assert_books_hold()
+    finally:
+        stop_collection(world)
+
+
+def test_station_killed_mid_task_and_restarted_loads_once_r8(
+    tmp_path: Path, fast_password_hashing: None
+) -> None:
+    world = start_collection(tmp_path, wait_seconds=0, station_timeout_s=3.0)
+    try:
+        world.simulator.inject(METER_1, Fault(FaultKind.SLOW_REPLY, times=None, seconds=0.5))
+        outcome = world.services.payments.take_payment(ZHANG_WEI, 7_700, operator="teller1")
+        assert outcome.dispatch is not None and outcome.dispatch.outcome == "pending"
+        task = StationTask.get(StationTask.purchase == outcome.purchase_id)
+        wait_until(lambda: world.station.get(f"/tasks/{task.task_id}")["state"] == "running")
+        time.sleep(1.2)  # into the attempt: a recharge may be on the wire
+        world.station.kill9()
+        world.station.start()  # same store, same port: it resumes by probing (R8)
+        _run_workers_until_applied(world, outcome.purchase_id, timeout_s=90)
+        assert Purchase.get_by_id(outcome.purchase_id).state == PurchaseState.LOADED
+        assert world.meter_count(METER_1) == 1  # never a second recharge for count 1
+        assert Meter.get(Meter.address == METER_1).committed_count == 1
+        assert_books_hold()
+    finally:
+        stop_collection(world)
+
+
+def _counterctl(world: CollectionWorld, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(BIN / "counterctl"), *args],
+        env=world.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _kill9(process: subprocess.Popen[str]) -> None:
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(10)
+
+
+def test_counterctl_pay_killed_before_the_task_was_sent_sends_once_loads_once(
+    tmp_path: Path, fast_password_hashing: None
+) -> None:
+    world = start_collection(tmp_path, start_station=False)
+    try:
+        # where the station should be, something takes the connection and never answers
+        with socket.socket() as blackhole:
+            blackhole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            blackhole.bind(("127.0.0.1", world.station.port))
+            blackhole.listen(16)
+            pay = _counterctl(world, "pay", ZHANG_WEI, "55", "--operator", "teller1")
+            wait_until(lambda: StationTask.select().count() == 1, 30)
+            time.sleep(0.5)  # the payment is committed and the send is under way
+            _kill9(pay)
+        task = StationTask.get()
+        assert task.state == "queued"  # paid, not sent: the outbox kept it
+        assert Purchase.get_by_id(task.purchase_id).state == PurchaseState.DISPATCHING
+        assert_books_hold()
+        world.station.start()
+        _run_workers_until_applied(world, int(task.purchase_id))
+        assert world.meter_count(METER_1) == 1
+        assert len(_station_tasks_for(world, METER_1)) == 1
+        assert_books_hold()
+    finally:
+        stop_collection(world)
+
+
+def test_counterctl_pay_killed_while_following_the_task_result_applied_once(
+    tmp_path: Path, fast_password_hashing: None
+) -> None:
+    world = start_collection(tmp_path, wait_seconds=60, station_timeout_s=3.0)
+    try:
+        world.simulator.inject(METER_1, Fault(FaultKind.SLOW_REPLY, times=None, seconds=0.4))
+        pay = _counterctl(world, "pay", ZHANG_WEI, "44", "--operator", "teller1")
+        wait_until(lambda: StationTask.select().where(StationTask.state == "sent").count(), 30)
+        _kill9(pay)
+        task = StationTask.get()
+        _run_workers_until_applied(world, int(task.purchase_id), timeout_s=90)
+        assert Purchase.get_by_id(task.purchase_id).state == PurchaseState.LOADED
+        assert world.meter_count(METER_1) == 1
+        applied = AuditLog.select().where(AuditLog.action == "dispatch-result-applied").count()
+        assert applied == 1
+        assert_books_hold()
+    finally:
+        stop_collection(world)
+
+
+def test_worker_killed_mid_hand_over_and_started_again_applies_once(
+    tmp_path: Path, fast_password_hashing: None
+) -> None:
+    world = start_collection(tmp_path, wait_seconds=0, station_timeout_s=3.0)
+    try:
+        world.simulator.inject(METER_1, Fault(FaultKind.SLOW_REPLY, times=None, seconds=0.4))
+        outcome = world.services.payments.take_payment(
+            ZHANG_WEI, 3_300, operator="teller1", follow=False
+        )
+        task = StationTask.get(StationTask.purchase == outcome.purchase_id)
+        assert task.state == "queued"  # written with the payment, sending left to the worker
+
+        def worker() -> subprocess.Popen[str]:
+            return subprocess.Popen(
+                [str(BIN / "counter-server"), "work", "--interval", "0.2"],
+                env=world.env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                text=True,
+            )
+
+        first = worker()
+        try:
+            wait_until(lambda: StationTask.get_by_id(task.id).state == "sent", 30)
+        finally:
+            _kill9(first)
+        second = worker()
+        try:
+            wait_until(lambda: StationTask.get_by_id(task.id).state == "applied", 90, 0.3)
+        finally:
+            second.terminate()
+            second.wait(15)
+        assert Purchase.get_by_id(task.purchase_id).state == PurchaseState.LOADED
+        assert world.meter_count(METER_1) == 1
+        assert len(_station_tasks_for(world, METER_1)) == 1
+        assert_books_hold()
+    finally:
+        stop_collection(world)
