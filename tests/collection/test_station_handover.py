@@ -268,3 +268,52 @@ def test_worker_killed_mid_hand_over_and_started_again_applies_once(
         assert_books_hold()
     finally:
         stop_collection(world)
+
+
+# -- work orders and resume through the station ----------------------------------------------
+
+
+def test_work_order_retry_goes_through_the_station_and_loads_r10(
+    collection: CollectionWorld,
+) -> None:
+    from counter_app.services import auth
+
+    fault = Fault(FaultKind.NO_REPLY, times=None)
+    collection.simulator.inject(METER_1, fault)
+    outcome = collection.services.payments.take_payment(ZHANG_WEI, 5_000, operator="teller1")
+    order = WorkOrder.get(WorkOrder.purchase == outcome.purchase_id)
+    collection.simulator.clear_faults()  # the inspection staff fixed the channel
+    tech = auth.get_user("tech1")
+    summary = collection.services.work_orders.retry(int(order.id), tech)
+    assert summary.loaded and summary.outcome == "success", summary
+    assert WorkOrder.get_by_id(order.id).state == "closed-success"
+    tasks = list(StationTask.select().where(StationTask.purchase == outcome.purchase_id))
+    assert [t.round_no for t in tasks] == [1, 2] and all(t.state == "applied" for t in tasks)
+    assert collection.meter_count(METER_1) == 1
+    assert Meter.get(Meter.address == METER_1).committed_count == 1
+    assert_books_hold()
+
+
+def test_counterctl_resume_probes_through_the_station_r8(collection: CollectionWorld) -> None:
+    """A purchase left ``dispatching`` without a task (a direct dispatch that crashed) is
+    settled by the station's probe; a queued purchase is handed over."""
+    services = collection.services
+    queued = services.payments.take_payment(ZHAO_MIN, 1_000, operator="teller1", dispatch=False)
+    assert Purchase.get_by_id(queued.purchase_id).state == PurchaseState.CREATED
+    stranded = services.payments.take_payment(ZHANG_WEI, 2_000, operator="t", dispatch=False)
+    services.dispatch._start(int(stranded.purchase_id), "teller1")  # crashed mid-dispatch
+    assert services.dispatch.unresolved_purchases() == [stranded.purchase_id]
+    result = subprocess.run(
+        [str(BIN / "counterctl"), "resume", "--operator", "tech1"],
+        env=collection.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"purchase {queued.purchase_id} n=1: success -> loaded" in result.stdout
+    # the station's probe says count 0 = n-1: the recharge never arrived (R8)
+    assert f"purchase {stranded.purchase_id} n=1: not-loaded -> failed" in result.stdout
+    assert collection.meter_count(METER_8) == 1
+    assert collection.meter_count(METER_1) == 0
+    assert_books_hold()
