@@ -293,7 +293,7 @@ class CollectionSystemDispatcher:
             last_failure_reason=body.get("last_failure_reason") or None,
         )
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> dict[str, object]:
         """``GET /health`` of the station (no token needed): status, links, queue."""
         response = self._request("GET", "/health")
         if response.status_code != 200:

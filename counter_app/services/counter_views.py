@@ -27,6 +27,8 @@ from counter_app.store.models import (
     Meter,
     Payment,
     Purchase,
+    StationTask,
+    StationTaskState,
     User,
 )
 
@@ -190,6 +192,18 @@ def _last_attempt(purchase: Purchase) -> tuple[str | None, str]:
     return str(attempt.outcome), str(attempt.reason)
 
 
+def _handed_over(purchase: Purchase) -> bool:
+    """The purchase waits for the collection system's result (a live task in our outbox)."""
+    return bool(
+        StationTask.select()
+        .where(
+            (StationTask.purchase == purchase.id)
+            & StationTask.state.in_(list(StationTaskState.LIVE))
+        )
+        .exists()
+    )
+
+
 def load_account(customer_no: str, history: int = 10) -> Account:
     """The account view's figures for one customer (read-only)."""
     customer = lookup.find_customer(customer_no)
@@ -222,6 +236,8 @@ def load_account(customer_no: str, history: int = 10) -> Account:
         .limit(history)
     ):
         outcome, reason = _last_attempt(pu)
+        if str(pu.state) == "dispatching" and _handed_over(pu):
+            outcome, reason = "pending", ""
         purchases.append(
             PurchaseRow(
                 id=int(pu.id),
@@ -295,6 +311,8 @@ def payment_receipt(payment_id: int, operator_name: str | None = None) -> Receip
             detail = reason or last
         elif state == "card-written":
             outcome = "card-written"
+        elif state == "dispatching" and _handed_over(purchase):
+            outcome = "pending"  # 下发中: the collection system has it; the SMS tells the result
         elif state in ("dispatching", "card-writing"):
             outcome = "unresolved"  # R8/R16: settled by probing the meter or reading the card
         else:

@@ -24,6 +24,7 @@ that follows it, the result poller or the station's callback, exactly once
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from counter_app.core.purchase_state import PurchaseEvent, PurchaseState, transition
@@ -538,6 +539,14 @@ class DispatchService:
             DispatchAttempt.select().where(DispatchAttempt.purchase == purchase_id).count(),
             None if order is None else int(order.id),
         )
+
+    def station_health(self) -> Mapping[str, object] | None:
+        """The collection system's health (``GET /health``), or None without one; raises
+        `StationUnavailable` when it cannot be reached."""
+        handover = self.ctx.handover
+        if handover is None:
+            return None
+        return handover.health()
 
     def channel_health(self, meter_address: str) -> ChannelHealth | None:
         """The collection system's knowledge of the meter's channel, or None without one.

@@ -244,3 +244,7 @@ class TaskHandover(Protocol):
     def channel_health(self, meter_address: str) -> ChannelHealth:
         """The station's knowledge of the meter's channel (raises `StationUnavailable`)."""
         ...
+
+    def health(self) -> Mapping[str, object]:
+        """The station's own health (status, links, queue); raises `StationUnavailable`."""
+        ...
