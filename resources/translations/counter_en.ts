@@ -111,6 +111,18 @@
         <source>REVERSED</source>
         <translation>REVERSED</translation>
     </message>
+    <message>
+        <source>Channel of meter {meter}: the collection system cannot be asked now.</source>
+        <translation>Channel of meter {meter}: the collection system cannot be asked now.</translation>
+    </message>
+    <message>
+        <source>Channel of meter {meter}: last good read {when}; {failures} failure(s) today.</source>
+        <translation>Channel of meter {meter}: last good read {when}; {failures} failure(s) today.</translation>
+    </message>
+    <message>
+        <source>The channel keeps failing today (last: {reason}): suggest writing the purchase to the card instead (F6) before the customer leaves.</source>
+        <translation>The channel keeps failing today (last: {reason}): suggest writing the purchase to the card instead (F6) before the customer leaves.</translation>
+    </message>
 </context>
 <context>
     <name>CardWriteDialog</name>
@@ -623,6 +635,18 @@
         <translation>Sending to the meter: {step} (attempt {attempt} of {of})…</translation>
     </message>
     <message>
+        <source>Result not yet known (下发中): the collection system cannot be reached; the task waits in the outbox and is sent when it is back. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</source>
+        <translation>Result not yet known (下发中): the collection system cannot be reached; the task waits in the outbox and is sent when it is back. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</translation>
+    </message>
+    <message>
+        <source>Result not yet known (下发中): the collection system has the task for purchase no. {count}. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</source>
+        <translation>Result not yet known (下发中): the collection system has the task for purchase no. {count}. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</translation>
+    </message>
+    <message>
+        <source>The collection system reported the result of purchase no. {count}.</source>
+        <translation>The collection system reported the result of purchase no. {count}.</translation>
+    </message>
+    <message>
         <source>Loaded: {outcome}. Meter balance now {balance}.</source>
         <translation>Loaded: {outcome}. Meter balance now {balance}.</translation>
     </message>
@@ -970,6 +994,22 @@
         <translation>{url} reachable</translation>
     </message>
     <message>
+        <source>Collection system</source>
+        <translation>Collection system</translation>
+    </message>
+    <message>
+        <source>not used: this counter dispatches over its own meter link</source>
+        <translation>not used: this counter dispatches over its own meter link</translation>
+    </message>
+    <message>
+        <source>unreachable ({error}): payments wait in the outbox and are sent when it is back</source>
+        <translation>unreachable ({error}): payments wait in the outbox and are sent when it is back</translation>
+    </message>
+    <message>
+        <source>{status}: {links} meter link(s), {queued} task(s) queued, {running} running; {waiting} of ours await a result</source>
+        <translation>{status}: {links} meter link(s), {queued} task(s) queued, {running} running; {waiting} of ours await a result</translation>
+    </message>
+    <message>
         <source>Card reader</source>
         <translation>Card reader</translation>
     </message>
@@ -1195,6 +1235,18 @@
         <translation>the probe shows the purchase did not reach the meter (R8)</translation>
     </message>
     <message>
+        <source>result not yet known: the collection system has the task</source>
+        <translation>result not yet known: the collection system has the task</translation>
+    </message>
+    <message>
+        <source>result not yet known: waiting to be sent, the collection system cannot be reached</source>
+        <translation>result not yet known: waiting to be sent, the collection system cannot be reached</translation>
+    </message>
+    <message>
+        <source>the collection system refused the task</source>
+        <translation>the collection system refused the task</translation>
+    </message>
+    <message>
         <source>created</source>
         <translation>created</translation>
     </message>
@@ -1249,6 +1301,10 @@
     <message>
         <source>probe</source>
         <translation>probe</translation>
+    </message>
+    <message>
+        <source>waiting before the next attempt</source>
+        <translation>waiting before the next attempt</translation>
     </message>
     <message>
         <source>on (closed)</source>
