@@ -16,9 +16,12 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from counter_app.bootstrap import make_workers
 from counter_app.core.purchase_state import PurchaseState
 from counter_app.services.checks import check_database
+from counter_app.services.errors import ReversalRefused
 from counter_app.store.models import (
     AuditLog,
     DispatchAttempt,
@@ -125,6 +128,14 @@ def test_station_unreachable_task_waits_in_outbox_then_sent_once_loaded_once(
         task = StationTask.get(StationTask.purchase == outcome.purchase_id)
         assert task.state == "queued" and task.tries == 1 and task.last_error
         assert_books_hold()  # the money is in transit (I1), nothing committed (I2)
+        with pytest.raises(ReversalRefused):  # R16: the recharge may yet reach the meter
+            world.services.reversals.reverse_payment(
+                outcome.payment_id,
+                operator="teller1",
+                supervisor="super1",
+                supervisor_password="super1-pass",
+                reason="customer changed their mind",
+            )
         workers = make_workers(world.counter)
         report = workers.run_once()
         assert not report.station_up and report.sent == 0
@@ -316,4 +327,21 @@ def test_counterctl_resume_probes_through_the_station_r8(collection: CollectionW
     assert f"purchase {stranded.purchase_id} n=1: not-loaded -> failed" in result.stdout
     assert collection.meter_count(METER_8) == 1
     assert collection.meter_count(METER_1) == 0
+    assert_books_hold()
+
+
+def test_counterctl_pay_through_the_station_says_what_happened(
+    collection: CollectionWorld,
+) -> None:
+    result = subprocess.run(
+        [str(BIN / "counterctl"), "pay", ZHAO_MIN, "12.34", "--operator", "teller1"],
+        env=collection.env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "dispatch: success after 1 attempt(s); purchase is loaded" in result.stdout
+    assert "attempt 1: recharge" in result.stderr  # the station's live steps, relayed
+    assert collection.meter_count(METER_8) == 1
     assert_books_hold()
