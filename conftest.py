@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.meters",
     "tests.fixtures.pcsc",
     "tests.fixtures.station",
+    "tests.fixtures.collection",
 ]

@@ -207,7 +207,6 @@ def create_app(station: Station, token: str) -> FastAPI:
     )
     app.add_middleware(Gate, token=token, limit=MAX_BODY_BYTES)
 
-
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse({"error": exc.error, "reason": exc.reason}, status_code=exc.status)

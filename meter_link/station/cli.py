@@ -57,10 +57,11 @@ class _Server(uvicorn.Server):
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     token = _read_secret(args.token_file, "token file")
+    # One shared secret both ways unless the marketing side gave its own for callbacks.
     callback_token = (
         _read_secret(args.callback_token_file, "callback token file")
         if args.callback_token_file
-        else None
+        else token
     )
     try:
         security = SoftwareSecurityModule.from_config(args.key_file)
@@ -132,7 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--token-file", required=True, help="file holding the bearer token")
     p.add_argument("--callback-url", help="where results go when a task names no callback_url")
-    p.add_argument("--callback-token-file", help="bearer token sent with result callbacks")
+    p.add_argument(
+        "--callback-token-file",
+        help="bearer token sent with result callbacks (default: the station's token)",
+    )
     p.add_argument("--key-file", help="master key file (hex); default $METER_MASTER_KEY")
     p.add_argument(
         "--link",

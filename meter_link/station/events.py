@@ -3,7 +3,8 @@
 Link threads publish; each stream subscribes with its event loop and an asyncio queue, and
 events cross from the thread to the loop with ``call_soon_threadsafe`` (an asyncio queue
 is not thread-safe). A stream subscribes *before* it reads the task, so a result that
-lands in between still reaches it.
+lands in between still reaches it; a stream that opens while a task runs first gets the
+steps that task has already been through, so the counter's progress view starts complete.
 """
 
 from __future__ import annotations
@@ -50,12 +51,15 @@ class EventHub:
 
     def __init__(self) -> None:
         self._subs: dict[str, list[Subscription]] = {}
+        self._history: dict[str, list[TaskEvent]] = {}  # steps of tasks still running
         self._lock = threading.Lock()
 
     def subscribe(self, task_id: str) -> Subscription:
-        """Called on the event loop of the stream."""
+        """Called on the event loop of the stream; the steps so far are queued first."""
         sub = Subscription(self, task_id, asyncio.get_running_loop())
         with self._lock:
+            for event in self._history.get(task_id, ()):
+                sub.queue.put_nowait(event)
             self._subs.setdefault(task_id, []).append(sub)
         return sub
 
@@ -69,6 +73,10 @@ class EventHub:
 
     def publish(self, event: TaskEvent) -> None:
         with self._lock:
+            if event.kind == STEP:
+                self._history.setdefault(event.task_id, []).append(event)
+            else:
+                self._history.pop(event.task_id, None)
             subs = list(self._subs.get(event.task_id, ()))
         for sub in subs:
             sub.deliver(event)

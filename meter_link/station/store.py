@@ -288,6 +288,7 @@ class TaskStore:
         station_db.initialize(self.db)
         self._is_sqlite = isinstance(self.db, peewee.SqliteDatabase)
         self._seq_lock = threading.Lock()  # result_seq: one allocator per station process
+        self._sqlite_writer = threading.RLock()
         with self._unit():
             self.db.create_tables(MODELS, safe=True)
 
@@ -299,19 +300,33 @@ class TaskStore:
             self.db.close()
 
     @contextmanager
+    def _connected(self) -> Iterator[None]:
+        """This thread's connection: kept open on SQLite (opening one costs more than most
+        queries), taken from and given back to the pool on PostgreSQL."""
+        if self._is_sqlite:
+            if self.db.is_closed():
+                self.db.connect(reuse_if_open=True)
+            yield
+        else:
+            with self.db.connection_context():
+                yield
+
+    @contextmanager
     def _unit(self) -> Iterator[None]:
-        with self.db.connection_context():
+        with self._connected():
             yield
 
     @contextmanager
     def _write(self) -> Iterator[None]:
-        with self.db.connection_context():
-            if self._is_sqlite:
-                with self.db.atomic("IMMEDIATE"):
-                    yield
-            else:
-                with self.db.atomic():
-                    yield
+        if self._is_sqlite:
+            # One writer at a time inside the process: SQLite's busy handler sleeps in steps
+            # of up to 100 ms when it finds the file locked, which our own threads would
+            # otherwise hit on every concurrent write; a lock hands over at once.
+            with self._sqlite_writer, self._connected(), self.db.atomic("IMMEDIATE"):
+                yield
+        else:
+            with self.db.connection_context(), self.db.atomic():
+                yield
 
     # -- submission -------------------------------------------------------------------------
     def submit(self, sub: Submission) -> tuple[TaskView, bool]:

@@ -19,7 +19,7 @@ import pytest
 from counter_app.core.purchase_state import PurchaseState
 from counter_app.services.checks import check_database
 from counter_app.store.models import AuditLog, Purchase, StationTask
-from tests.fixtures.station import (
+from tests.fixtures.collection import (
     BIN,
     CollectionWorld,
     read_line_with,

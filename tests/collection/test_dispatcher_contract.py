@@ -26,7 +26,7 @@ from meter_link.client import Dlt645Client, Timeouts
 from meter_link.security import SoftwareSecurityModule, generate_master_key
 from meter_link.simulator import MeterSimulator
 from meter_link.simulator.faults import Fault, FaultKind
-from tests.fixtures.station import StationProcess, free_port
+from tests.fixtures.collection import CollectionStation, free_port
 
 METER = "000000000001"
 CUSTOMER = "100000000001"  # the customer number the demo meter holds
@@ -63,7 +63,7 @@ def subject(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Subject]
             closers.insert(0, direct.close)
             yield Subject(direct, simulator)
         else:
-            station = StationProcess(tmp_path, url, key.hex(), free_port(), "contract-token")
+            station = CollectionStation(tmp_path, url, key.hex(), free_port(), "contract-token")
             station.start()
             closers.insert(0, station.stop)
             client = CollectionSystemDispatcher(

@@ -17,7 +17,7 @@ from counter_app.config import DispatchMode
 from counter_app.embedded import start_embedded
 from counter_app.services.checks import check_database
 from counter_app.store import database as store_db
-from tests.fixtures.station import BIN
+from tests.fixtures.collection import BIN
 
 
 def test_embedded_default_hands_purchases_to_a_local_station(

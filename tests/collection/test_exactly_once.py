@@ -26,7 +26,7 @@ from counter_app.store import database as store_db
 from counter_app.store.models import AuditLog, Meter, Notification, StationTask
 from meter_link.security import generate_master_key
 from tests.fixtures.database import TestDatabase
-from tests.fixtures.station import StationProcess, free_port
+from tests.fixtures.collection import CollectionStation, free_port
 
 APPLIERS = 6
 
@@ -35,7 +35,7 @@ APPLIERS = 6
 def station_services(db: TestDatabase, tmp_path: Path) -> Iterator[Services]:
     key = generate_master_key()
     simulator, url = start_meter_simulator(tmp_path, key)
-    station = StationProcess(tmp_path, url, key.hex(), free_port(), "exactly-once-token")
+    station = CollectionStation(tmp_path, url, key.hex(), free_port(), "exactly-once-token")
     station.start()
     client = CollectionSystemDispatcher(station.url, station.token, origin="counter:once")
     services = build_services(

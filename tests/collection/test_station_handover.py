@@ -32,7 +32,7 @@ from counter_app.store.models import (
     WorkOrder,
 )
 from meter_link.simulator.faults import Fault, FaultKind
-from tests.fixtures.station import (
+from tests.fixtures.collection import (
     BIN,
     CollectionWorld,
     start_collection,

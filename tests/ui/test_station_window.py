@@ -20,7 +20,7 @@ from counter_app.bootstrap import make_workers
 from counter_app.server.workers import HandoverWorkers
 from counter_app.ui.workers import DeviceEvents, Workers
 from meter_link.simulator.faults import Fault, FaultKind
-from tests.fixtures.station import CollectionWorld, start_collection, stop_collection
+from tests.fixtures.collection import CollectionWorld, start_collection, stop_collection
 from tests.ui.conftest import sign_in
 from tests.ui.helpers import find_customer, print_receipt, start_payment
 
