@@ -25,8 +25,8 @@ from counter_app.services.registry import Services, build_services
 from counter_app.store import database as store_db
 from counter_app.store.models import AuditLog, Meter, Notification, StationTask
 from meter_link.security import generate_master_key
-from tests.fixtures.database import TestDatabase
 from tests.fixtures.collection import CollectionStation, free_port
+from tests.fixtures.database import TestDatabase
 
 APPLIERS = 6
 
