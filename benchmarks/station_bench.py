@@ -188,7 +188,8 @@ def main() -> int:
         headers = {"Authorization": f"Bearer {token}"}
         print(
             f"meter-station: {len(meters)} meters on {args.buses} buses, "
-            f"store {'PostgreSQL' if args.db else 'SQLite'}"
+            f"store {'PostgreSQL' if args.db else 'SQLite'}; "
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start"
         )
         with httpx.Client(base_url=base, headers=headers, timeout=60) as api:
             # 1. overhead, one task at a time

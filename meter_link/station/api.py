@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import metadata
 from typing import Annotated, Any
@@ -25,19 +25,38 @@ from urllib.parse import urlparse
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .events import CLOSED, RESULT, TaskEvent
 from .links import MeterNotServed
+from .schema import (
+    AckOut,
+    ErrorOut,
+    HealthOut,
+    MeterHealthOut,
+    ProbeOut,
+    ResultsOut,
+    StepEventOut,
+    TaskOut,
+)
 from .service import Station
 from .store import Submission, TaskConflict, TaskNotDone
 
 MAX_BODY_BYTES = 64 * 1024
 KEEPALIVE_S = 15.0
 METER_PATTERN = r"^[0-9]{12}$"
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "no token or a wrong one"}
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "unknown task or meter"},
+    **AUTH_ERRORS,
+}
 MeterNo = Annotated[str, Path(pattern=METER_PATTERN, description="meter address, 12 digits")]
 
 
@@ -90,17 +109,12 @@ class Gate:
     up to the limit and replayed to the application.
     """
 
-    def __init__(self, app: Any, token: str, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, token: str, limit: int = MAX_BODY_BYTES) -> None:
         self.app = app
         self.token = token.encode()
         self.limit = limit
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -132,7 +146,7 @@ class Gate:
                 return
         replayed = False
 
-        async def replay() -> MutableMapping[str, Any]:
+        async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
@@ -151,7 +165,7 @@ class Gate:
 
 
 async def _refuse(
-    send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
+    send: Send,
     status: int,
     error: str,
     reason: str,
@@ -207,6 +221,25 @@ def create_app(station: Station, token: str) -> FastAPI:
     )
     app.add_middleware(Gate, token=token, limit=MAX_BODY_BYTES)
 
+    def openapi() -> dict[str, Any]:
+        """The generated document, plus the bearer scheme the gate enforces and the shape
+        of a step event (the stream's content is not a response model)."""
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            components = document.setdefault("components", {})
+            components.setdefault("schemas", {})["StepEventOut"] = StepEventOut.model_json_schema()
+            components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+            document["security"] = [{"bearer": []}]
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse({"error": exc.error, "reason": exc.reason}, status_code=exc.status)
@@ -216,13 +249,21 @@ def create_app(station: Station, token: str) -> FastAPI:
         status, reason = _field_reason(exc)
         return JSONResponse({"error": "invalid-task", "reason": reason}, status_code=status)
 
+    @app.exception_handler(Exception)
+    async def _station_error(request: Request, exc: Exception) -> JSONResponse:
+        # The database went away, or a fault of ours: one clear answer, the client retries.
+        return JSONResponse(
+            {"error": "station-error", "reason": f"{type(exc).__name__}: {exc}"[:300]},
+            status_code=503,
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = "not-found" if exc.status_code == 404 else f"http-{exc.status_code}"
         return JSONResponse(
             {"error": code, "reason": str(exc.detail)},
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=exc.headers,
         )
 
     def _task_or_404(task_id: str) -> dict[str, Any]:
@@ -231,7 +272,19 @@ def create_app(station: Station, token: str) -> FastAPI:
             raise ApiError(404, "not-found", f"no task {task_id}")
         return view.to_json()
 
-    @app.post("/tasks", status_code=202)
+    @app.post(
+        "/tasks",
+        status_code=202,
+        responses={
+            200: {"model": TaskOut, "description": "the same task, submitted before"},
+            202: {"model": TaskOut, "description": "a new task, queued"},
+            400: {"model": ErrorOut},
+            409: {"model": ErrorOut, "description": "contradicts a known task"},
+            413: {"model": ErrorOut},
+            422: {"model": ErrorOut},
+            **AUTH_ERRORS,
+        },
+    )
     def submit_task(task: TaskIn) -> JSONResponse:
         """Submit a dispatch task; idempotent on ``task_id`` and on ``(meter, count)``."""
         sub = Submission(**task.model_dump())
@@ -243,12 +296,23 @@ def create_app(station: Station, token: str) -> FastAPI:
             raise ApiError(422, "invalid-task", f"meter: {exc}") from None
         return JSONResponse(view.to_json(), status_code=202 if created else 200)
 
-    @app.get("/tasks/{task_id}")
+    @app.get("/tasks/{task_id}", responses={200: {"model": TaskOut}, **NOT_FOUND})
     def get_task(task_id: str) -> dict[str, Any]:
         """The task with its state, result and every attempt."""
         return _task_or_404(task_id)
 
-    @app.get("/tasks/{task_id}/events")
+    @app.get(
+        "/tasks/{task_id}/events",
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "content": {"text/event-stream": {}},
+                "description": "`event: step` (StepEventOut) while it runs, then one "
+                "`event: result` (TaskOut); the stream ends",
+            },
+            **NOT_FOUND,
+        },
+    )
     async def task_events(task_id: str) -> StreamingResponse:
         """Server-sent events: ``step`` while the task runs, then one ``result``."""
         sub = station.events.subscribe(task_id)
@@ -283,7 +347,7 @@ def create_app(station: Station, token: str) -> FastAPI:
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
-    @app.get("/results")
+    @app.get("/results", responses={200: {"model": ResultsOut}, **AUTH_ERRORS})
     def results(
         after: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -293,7 +357,10 @@ def create_app(station: Station, token: str) -> FastAPI:
         last = views[-1].result_seq if views else after
         return {"results": [v.to_json() for v in views], "last_seq": last}
 
-    @app.post("/results/{task_id}/ack")
+    @app.post(
+        "/results/{task_id}/ack",
+        responses={200: {"model": AckOut}, 409: {"model": ErrorOut}, **NOT_FOUND},
+    )
     def ack_result(task_id: str) -> dict[str, Any]:
         """The marketing side has the result: stop calling it back."""
         try:
@@ -304,7 +371,7 @@ def create_app(station: Station, token: str) -> FastAPI:
             raise ApiError(404, "not-found", f"no task {task_id}")
         return {"task_id": task_id, "delivered": True}
 
-    @app.get("/meters/{meter}/probe")
+    @app.get("/meters/{meter}/probe", responses={200: {"model": ProbeOut}, **NOT_FOUND})
     def probe(meter: MeterNo) -> dict[str, Any]:
         """R8's channel test and count read, now."""
         try:
@@ -312,12 +379,12 @@ def create_app(station: Station, token: str) -> FastAPI:
         except MeterNotServed as exc:
             raise ApiError(404, "not-found", str(exc)) from None
 
-    @app.get("/meters/{meter}/health")
+    @app.get("/meters/{meter}/health", responses={200: {"model": MeterHealthOut}, **AUTH_ERRORS})
     def meter_health(meter: MeterNo) -> dict[str, Any]:
         """What the station knows of the meter's channel: last good read, failures today."""
         return station.meter_health(meter).to_json()
 
-    @app.get("/health")
+    @app.get("/health", responses={200: {"model": HealthOut}})
     def health() -> dict[str, Any]:
         """Open to anyone: the station is up, its links and its queue."""
         return {"status": "ok", "version": _version(), **station.health()}

@@ -10,6 +10,7 @@ poll ``/results`` and acknowledge, which stops the callbacks.
 
 from __future__ import annotations
 
+import concurrent.futures
 import logging
 import threading
 
@@ -19,6 +20,7 @@ from .store import TaskStore, TaskView, utcnow
 
 log = logging.getLogger("meter_link.station")
 
+CONCURRENT_CALLBACKS = 8
 BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 60.0
 
@@ -63,10 +65,15 @@ class ResultDelivery:
         headers = {"Content-Type": "application/json"}
         if self.callback_token:
             headers["Authorization"] = f"Bearer {self.callback_token}"
-        with httpx.Client(timeout=self.timeout, headers=headers) as client:
+        with (
+            httpx.Client(timeout=self.timeout, headers=headers) as client,
+            concurrent.futures.ThreadPoolExecutor(
+                CONCURRENT_CALLBACKS, thread_name_prefix="callback"
+            ) as pool,
+        ):
             while not self._stop.is_set():
                 try:
-                    self._deliver_due(client)
+                    self._deliver_due(client, pool)
                     wait = self._seconds_to_next()
                 except Exception:  # the database went away for a moment: try again soon
                     log.exception("result delivery")
@@ -80,15 +87,18 @@ class ResultDelivery:
             return 30.0
         return max(0.0, min(30.0, (due - utcnow()).total_seconds()))
 
-    def _deliver_due(self, client: httpx.Client) -> None:
+    def _deliver_due(self, client: httpx.Client, pool: concurrent.futures.Executor) -> None:
+        """POST every due result, several at a time (a busy hall finishes tasks faster than
+        one connection delivers them); the outcomes are written here, one by one."""
+        sending: list[tuple[TaskView, str, concurrent.futures.Future[str | None]]] = []
         for view in self.store.due_deliveries(utcnow()):
-            if self._stop.is_set():
-                return
             target = view.callback_url or self.callback_url
             if not target:
                 self.store.no_callback(view.task_id)  # the poll and its ack deliver it
                 continue
-            error = self._post(client, target, view)
+            sending.append((view, target, pool.submit(self._post, client, target, view)))
+        for view, target, future in sending:
+            error = future.result()
             if error is None:
                 self.store.mark_delivered(view.task_id)
                 continue

@@ -23,6 +23,8 @@ import threading
 import time
 from collections.abc import Callable
 
+import peewee
+
 from ..dispatch import (
     COUNT_MODULUS,
     AttemptRecord,
@@ -33,13 +35,16 @@ from ..dispatch import (
 from ..errors import LinkUnavailable, MeterLinkError
 from .events import RESULT, EventHub, TaskEvent
 from .links import LinkOwner
-from .reasons import Reason, TaskOutcome, attempt_reason, cause_reason, task_outcome
+from .reasons import Reason, TaskOutcome, TaskState, attempt_reason, cause_reason, task_outcome
 from .store import AttemptEntry, TaskStore, TaskView, utcnow
 
 log = logging.getLogger("meter_link.station")
 
 ATTEMPTS = 3
 """R9: up to three attempts per dispatch."""
+
+STATION_ERRORS_BEFORE_FAILING = 3
+STATION_ERROR_PAUSE_S = 2.0
 
 
 def _same_count(meter_count: int, n: int) -> bool:
@@ -56,9 +61,12 @@ class TaskRunner:
         *,
         retry_delay: float = 1.0,
         on_result: Callable[[TaskView], None] | None = None,
+        requeue: Callable[[str, float], None] | None = None,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.store = store
+        self.requeue = requeue
+        self._errors: dict[str, int] = {}  # station errors per task, on the link threads
         self.events = events
         self.retry_delay = retry_delay
         self.on_result = on_result
@@ -72,12 +80,31 @@ class TaskRunner:
             return
         try:
             self._run(owner, task)
-        except Exception as exc:  # a fault of the station, not of the meter
+        except Exception as exc:  # a fault of the station (its database), not of the meter
             log.exception("task %s", task_id)
-            self._finish(task, TaskOutcome.FAILED, Reason.STATION_ERROR, f"station error: {exc}")
+            self._station_error(task, exc)
+        else:
+            self._errors.pop(task_id, None)
+
+    def _station_error(self, task: TaskView, exc: Exception) -> None:
+        """The task stays ``running`` and is taken up again later like after a restart —
+        probing the meter first (R8), since a recharge may have been sent.
+
+        While the database is unreachable nothing can be recorded, so the task waits for it
+        however long that takes; any other fault of ours ends the task as ``station-error``
+        once it has happened three times.
+        """
+        errors = self._errors.get(task.task_id, 0) + 1
+        self._errors[task.task_id] = errors
+        database_away = isinstance(exc, peewee.OperationalError | peewee.InterfaceError)
+        if self.requeue is not None and (database_away or errors < STATION_ERRORS_BEFORE_FAILING):
+            self.requeue(task.task_id, STATION_ERROR_PAUSE_S * min(errors, 6))
+            return
+        self._errors.pop(task.task_id, None)
+        self._finish(task, TaskOutcome.FAILED, Reason.STATION_ERROR, f"station error: {exc}")
 
     def _run(self, owner: LinkOwner, task: TaskView) -> None:
-        resumed = task.state.value == "running"
+        resumed = task.state is TaskState.RUNNING
         self.store.mark_running(task.task_id)
         done = len(task.attempts)
         if resumed and self._resume(owner, task, done):

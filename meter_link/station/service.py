@@ -30,6 +30,8 @@ from .store import MeterHealth, Submission, TaskStore, TaskView
 
 log = logging.getLogger("meter_link.station")
 
+ROUTE_RETRY_S = 2.0
+
 
 @dataclass
 class StationSettings:
@@ -71,6 +73,7 @@ class Station:
             self.events,
             retry_delay=settings.retry_delay,
             on_result=self.delivery.wake,
+            requeue=self._requeue,
             today=today,
         )
         self._routing: queue.Queue[str | None] = queue.Queue()
@@ -111,6 +114,12 @@ class Station:
             self._routing.put(view.task_id)
         return view, created
 
+    def _requeue(self, task_id: str, delay: float) -> None:
+        """Take a task up again after ``delay`` seconds (after a station error)."""
+        timer = threading.Timer(delay, self._routing.put, args=(task_id,))
+        timer.daemon = True
+        timer.start()
+
     def _route(self) -> None:
         while True:
             task_id = self._routing.get()
@@ -122,8 +131,9 @@ class Station:
                     continue
                 owner = self.directory.link_for(view.meter)
                 owner.submit(partial(_run_task, self.runner, task_id), PRIORITY_TASK)
-            except Exception:  # keep routing; the task stays queued and resumes on restart
+            except Exception:  # the database away, most likely: try the task again shortly
                 log.exception("routing task %s", task_id)
+                self._requeue(task_id, ROUTE_RETRY_S)
 
     # -- channel ----------------------------------------------------------------------------
     def probe(self, meter: str) -> dict[str, Any]:

@@ -189,7 +189,6 @@ class TaskView:
     submitted_at: dt.datetime
     finished_at: dt.datetime | None
     result_seq: int | None
-    delivered: bool
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -210,15 +209,6 @@ class TaskView:
             "finished_at": iso(self.finished_at),
             "result_seq": self.result_seq,
         }
-
-    def same_purchase(self, sub: Submission) -> bool:
-        """Whether ``sub`` asks for exactly this purchase (the idempotency rule)."""
-        return (sub.meter, sub.customer_no, sub.amount_fen, sub.count) == (
-            self.meter,
-            self.customer_no,
-            self.amount_fen,
-            self.count,
-        )
 
 
 class TaskConflict(Exception):
@@ -613,5 +603,4 @@ class TaskStore:
             submitted_at=row.submitted_at,
             finished_at=row.finished_at,
             result_seq=row.result_seq,
-            delivered=row.delivered_at is not None,
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from meter_link.security import generate_master_key, write_key_file
+from meter_link.station.schema import HealthOut, MeterHealthOut, ProbeOut, TaskOut
 from tests.fixtures.station import MeterSimProcess, StationProcess
 
 METER = "000000000001"
@@ -78,6 +79,24 @@ def test_a_task_loads_the_purchase_once_and_reports_every_read(
     status = station.client().get("/health").json()
     assert status["status"] == "ok" and status["links"] == 1
     assert (status["queued"], status["running"]) == (0, 0)
+
+    # What the station answers is what its OpenAPI document says.
+    TaskOut.model_validate(view)
+    ProbeOut.model_validate(probe)
+    MeterHealthOut.model_validate(health)
+    HealthOut.model_validate(status)
+    document = api.get("/openapi.json").json()
+    assert {
+        "/tasks",
+        "/tasks/{task_id}",
+        "/tasks/{task_id}/events",
+        "/results",
+        "/results/{task_id}/ack",
+        "/meters/{meter}/probe",
+        "/meters/{meter}/health",
+        "/health",
+    } <= set(document["paths"])
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
 def test_a_silent_meter_gets_three_attempts_then_fails_as_meter_silent(

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from meter_link.station.schema import ResultsOut, StepEventOut, TaskOut
 from tests.fixtures.station import MeterSimProcess, StationProcess
 
 from .conftest import CallbackReceiver
@@ -89,6 +90,7 @@ def test_poll_lists_results_in_order_and_ack_marks_them_delivered(
         station.wait_done(f"poll-{i}")
 
     page = api.get("/results", params={"after": 0, "limit": 2}).json()
+    ResultsOut.model_validate(page)
     assert [r["result_seq"] for r in page["results"]] == [1, 2]
     assert page["last_seq"] == 2
     rest = api.get("/results", params={"after": page["last_seq"]}).json()
@@ -146,9 +148,34 @@ def test_the_event_stream_shows_each_step_then_the_result(
     steps = [str(d["step"]) for k, d in events if k == "step"]
     assert steps == ["channel-test", "count-check", "authentication", "recharge", "read-back"]
     assert all(d["attempt"] == 1 and d["task_id"] == "sse-1" for k, d in events if k == "step")
+    for kind, data in events:
+        (StepEventOut if kind == "step" else TaskOut).model_validate(data)
     assert events[-1][1]["outcome"] == "success"
 
     # A finished task's stream sends its result at once and ends.
     assert [k for k, _ in _events(station, "sse-1")] == ["result"]
     missing = station.client().get("/tasks/none/events")
     assert missing.status_code == 404
+
+
+def test_an_undelivered_result_is_still_called_back_after_kill_9(
+    meter_sim_factory: Callable[..., MeterSimProcess],
+    station_factory: Callable[..., StationProcess],
+    callback_receiver: Callable[..., CallbackReceiver],
+) -> None:
+    """The delivery schedule lives in the station's database, not in its memory."""
+    receiver = callback_receiver(fail_first=2)
+    sim = meter_sim_factory(meters=1)
+    station = station_factory(
+        links=[sim.url], key_file=sim.key_file, extra=["--callback-url", receiver.url]
+    )
+    assert station.client().post("/tasks", json=task("durable")).status_code == 202
+    deadline = time.monotonic() + 30
+    while not receiver.calls and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert receiver.calls and receiver.calls[0]["status"] == 503
+    station.kill()
+    station.start()
+    (accepted,) = receiver.wait_accepted({"durable"})
+    assert accepted["body"]["outcome"] == "success"
+    assert sim.meter("000000000001") == (7500, 1)  # and the meter was loaded once
