@@ -336,8 +336,9 @@ class DispatchService:
             if state in (PurchaseState.DISPATCHING, PurchaseState.CARD_WRITTEN):
                 _set_state(purchase, PurchaseEvent.DISPATCH_FAILED, now)
             if open_work_order and purchase.state == PurchaseState.FAILED:
+                already_open = self._live_work_order(purchase) is not None
                 work_order_id = self._open_work_order(purchase, now)
-                if notify_failure:
+                if notify_failure and not already_open:  # once per failure, not per retry
                     customer = Customer.get_by_id(purchase.customer_id)
                     notifications.queue(
                         customer,
@@ -393,10 +394,7 @@ class DispatchService:
     def _open_work_order(self, purchase: Purchase, now: dt.datetime) -> int:
         """R10: a failed dispatch becomes a re-dispatch task (one live order per purchase)."""
         _set_state(purchase, PurchaseEvent.OPEN_WORK_ORDER, now)
-        live = WorkOrder.get_or_none(
-            (WorkOrder.purchase == purchase.id)
-            & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-        )
+        live = self._live_work_order(purchase)
         if live is not None:
             return int(live.id)
         order = WorkOrder.create(
@@ -406,6 +404,14 @@ class DispatchService:
             due_at=now + dt.timedelta(hours=self.ctx.work_order_due_hours),
         )
         return int(order.id)
+
+    @staticmethod
+    def _live_work_order(purchase: Purchase) -> WorkOrder | None:
+        order: WorkOrder | None = WorkOrder.get_or_none(
+            (WorkOrder.purchase == purchase.id)
+            & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
+        )
+        return order
 
     @staticmethod
     def _close_work_orders(purchase: Purchase, state: str, now: dt.datetime, note: str) -> None:
