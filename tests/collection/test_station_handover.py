@@ -95,6 +95,43 @@ def test_meter_silent_three_attempts_then_work_order_and_sms_r9_r10_r11(
     assert_books_hold()
 
 
+def test_a_task_the_station_refuses_is_a_final_failure_and_flags_the_meter_i2(
+    collection: CollectionWorld,
+) -> None:
+    """Someone else already gave the station purchase 1 of this meter with another amount:
+    the counts of the two sides disagree. The station refuses ours (409); on our side that
+    is a final failure (R10 work order, R11 SMS) and the meter is flagged for reconciliation;
+    nothing reaches the meter twice and nothing is committed (I2)."""
+    import httpx
+
+    foreign = httpx.post(
+        f"{collection.station.url}/tasks",
+        headers={"Authorization": f"Bearer {collection.station.token}"},
+        json={
+            "task_id": "elsewhere-1",
+            "meter": METER_1,
+            "customer_no": ZHANG_WEI,
+            "amount_fen": 999,
+            "count": 1,
+            "origin": "counter:elsewhere",
+        },
+        timeout=10,
+    )
+    assert foreign.status_code == 202
+    outcome = collection.services.payments.take_payment(ZHANG_WEI, 5_000, operator="teller1")
+    summary = outcome.dispatch
+    assert summary is not None and summary.outcome == "station-refused", summary
+    task = StationTask.get(StationTask.purchase == outcome.purchase_id)
+    assert task.state == "refused" and "409" in task.last_error
+    assert Purchase.get_by_id(outcome.purchase_id).state == PurchaseState.WORK_ORDER
+    assert WorkOrder.get(WorkOrder.purchase == outcome.purchase_id).state == "open"
+    meter = Meter.get(Meter.address == METER_1)
+    assert meter.needs_reconciliation and "refused" in meter.reconciliation_note
+    assert meter.committed_count == 0
+    assert Notification.select().where(Notification.template == "dispatch-failed").count() == 1
+    assert_books_hold()
+
+
 # -- neither side trusts the other to be up ---------------------------------------------------
 
 

@@ -79,6 +79,8 @@ def test_window_shows_result_not_yet_known_then_the_result(
     assert "下发中" in window.progress.outcome.text()
     assert window.progress.outcome.property("outcome") == "pending"
     assert window.watching == window.last_outcome.purchase_id
+    steps = " | ".join(window.progress.step_texts())
+    assert "通道测试" in steps or "channel test" in steps, steps  # the station's live steps
     text = print_receipt(qtbot, window, receipts_to_files)
     assert "下发中" in text  # the receipt says so; the SMS tells the result later
 
