@@ -111,16 +111,58 @@ class CardStatusError(CardError):
 
 class WrongKeyOrMac(CardStatusError):
     """Authentication or MAC refused (SW 6300/63Cx/6988/6989): wrong key system or a foreign
-    card. A real meter counts such insertions as illegal (card notes §2.4)."""
+    card. A real meter counts such insertions as illegal (card notes §2.4). ``tries_left`` is
+    the x of 63Cx: the card blocks that key when it reaches zero."""
 
     code = "wrong-key-or-mac"
 
     def __init__(self, step: str, sw: int) -> None:
-        CardError.__init__(
-            self, f"the card refused the key or MAC in {step} (status {sw:04X}): wrong keys?"
-        )
+        tries = sw & 0x0F if (sw & 0xFFF0) == 0x63C0 else None
+        msg = f"the card refused the key or MAC in {step} (status {sw:04X}): wrong keys?"
+        if tries is not None:
+            msg += f" {tries} tries left before the card blocks the key"
+        CardError.__init__(self, msg)
         self.step = step
         self.sw = sw
+        self.tries_left = tries
+
+
+class CardBlocked(CardStatusError):
+    """SW 6983: a key of the card is blocked after too many wrong cryptograms or MACs. Only
+    the issuer's procedure unblocks it: the technician's workbench unblocks the card with the
+    master key or re-issues it (R14)."""
+
+    code = "card-blocked"
+
+    def __init__(self, step: str, serial: str | None = None) -> None:
+        CardError.__init__(
+            self,
+            f"the card is blocked (status 6983 in {step}) after too many failed key checks; "
+            "send the customer to the technician's workbench to unblock or re-issue it",
+        )
+        self.step = step
+        self.sw = 0x6983
+        self.serial = serial
+
+
+class ForgedCard(WrongKeyOrMac):
+    """A file read with MAC does not carry the MAC a card holding our keys computes: the card
+    is forged or foreign (or this counter holds other keys), and what it says (a meter's
+    write-back) is not believed."""
+
+    code = "forged-card"
+
+    def __init__(self, what: str, serial: str | None = None) -> None:
+        CardError.__init__(
+            self,
+            f"the MAC on the {what} does not verify: a forged or foreign card; it is not "
+            "accepted (keep it and call the technician)",
+        )
+        self.step = f"read {what} with MAC"
+        self.sw = 0x6988
+        self.tries_left = None
+        self.what = what
+        self.serial = serial
 
 
 class UnissuedCard(CardError):
@@ -171,6 +213,21 @@ class CountMismatch(CardRefused):
         self.expected = expected
         super().__init__(
             f"purchase count on the card is {card_count}, the system expects {expected}"
+        )
+
+
+class AmountMismatch(CardRefused):
+    """R16: the card carries purchase ``count`` as expected, but of another amount."""
+
+    code = "amount-mismatch"
+
+    def __init__(self, count: int, card_amount_fen: int, expected_fen: int) -> None:
+        self.count = count
+        self.card_amount_fen = card_amount_fen
+        self.expected_fen = expected_fen
+        super().__init__(
+            f"purchase {count} on the card is of {card_amount_fen} fen, "
+            f"the system expects {expected_fen} fen"
         )
 
 

@@ -24,22 +24,50 @@ C = M + 1     hoarding check (else nothing,    nothing loaded; write back; then
 C >= M + 2    nothing loaded; write back; COUNT_ERROR
 ============  ===============================  =======================================
 
-Errors before the table abort without writing back. The meter's security steps (internal
-and external authentication, MAC'd reads) are not simulated here: the card's MACs are
-exercised on the counter side, over PC/SC.
+Errors before the table abort without writing back.
+
+Like a real meter, the simulated one talks to the card only through APDUs and checks its
+cryptograms before it believes anything (card notes §2.1 steps 1–4, §1.9): internal
+authentication (the card is genuine), external authentication (the card lets this meter
+write back), the parameter and wallet files read with MAC and the MACs verified; the
+write-back goes onto the card as a MAC'd ``04 D6 85 00 35``. Its ESAM holds the card
+issuer's keys (a ``CardCrypto``). A foreign card (other keys) or a forged one (right
+layout, wrong MAC) is refused with the meter's own error and display code (Err-32), loads
+nothing, gets no write-back and counts as an illegal insertion.
+
+The card is reached through a ``CardLink``: a card in a PC/SC reader (``CardSession``, as
+``card-tool meter-insert`` does from the shell) or a virtual card touched directly
+(``DirectLink``).
 """
 
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from card_io import apdu as A
 from card_io.card_files import MAX_AMOUNT_FEN, CardKind, CardParameters, Wallet, WriteBack
 from card_io.errors import CardFormatError
-from card_io.virtual import VirtualPurchaseCard
+from card_io.security import CardCrypto
+from card_io.virtual import DirectLink, VirtualPurchaseCard
+
+# The ESAM commands the meter forwards MAC'd data to (card notes §1.9-3): the wallet to the
+# recharge command, the parameter file to the parameter update.
+ESAM_RECHARGE = bytes([0x80, 0x42, 0x00, 0x00, A.FILE_SIZES[A.SFI_WALLET] + A.MAC_LEN])
+ESAM_PARAMETERS = A.esam_header_for(A.FILE_SIZES[A.SFI_PARAMETERS], ins=0x2A)
+
+
+class CardLink(Protocol):
+    """A card the meter talks to: its 8-byte ATR serial and an APDU exchange with the T=0
+    status handling done (``CardSession`` of the PC/SC reader, ``DirectLink``)."""
+
+    @property
+    def serial(self) -> bytes: ...
+
+    def transmit(self, command: bytes) -> A.Response: ...
 
 
 class CardMeter(Protocol):
@@ -66,6 +94,9 @@ class MeterCardError(enum.Enum):
     """The meter's refusals, with the display class it shows (card notes §2.4)."""
 
     UNISSUED_CARD = ("Err-32", "unissued card")
+    AUTHENTICATION = ("Err-32", "card authentication error")
+    CARD_BLOCKED = ("Err-32", "card key blocked")
+    MAC_ERROR = ("Err-32", "MAC check error")
     WRONG_CARD_CLASS = ("Err-32", "not a user card")
     FILE_FORMAT = ("Err-34", "card file format error")
     METER_MISMATCH = ("Err-33", "meter number mismatch")
@@ -76,6 +107,7 @@ class MeterCardError(enum.Enum):
     COUNT_ERROR = ("Err-34", "purchase count error")
     WRITEBACK_NOT_EMPTY = ("Err-34", "write-back file not empty")
     OVER_HOARDING_LIMIT = ("Err-36", "over the hoarding limit")
+    COMMUNICATION = ("Err-35", "card communication error")
 
     @property
     def display(self) -> str:
@@ -105,22 +137,83 @@ def _fail(
     return CardInsertResult(False, error, 0, wrote_back, card_count, meter_count)
 
 
-def _write_back(
-    card: VirtualPurchaseCard, meter: CardMeter, params: CardParameters, now: datetime
-) -> None:
-    wb = WriteBack(
-        user_kind=params.user_kind,
-        ct_ratio=params.ct_ratio,
-        pt_ratio=params.pt_ratio,
-        meter_no=meter.meter_no,
-        customer_no=meter.customer_no,
-        remaining_fen=max(meter.balance_fen, 0),
-        count=meter.purchase_count,
-        overdraft_fen=meter.overdraft_fen,
-        illegal_insertions=meter.illegal_insertions,
-        written_at=now.replace(second=0, microsecond=0),
-    )
-    card.state.write_file(A.SFI_WRITEBACK, wb.encode())
+class _Refused(Exception):
+    def __init__(self, error: MeterCardError, illegal: bool = False) -> None:
+        super().__init__(error.text)
+        self.error = error
+        self.illegal = illegal
+
+
+def _ok(r: A.Response, error: MeterCardError = MeterCardError.COMMUNICATION) -> bytes:
+    if r.ok:
+        return r.data
+    if r.sw == A.SW_BLOCKED:
+        raise _Refused(MeterCardError.CARD_BLOCKED, illegal=True)
+    raise _Refused(error)
+
+
+class _MeterSide:
+    """The meter's card procedure over one link, with its ESAM's card keys."""
+
+    def __init__(self, link: CardLink, esam: CardCrypto) -> None:
+        self.link = link
+        self.esam = esam
+        self.serial = link.serial
+
+    def select(self) -> None:
+        _ok(self.link.transmit(A.select(A.MF)))
+        _ok(self.link.transmit(A.select(A.DF_ELECTRICITY)))
+
+    def read(self, sfi: int) -> bytes:
+        r = self.link.transmit(A.read_binary(sfi, 0, A.FILE_SIZES[sfi]))
+        if sfi == A.SFI_PARAMETERS and r.sw == A.SW_UNISSUED:
+            raise _Refused(MeterCardError.UNISSUED_CARD, illegal=True)
+        return _ok(r, MeterCardError.FILE_FORMAT)
+
+    def internal_auth(self) -> None:
+        rnd = os.urandom(8)
+        r = self.link.transmit(A.internal_authenticate(rnd))
+        if not r.ok or r.data != self.esam.internal_auth(self.serial, rnd):
+            raise _Refused(MeterCardError.AUTHENTICATION, illegal=True)
+
+    def external_auth(self) -> None:
+        challenge = _ok(self.link.transmit(A.get_challenge(8)))
+        r = self.link.transmit(
+            A.external_authenticate(self.esam.external_auth(self.serial, challenge))
+        )
+        if r.sw == A.SW_BLOCKED:
+            raise _Refused(MeterCardError.CARD_BLOCKED, illegal=True)
+        if not r.ok:
+            raise _Refused(MeterCardError.AUTHENTICATION, illegal=True)
+
+    def read_with_mac(self, sfi: int, esam_header: bytes) -> bytes:
+        random = os.urandom(4)
+        answer = _ok(self.link.transmit(A.read_binary_with_mac(sfi, 0, random, esam_header)))
+        size = esam_header[4] - A.MAC_LEN
+        data, mac = answer[:size], answer[size:]
+        if len(answer) != size + A.MAC_LEN or mac != self.esam.read_mac(
+            self.serial, random, esam_header, data
+        ):
+            raise _Refused(MeterCardError.MAC_ERROR, illegal=True)
+        return data
+
+    def write_back(self, meter: CardMeter, params: CardParameters, now: datetime) -> None:
+        wb = WriteBack(
+            user_kind=params.user_kind,
+            ct_ratio=params.ct_ratio,
+            pt_ratio=params.pt_ratio,
+            meter_no=meter.meter_no,
+            customer_no=meter.customer_no,
+            remaining_fen=max(meter.balance_fen, 0),
+            count=meter.purchase_count,
+            overdraft_fen=meter.overdraft_fen,
+            illegal_insertions=meter.illegal_insertions,
+            written_at=now.replace(second=0, microsecond=0),
+        ).encode()
+        challenge = _ok(self.link.transmit(A.get_challenge(4)))
+        header = A.update_binary_header(A.SFI_WRITEBACK, 0, len(wb))
+        mac = self.esam.write_mac(self.serial, challenge, header, wb)
+        _ok(self.link.transmit(header + wb + mac))
 
 
 def _register(meter: CardMeter, kind: CardKind, params: CardParameters, serial: str) -> None:
@@ -133,25 +226,53 @@ def _register(meter: CardMeter, kind: CardKind, params: CardParameters, serial: 
         meter.card_serial = serial
 
 
-def insert_card(card: VirtualPurchaseCard, meter: CardMeter, now: datetime) -> CardInsertResult:
-    """Insert ``card`` into ``meter`` (card notes §2.1; R12–R14 seen from the meter)."""
-    raw_params = card.state.read_file(A.SFI_PARAMETERS)
-    if raw_params is None:
-        meter.illegal_insertions += 1
-        return _fail(MeterCardError.UNISSUED_CARD)
+def _link(card: CardLink | VirtualPurchaseCard | Any) -> CardLink:
+    if isinstance(card, VirtualPurchaseCard):
+        return DirectLink(card.state)
+    link: CardLink = card
+    return link
+
+
+def insert_card(
+    card: CardLink | VirtualPurchaseCard, meter: CardMeter, now: datetime, esam: CardCrypto
+) -> CardInsertResult:
+    """Insert ``card`` into ``meter`` (card notes §2.1; R12–R14 seen from the meter).
+
+    ``esam`` is the card issuer's key holder inside the meter's ESAM. Security failures
+    (foreign or forged card, blocked key) and an unissued card count as illegal insertions.
+    """
+    side = _MeterSide(_link(card), esam)
     try:
-        params = CardParameters.decode(raw_params)
-        raw_wb = card.state.read_file(A.SFI_WRITEBACK)
-        raw_wallet = card.state.read_file(A.SFI_WALLET)
-        assert raw_wb is not None and raw_wallet is not None
-        writeback_empty = WriteBack.decode(raw_wb) is None
-        wallet = Wallet.decode(raw_wallet)
+        return _procedure(side, meter, now)
+    except _Refused as refused:
+        if refused.illegal:
+            meter.illegal_insertions += 1
+        return _fail(refused.error)
+
+
+def _procedure(side: _MeterSide, meter: CardMeter, now: datetime) -> CardInsertResult:
+    side.select()
+    side.read(A.SFI_PARAMETERS)  # 6B00 here: an unissued card
+    side.internal_auth()
+    try:
+        params = CardParameters.decode(side.read(A.SFI_PARAMETERS))
     except CardFormatError:
         return _fail(MeterCardError.FILE_FORMAT)
     if params.card_class != 0x01:
         meter.illegal_insertions += 1
         return _fail(MeterCardError.WRONG_CARD_CLASS)
-    serial = card.serial.hex().upper()
+    side.external_auth()
+    raw_wb = side.read(A.SFI_WRITEBACK)
+    # what the meter acts on comes with the card's MAC (wallet, meter and customer numbers)
+    raw_params = side.read_with_mac(A.SFI_PARAMETERS, ESAM_PARAMETERS)
+    raw_wallet = side.read_with_mac(A.SFI_WALLET, ESAM_RECHARGE)
+    try:
+        params = CardParameters.decode(raw_params)
+        writeback_empty = WriteBack.decode(raw_wb) is None
+        wallet = Wallet.decode(raw_wallet)
+    except CardFormatError:
+        return _fail(MeterCardError.FILE_FORMAT)
+    serial = side.serial.hex().upper()
     kind = params.kind
     c, m = wallet.count, meter.purchase_count
 
@@ -171,7 +292,7 @@ def insert_card(card: VirtualPurchaseCard, meter: CardMeter, now: datetime) -> C
         return _fail(MeterCardError.COUNT_ERROR)
 
     def done(loaded: int = 0) -> CardInsertResult:
-        _write_back(card, meter, params, now)
+        side.write_back(meter, params, now)
         return CardInsertResult(True, None, loaded, True, c, meter.purchase_count)
 
     if c < m:
@@ -187,7 +308,7 @@ def insert_card(card: VirtualPurchaseCard, meter: CardMeter, now: datetime) -> C
         return done()
     if c == m + 1:
         if not writeback_empty:
-            _write_back(card, meter, params, now)
+            side.write_back(meter, params, now)
             return _fail(MeterCardError.WRITEBACK_NOT_EMPTY, True, card_count=c, meter_count=m)
         total = max(meter.balance_fen, 0) + wallet.amount_fen
         limit = meter.hoarding_limit_fen
@@ -196,5 +317,5 @@ def insert_card(card: VirtualPurchaseCard, meter: CardMeter, now: datetime) -> C
         meter.load_purchase(wallet.amount_fen, c)
         _register(meter, kind, params, serial)
         return done(wallet.amount_fen)
-    _write_back(card, meter, params, now)
+    side.write_back(meter, params, now)
     return _fail(MeterCardError.COUNT_ERROR, True, card_count=c, meter_count=m)

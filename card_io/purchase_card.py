@@ -15,6 +15,12 @@ it already done (``WriteState.WRITTEN``) — ``purchase_state`` says which.
 Clearing the write-back file records the meter count it showed (``cleared_writeback``), so
 R12a stays decidable too: "old wallet, write-back cleared" (pulled after clearing) is not
 mistaken for "purchase written but not yet inserted".
+
+With the card keys at hand the write-back file is read with MAC (``04 B0``, card notes
+§1.9-3) and the MAC verified: a forged or foreign card (right layout, wrong keys) cannot
+make the counter believe that a meter loaded a purchase (R13). A key blocked by wrong
+cryptograms (6983) is reported as ``CardBlocked``; only the issuer's unblock (the
+technician's workbench, with the master key) or a re-issued card ends it.
 """
 
 from __future__ import annotations
@@ -40,11 +46,14 @@ from card_io.card_files import (
     cleared_writeback_count,
 )
 from card_io.errors import (
+    AmountMismatch,
+    CardBlocked,
     CardFormatError,
     CardNotBlank,
     CardStatusError,
     CountMismatch,
     ForeignCard,
+    ForgedCard,
     InvalidAmount,
     NoCardKeys,
     OverHoardingLimit,
@@ -79,6 +88,7 @@ class CardContents:
     wallet: Wallet
     write_back: WriteBack | None
     cleared_at_count: int | None = None  # meter count noted when we cleared the write-back
+    write_back_verified: bool = False  # read with MAC and the MAC checked with our keys
 
     @property
     def kind(self) -> CardKind:
@@ -131,6 +141,7 @@ class CardContents:
             "wallet": {"amount_fen": self.wallet.amount_fen, "count": self.wallet.count},
             "previous_purchase_pending": self.previous_purchase_pending,
             "write_back_cleared_at_count": self.cleared_at_count,
+            "write_back_verified": self.write_back_verified,
             "write_back": None
             if wb is None
             else {
@@ -148,6 +159,8 @@ class CardContents:
 def _check(r: A.Response, step: str) -> bytes:
     if r.ok:
         return r.data
+    if r.sw == A.SW_BLOCKED:
+        raise CardBlocked(step)
     if A.is_auth_refusal(r.sw):
         raise WrongKeyOrMac(step, r.sw)
     raise CardStatusError(step, r.sw)
@@ -158,6 +171,21 @@ def _validate_amount(amount_fen: int, allow_zero: bool = False) -> None:
         raise InvalidAmount("amounts are integer fen")
     if amount_fen < 0 or (amount_fen == 0 and not allow_zero) or amount_fen > MAX_AMOUNT_FEN:
         raise InvalidAmount(f"amount {amount_fen} fen is outside 1..{MAX_AMOUNT_FEN} fen")
+
+
+def validate_ids(customer_no: str, meter_no: str, serial: str | None = None) -> None:
+    """Customer and meter numbers are 12 decimal digits (6 BCD bytes on the card); a card
+    serial is 1..16 hex digits. Checked before any APDU (ValueError)."""
+    for value, field in ((customer_no, "customer number"), (meter_no, "meter number")):
+        if not isinstance(value, str) or len(value) != 12 or not value.isdigit():
+            raise ValueError(f"{field} must be 12 digits, got {value!r}")
+    if serial is not None:
+        try:
+            ok = 0 < len(serial) <= 16 and int(serial, 16) >= 0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"card serial must be up to 16 hex digits, got {serial!r}")
 
 
 class PurchaseCard:
@@ -204,11 +232,33 @@ class PurchaseCard:
             out += _check(r, f"read file {sfi}")
         return out[:size]
 
+    def _read_verified(self, s: CardSession, sfi: int, what: str) -> bytes:
+        """A whole file (up to 251 bytes) read with MAC; ForgedCard when the MAC is not the
+        one a card holding our keys computes."""
+        crypto = self._keys()
+        size = A.FILE_SIZES[sfi]
+        random = os.urandom(4)
+        header = A.esam_header_for(size)
+        r = s.transmit(A.read_binary_with_mac(sfi, 0, random, header))
+        if sfi == A.SFI_PARAMETERS and r.sw == A.SW_UNISSUED:
+            raise UnissuedCard(s.serial.hex().upper())
+        answer = _check(r, f"read file {sfi} with MAC")
+        if len(answer) != size + A.MAC_LEN:
+            raise CardFormatError(f"read with MAC of file {sfi} returned {len(answer)} bytes")
+        data, mac = answer[:size], answer[size:]
+        if crypto.read_mac(s.serial, random, header, data) != mac:
+            raise ForgedCard(what, s.serial.hex().upper())
+        return data
+
     def _read_all(self, s: CardSession) -> CardContents:
         self._select(s)
         params = CardParameters.decode(self._read(s, A.SFI_PARAMETERS))
         wallet = Wallet.decode(self._read(s, A.SFI_WALLET))
-        raw_wb = self._read(s, A.SFI_WRITEBACK)
+        verified = self.crypto is not None
+        if verified:
+            raw_wb = self._read_verified(s, A.SFI_WRITEBACK, "write-back file")
+        else:
+            raw_wb = self._read(s, A.SFI_WRITEBACK)
         wb = WriteBack.decode(raw_wb)
         return CardContents(
             serial=s.serial.hex().upper(),
@@ -218,6 +268,7 @@ class PurchaseCard:
             wallet=wallet,
             write_back=wb,
             cleared_at_count=cleared_writeback_count(raw_wb),
+            write_back_verified=verified,
         )
 
     def _authenticate(self, s: CardSession) -> None:
@@ -253,7 +304,7 @@ class PurchaseCard:
             raise ForeignCard("customer number", customer_no, c.customer_no)
         if c.meter_no != meter_no:
             raise ForeignCard("meter number", meter_no, c.meter_no)
-        if serial is not None and c.serial != serial.upper():
+        if serial is not None and int(c.serial, 16) != int(serial, 16):
             raise ForeignCard("card serial", serial.upper(), c.serial)
 
     def _verify(self, s: CardSession, wallet: Wallet, kind: CardKind | None = None) -> CardContents:
@@ -315,6 +366,7 @@ class PurchaseCard:
         returns the card. Any CardError during the write: call ``purchase_state`` — never
         just write again.
         """
+        validate_ids(expected_customer_no, expected_meter_no, expected_serial)
         _validate_amount(amount_fen)
         if count != last_committed_count + 1:
             raise ValueError("count must be last_committed_count + 1")
@@ -370,6 +422,7 @@ class PurchaseCard:
     ) -> CardContents:
         """R14: an open-account card (开户卡) for a new meter: count 0 with no money, or count 1
         carrying the first purchase. The card must be blank unless ``overwrite``."""
+        validate_ids(customer_no, meter_no)
         if count not in (0, 1):
             raise CountMismatch(count, 0)
         _validate_amount(amount_fen, allow_zero=count == 0)
@@ -407,6 +460,9 @@ class PurchaseCard:
         again** (same amount and count). If the lost card was loaded the meter sees an equal
         count and loads nothing; if not, the purchase arrives. The meter then stores the new
         serial and rejects the old card. Register the returned serial for the account."""
+        validate_ids(customer_no, meter_no)
+        if last_count < 0:
+            raise ValueError("the last purchase count cannot be negative")
         _validate_amount(last_amount_fen, allow_zero=True)
         params = CardParameters(
             meter_no=meter_no,
@@ -420,10 +476,45 @@ class PurchaseCard:
         )
         return self._personalise(params, Wallet(last_amount_fen, last_count), rates, overwrite)
 
+    def _unblock(self, s: CardSession) -> None:
+        """The issuer's procedure: a challenge, then the unblock command MAC'd with the
+        issuer's key; both retry counters are full again."""
+        crypto = self._keys()
+        challenge = _check(s.transmit(A.get_challenge(4)), "get challenge")
+        _check(s.transmit(A.unblock(crypto.unblock_mac(s.serial, challenge))), "unblock")
+
+    def unblock_card(self) -> CardContents:
+        """Reset the card's retry counters after a key was blocked (6983): the technician's
+        workbench with the master key. The card must still be genuine (internal
+        authentication), and it is read back (write-back with MAC) afterwards."""
+
+        def op(s: CardSession) -> CardContents:
+            self._select(s)
+            crypto = self._keys()
+            rnd = os.urandom(8)
+            answer = _check(s.transmit(A.internal_authenticate(rnd)), "internal authentication")
+            if answer != crypto.internal_auth(s.serial, rnd):
+                raise WrongKeyOrMac("internal authentication (card not genuine)", 0x6300)
+            self._unblock(s)
+            return self._read_all(s)
+
+        return self._run(op)
+
     def _personalise(
         self, params: CardParameters, wallet: Wallet, rates: RateTable | None, overwrite: bool
     ) -> CardContents:
         rates = rates or RateTable()
+        # Everything is encoded (and so validated: 12-digit numbers, BCD ranges) before the
+        # first APDU: a bad argument must never leave a card half rewritten.
+        seen = wallet.count - 1 if wallet.amount_fen > 0 else wallet.count
+        files = [
+            (A.SFI_RATES_CURRENT, rates.encode(RATE_CMD_CURRENT)),
+            (A.SFI_RATES_BACKUP, rates.encode(RATE_CMD_BACKUP)),
+            # a purchase on a new card has not reached the meter yet (R12a)
+            (A.SFI_WRITEBACK, cleared_writeback(max(seen, 0))),
+            (A.SFI_PARAMETERS, params.encode()),
+            (A.SFI_WALLET, wallet.encode()),  # commit point
+        ]
 
         def op(s: CardSession) -> CardContents:
             self._select(s)
@@ -433,14 +524,15 @@ class PurchaseCard:
                     raise CardNotBlank(s.serial.hex().upper())
             except UnissuedCard:
                 pass
-            self._authenticate(s)
-            self._write(s, A.SFI_RATES_CURRENT, rates.encode(RATE_CMD_CURRENT))
-            self._write(s, A.SFI_RATES_BACKUP, rates.encode(RATE_CMD_BACKUP))
-            # a purchase on a new card has not reached the meter yet (R12a)
-            seen = wallet.count - 1 if wallet.amount_fen > 0 else wallet.count
-            self._write(s, A.SFI_WRITEBACK, cleared_writeback(max(seen, 0)))
-            self._write(s, A.SFI_PARAMETERS, params.encode())
-            self._write(s, A.SFI_WALLET, wallet.encode())  # commit point
+            try:
+                self._authenticate(s)
+            except CardBlocked:
+                if not overwrite:
+                    raise
+                self._unblock(s)  # the issuer re-personalises a blocked card it owns
+                self._authenticate(s)
+            for sfi, content in files:
+                self._write(s, sfi, content)
             return self._verify(s, wallet, params.kind)
 
         return self._run(op)
@@ -461,6 +553,7 @@ class PurchaseCard:
         when the write-back shows the meter loaded it, CountMismatch when the card does not
         carry exactly that purchase.
         """
+        validate_ids(expected_customer_no, expected_meter_no, expected_serial)
         if count < 1:
             raise ValueError("count must be at least 1")
 
@@ -469,8 +562,10 @@ class PurchaseCard:
             self._check_identity(c, expected_customer_no, expected_meter_no, expected_serial)
             if c.write_back is not None and c.write_back.count >= count:
                 raise PurchaseAlreadyLoaded(count)
-            if c.wallet != Wallet(amount_fen, count):
+            if c.count != count:
                 raise CountMismatch(c.count, count)
+            if c.amount_fen != amount_fen:
+                raise AmountMismatch(count, c.amount_fen, amount_fen)
             self._authenticate(s)
             cleared = Wallet(0, count - 1)
             if c.write_back is not None or c.cleared_at_count != count - 1:

@@ -15,7 +15,11 @@ Scheme of the software adapter (ours, modelled on PBOC-style issuer systems):
 * diversified per card by its 8-byte ATR serial: ``K_card = SM4(K_p, serial || ~serial)``;
 * internal / external authentication: ``SM4(K_card, random8 || 80 00..)[:8]``;
 * MAC: SM4-CBC-MAC, IV = challenge(4) || 00*12, over ``header(5) || data`` with ISO/IEC 9797-1
-  padding method 2, first 4 bytes.
+  padding method 2, first 4 bytes. The same line-protection key MACs what the card writes
+  (``04 D6``, header = the UPDATE header) and what it returns to a MAC'd read (``04 B0``,
+  header = the ESAM command header named in the read, IV = the reader's random);
+* unblock: a fourth key, held by the issuer only, MACs the card's unblock command (retry
+  counters back to full after a key was blocked by wrong cryptograms or MACs).
 
 The virtual card holds only its diversified keys (as a personalised real card would) and
 verifies with the same functions, so a wrong master key fails exactly where it would fail on
@@ -24,13 +28,16 @@ a real card.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from card_io.apdu import UNBLOCK_HEADER
 from card_io.errors import NoCardKeys
 
 ENV_MASTER_KEY = "CARD_MASTER_KEY"
@@ -39,6 +46,7 @@ ENV_KEY_FILE = "CARD_KEY_FILE"
 _LABEL_INTERNAL = b"INTERNAL-AUTH-01"
 _LABEL_EXTERNAL = b"EXTERNAL-AUTH-02"
 _LABEL_MAC = b"LINE-PROTECT-MAC"
+_LABEL_UNBLOCK = b"ISSUER-UNBLOCK-0"
 
 
 class CardCrypto(Protocol):
@@ -55,6 +63,15 @@ class CardCrypto(Protocol):
 
     def write_mac(self, serial: bytes, challenge: bytes, header: bytes, data: bytes) -> bytes:
         """The 4-byte MAC of a ``04 D6`` UPDATE BINARY (header = CLA INS P1 P2 Lc)."""
+        ...
+
+    def read_mac(self, serial: bytes, random: bytes, esam_header: bytes, data: bytes) -> bytes:
+        """The 4-byte MAC a genuine card puts on ``data`` returned by a MAC'd read (to verify
+        that the file comes from a card holding our keys)."""
+        ...
+
+    def unblock_mac(self, serial: bytes, challenge: bytes) -> bytes:
+        """The issuer's MAC of the unblock command (technician's workbench only)."""
         ...
 
 
@@ -104,20 +121,26 @@ class CardKeys:
     internal: bytes
     external: bytes
     mac: bytes
+    unblock: bytes | None = None  # cards personalised before unblocking existed have none
 
     def to_hex(self) -> dict[str, str]:
-        return {
+        d = {
             "internal": self.internal.hex(),
             "external": self.external.hex(),
             "mac": self.mac.hex(),
         }
+        if self.unblock is not None:
+            d["unblock"] = self.unblock.hex()
+        return d
 
     @classmethod
     def from_hex(cls, d: dict[str, str]) -> CardKeys:
+        unblock = d.get("unblock")
         return cls(
             internal=bytes.fromhex(d["internal"]),
             external=bytes.fromhex(d["external"]),
             mac=bytes.fromhex(d["mac"]),
+            unblock=bytes.fromhex(unblock) if unblock else None,
         )
 
 
@@ -142,6 +165,7 @@ class SoftwareCardCrypto:
         self._k_int = sm4_encrypt_block(master_key, _LABEL_INTERNAL)
         self._k_ext = sm4_encrypt_block(master_key, _LABEL_EXTERNAL)
         self._k_mac = sm4_encrypt_block(master_key, _LABEL_MAC)
+        self._k_unblock = sm4_encrypt_block(master_key, _LABEL_UNBLOCK)
 
     @classmethod
     def from_key_file(cls, path: str | os.PathLike[str]) -> SoftwareCardCrypto:
@@ -170,6 +194,7 @@ class SoftwareCardCrypto:
             internal=diversify(self._k_int, serial),
             external=diversify(self._k_ext, serial),
             mac=diversify(self._k_mac, serial),
+            unblock=diversify(self._k_unblock, serial),
         )
 
     def internal_auth(self, serial: bytes, random: bytes) -> bytes:
@@ -180,3 +205,31 @@ class SoftwareCardCrypto:
 
     def write_mac(self, serial: bytes, challenge: bytes, header: bytes, data: bytes) -> bytes:
         return mac4(diversify(self._k_mac, serial), challenge, header, data)
+
+    def read_mac(self, serial: bytes, random: bytes, esam_header: bytes, data: bytes) -> bytes:
+        return mac4(diversify(self._k_mac, serial), random, esam_header, data)
+
+    def unblock_mac(self, serial: bytes, challenge: bytes) -> bytes:
+        return unblock_mac(diversify(self._k_unblock, serial), challenge)
+
+
+def unblock_mac(card_key: bytes, challenge: bytes) -> bytes:
+    """MAC of the unblock command (header only, no data) under the card's unblock key."""
+    return mac4(card_key, challenge, UNBLOCK_HEADER, b"")
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by the owner only from the first byte
+    (key files, the virtual card's state): a temp file made with mode 0600 in the same
+    folder, whatever the umask, then renamed over ``path``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

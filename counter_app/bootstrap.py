@@ -43,7 +43,7 @@ from counter_app.services.ports import (
 )
 from counter_app.services.registry import Services, build_services
 from counter_app.store.database import bind_database
-from counter_app.store.migrations import migrate
+from counter_app.store.upgrade import Upgrade, upgrade_database
 
 
 class MeterLinkDispatcher:
@@ -117,6 +117,17 @@ class MeterLinkDispatcher:
 
     def probe(self, meter_address: str) -> MeterProbe:
         reading = self._dispatcher_for(meter_address).probe(meter_address)
+        return MeterProbe(
+            reading.balance_fen, reading.count, reading.last_purchase_fen, reading.overdraft_fen
+        )
+
+    def open_account(
+        self, meter_address: str, customer_no: str, *, meter_no: str | None = None
+    ) -> MeterProbe:
+        """R18: remote account opening (070101FF) through the meter link."""
+        reading = self._dispatcher_for(meter_address).open_account(
+            meter_address, customer_no, meter_no=meter_no
+        )
         return MeterProbe(reading.balance_fen, reading.count, reading.last_purchase_fen)
 
     def close(self) -> None:
@@ -156,6 +167,7 @@ class Counter:
 
     config: Config
     services: Services
+    upgrade: Upgrade | None = None
 
     def close(self) -> None:
         dispatcher = self.services.ctx.dispatcher
@@ -200,10 +212,14 @@ def open_counter(
     the configured dispatch mode decides; ``use_meter_link=False`` builds a counter that
     dispatches nothing (bookkeeping commands).
     """
+    from counter_app.services import auth
+
     config = config or load_config()
+    auth.set_lockout_policy(auth.LockoutPolicy(config.lockout_attempts, config.lockout_minutes))
     bind_database(config.database_url)
-    if migrate_schema:
-        migrate()
+    # An upgraded program migrates the hall's database on its first start, after a backup
+    # copy; a database from a newer program is refused untouched (store.upgrade).
+    upgrade = upgrade_database() if migrate_schema else None
     if dispatcher is None and handover is None and use_meter_link:
         if config.dispatch_mode == DispatchMode.STATION:
             station = make_collection_system(config)
@@ -218,7 +234,7 @@ def open_counter(
         handover=handover,
         handover_wait_s=config.station.wait_seconds,
     )
-    return Counter(config, build_services(ctx))
+    return Counter(config, build_services(ctx), upgrade)
 
 
 def make_workers(counter: Counter, *, interval_s: float = 1.0) -> HandoverWorkers:

@@ -41,6 +41,15 @@ Example (every key optional)::
     wait_seconds = 20                        # how long a payment follows its task live
     listen = "127.0.0.1:8710"                # counter-server's own address
 
+    [security]
+    lockout_attempts = 5                     # wrong passwords in a row before a lockout
+    lockout_minutes = 15                     # how long a locked account stays locked
+    session_minutes = 15                     # lifetime of a counterctl sign-in
+
+A *production* configuration is a file that names a database (``[database] url``): the
+counter then refuses to start while demo users with their published passwords are present.
+Without one, the embedded demo runs in training mode (`Config.training`).
+
 Environment overrides: ``COUNTER_DB_URL``, ``COUNTER_ID``, ``COUNTER_METER_LINK``,
 ``COUNTER_METER_KEY_FILE``, ``COUNTER_READER``, ``COUNTER_PRINTER``, ``COUNTER_SMS_GATEWAY``,
 ``COUNTER_DISPATCH``, ``COUNTER_STATION_URL``, ``COUNTER_STATION_TOKEN_FILE``,
@@ -136,16 +145,14 @@ class StationConfig:
 
 
 def read_token(path: str | None, what: str) -> str:
-    """A bearer token kept in a file (first line); `ConfigError` when it cannot be read."""
+    """A bearer token kept in its own secret file (`read_secret_file`: first line, the file
+    readable by its owner only); `ConfigError` naming `what` when it cannot be had."""
     if not path:
         raise ConfigError("(configuration)", f"{what}: no token file configured")
     try:
-        token = Path(path).read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise ConfigError(path, f"{what}: {exc.strerror or exc}") from None
-    if not token:
-        raise ConfigError(path, f"{what}: the token file is empty")
-    return token
+        return read_secret_file(path)
+    except ConfigError as exc:
+        raise type(exc)(exc.path, f"{what}: {exc.problem}") from None
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,15 @@ class Config:
     dispatch: str = ""  # DispatchMode; "" = direct when a meter link is configured
     station: StationConfig = field(default_factory=StationConfig)
     source: str = "(defaults)"
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    session_minutes: int = 15
+    database_from_file: bool = False
+
+    @property
+    def production(self) -> bool:
+        """A configuration file names the database: real customers, real passwords."""
+        return self.source != "(defaults)" and self.database_from_file
 
     @property
     def dispatch_mode(self) -> str | None:
@@ -172,6 +188,13 @@ def _get(table: Mapping[str, Any], key: str, path: str, default: str) -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
         raise ConfigError(path, f"{key} must be a string")
+    return value
+
+
+def _int(table: Mapping[str, Any], key: str, path: str, default: int) -> int:
+    value = table.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(path, f"{key} must be a whole number of at least 1")
     return value
 
 
@@ -213,6 +236,7 @@ def load_config(
     wait = station.get("wait_seconds", 20.0)
     if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
         raise ConfigError(source, "wait_seconds must be a number of seconds >= 0")
+    security = _table(doc, "security", source)
     config = Config(
         database_url=_get(db, "url", source, "") or default_database_url(env),
         counter_id=_get(counter, "id", source, "counter-1"),
@@ -234,6 +258,10 @@ def load_config(
             listen=_get(station, "listen", source, "127.0.0.1:8710"),
         ),
         source=source,
+        lockout_attempts=_int(security, "lockout_attempts", source, 5),
+        lockout_minutes=_int(security, "lockout_minutes", source, 15),
+        session_minutes=_int(security, "session_minutes", source, 15),
+        database_from_file=bool(_get(db, "url", source, "")),
     )
     config = apply_env(config, env)
     check_dispatch(config)
@@ -273,3 +301,35 @@ def apply_env(config: Config, env: Mapping[str, str]) -> Config:
             or config.station.callback_token_file,
         ),
     )
+
+
+class SecretFileError(ConfigError):
+    """A secret (station token, SMS key) is in a file that others may read or change."""
+
+
+def read_secret_file(path: str | os.PathLike[str]) -> str:
+    """The secret in `path` (first line, stripped), refusing a file open to everyone.
+
+    Secrets live in their own files, not in the TOML file, so that the configuration can be
+    shown and backed up without them. The file must be readable only by its owner and the
+    service account's group (mode 0600 or 0640): a token any user of the PC can read lets
+    that user submit dispatch tasks in the hall's name. Windows has no such mode bits; there
+    the installer's ACLs do the same job.
+    """
+    shown = os.fspath(path)
+    try:
+        if sys.platform != "win32":
+            mode = os.stat(shown).st_mode
+            if mode & 0o007:
+                raise SecretFileError(
+                    shown,
+                    f"other users may read or change it (mode {mode & 0o777:o}); "
+                    f"run: chmod 600 {shown}",
+                )
+        with open(shown, encoding="utf-8") as fh:
+            secret = fh.readline().strip()
+    except OSError as exc:
+        raise ConfigError(shown, exc.strerror or str(exc)) from None
+    if not secret:
+        raise ConfigError(shown, "the secret file is empty")
+    return secret

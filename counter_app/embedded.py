@@ -59,13 +59,18 @@ DEMO_CARD_METER = "000000000005"
 
 
 def _key(path: Path, length: int = 16) -> bytes:
-    """A random key kept in ``path`` (created on first use, readable by the owner only)."""
+    """A random key kept in ``path``, created on first use readable by the owner only.
+
+    The file is born with mode 0600 (whatever the umask) as a temp file in the same folder
+    and renamed into place (``card_io.security.write_private``), so no other user can ever
+    read it and a crash never leaves half a key.
+    """
     if path.exists():
         return bytes.fromhex(path.read_text().strip())
+    from card_io.security import write_private
+
     key = secrets.token_bytes(length)
-    path.write_text(key.hex() + "\n")
-    with contextlib.suppress(OSError):
-        path.chmod(0o600)
+    write_private(path, key.hex() + "\n")
     return key
 
 
@@ -246,11 +251,14 @@ def start_collection_system(
     meter_url = line.rsplit(" ", 1)[-1]
     token_file = directory / "station.token"
     if not token_file.exists():
-        token_file.write_text(secrets.token_hex(24) + "\n")
-        with contextlib.suppress(OSError):
-            token_file.chmod(0o600)
+        from card_io.security import write_private
+
+        write_private(token_file, secrets.token_hex(24) + "\n")  # born 0600
     key_file = directory / "meter-master.key"
-    key_file.write_text(key.hex() + "\n")
+    if not key_file.exists():
+        from card_io.security import write_private
+
+        write_private(key_file, key.hex() + "\n")
     try:
         station, line = start_process(
             [
@@ -281,13 +289,17 @@ def start_collection_system(
 
 
 def start_pcscd_if_allowed() -> subprocess.Popen[bytes] | None:
-    """Start ``pcscd -f`` when none runs and we are root (a demo machine); else None."""
+    """Start pcscd when none runs and we are root (a demo machine); else None. Like the
+    project's scripts, it runs in a private network namespace with only loopback, so the
+    virtual reader's port cannot be reached from other hosts (``card_io.virtual.netns``)."""
+    from card_io.virtual.netns import pcscd_command
+
     if _pcscd_pid() is not None or shutil.which("pcscd") is None:
         return None
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return None
     process = subprocess.Popen(
-        ["pcscd", "-f"],
+        pcscd_command(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         stdin=subprocess.DEVNULL,

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from .client import Dlt645Client
 from .dlt645.codes import SerrFlag
-from .dlt645.data_ids import STATUS3_RELAY_OPEN
+from .dlt645.data_ids import STATUS3_RELAY_OPEN, STATUS3_REMOTE_NOT_OPENED
 from .dlt645.security_payloads import RechargeRequest
 from .errors import (
     ExceptionReply,
@@ -215,6 +215,29 @@ class MeterDispatcher:
             last_purchase_fen=c.read_int(address, "last-purchase"),
             relay_open=bool(c.read_int(address, "status3") & STATUS3_RELAY_OPEN),
         )
+
+    def open_account(
+        self, address: str, customer_no: str, *, meter_no: str | None = None
+    ) -> MeterReading:
+        """Remote account opening (070101FF) of a newly installed meter, without money.
+
+        The frame carries the meter's own purchase count and amount 0, so the meter only takes
+        the customer number and clears its "remote account not opened" bit; the first purchase
+        follows as an ordinary recharge with count + 1 (I2). Read-back: status word 3 must
+        show the account opened. Raises `MeterLinkError` (a `SecurityRefusal` for the meter's
+        refusal) when the meter cannot be read or refuses; returns the reading afterwards.
+        """
+        before = self.probe(address)
+        session = self.client.authenticate(address, meter_no or address, self.security)
+        mac1, mac2 = self.security.recharge_macs(
+            session, 0, before.count, customer_no, opening=True
+        )
+        self.client.remote_account_opening(
+            address, RechargeRequest(0, before.count, mac1, customer_no, mac2)
+        )
+        if self.client.read_int(address, "status3") & STATUS3_REMOTE_NOT_OPENED:
+            raise Garbled("the meter confirmed the account opening but still reads not opened")
+        return self.probe(address)
 
     def dispatch(
         self, request: DispatchRequest, progress: Progress | None = None

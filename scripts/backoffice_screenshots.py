@@ -128,7 +128,12 @@ def main() -> int:
         window.show_tab("card-workbench")
         if devices.card is not None:
             with sim.meter("000000000005") as meter:
-                insert_card(devices.card, meter, dt.datetime.now().replace(microsecond=0))
+                insert_card(
+                    devices.card,
+                    meter,
+                    dt.datetime.now().replace(microsecond=0),
+                    devices.card_crypto,
+                )
             bench.read_card()
             wait_until(lambda: bench.inspection is not None and not bench.busy)
         settle(0.5)

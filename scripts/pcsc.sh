@@ -2,15 +2,22 @@
 # The PC/SC service for development and tests, without systemd:
 #
 #   scripts/pcsc.sh start    install pcscd + vsmartcard-vpcd (+ swig, libpcsclite-dev for
-#                            building pyscard) with apt-get if missing, then start `pcscd -f`
-#                            in the background unless a pcscd already runs (needs root)
+#                            building pyscard, iproute2) with apt-get if missing, then start
+#                            `pcscd -f` in the background unless a pcscd already runs (root)
+#   scripts/pcsc.sh start --open
+#                            the same, but with the virtual reader open to the network
 #   scripts/pcsc.sh stop     stop the pcscd this script started (by the PID in var/pcscd.pid)
 #   scripts/pcsc.sh status   say whether pcscd runs, who started it, and list the readers
 #
-# The vpcd driver makes pcscd listen on TCP 35963/35964 (readers "Virtual PCD 00 00" and
-# "Virtual PCD 00 01"), on all interfaces: keep the virtual reader to test and demo machines.
-# The test fixtures (tests/fixtures/pcsc.py) do the same on their own and use a running
-# pcscd when there is one.
+# The vpcd driver makes pcscd listen for virtual cards on TCP 35963/35964 (readers
+# "Virtual PCD 00 00" and "Virtual PCD 00 01") on all interfaces, with no option to bind
+# loopback. So pcscd is started in a network namespace of its own that has only a loopback
+# interface (unshare --net): nobody on the network can insert a card, programs still reach
+# pcscd through its UNIX socket, and the project's virtual card joins that namespace to
+# connect (card_io/virtual/netns.py). `--open` (or COUNTER_PCSCD_OPEN=1) starts pcscd in the
+# host's namespace instead, for a card on another machine; firewall 35963/35964 then.
+# The test fixtures (tests/fixtures/pcsc.py) start it the same way and use a running pcscd
+# when there is one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +25,8 @@ VARDIR="${COUNTER_PCSC_VAR:-var}"
 PIDFILE="$VARDIR/pcscd.pid"
 LOG="$VARDIR/pcscd.log"
 SOCKET="/run/pcscd/pcscd.comm"
-PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev)
+PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev iproute2)
+OPEN="${COUNTER_PCSCD_OPEN:-0}"
 
 say() { echo "pcsc: $*"; }
 
@@ -63,8 +71,13 @@ start() {
         exit 1
     fi
     mkdir -p "$VARDIR"
-    # -f: foreground (we keep its PID); no --auto-exit, which quits 60 s after the last client
-    setsid pcscd -f >"$LOG" 2>&1 < /dev/null &
+    # -f: foreground (we keep its PID); no --auto-exit, which quits 60 s after the last client.
+    # `exec` keeps one PID from unshare through sh to pcscd.
+    if [ "$OPEN" != 0 ]; then
+        setsid pcscd -f >"$LOG" 2>&1 < /dev/null &
+    else
+        setsid unshare --net sh -c 'ip link set lo up && exec pcscd -f' >"$LOG" 2>&1 < /dev/null &
+    fi
     pid=$!
     echo "$pid" > "$PIDFILE"
     for _ in $(seq 1 50); do
@@ -73,7 +86,11 @@ start() {
         sleep 0.1
     done
     [ -S "$SOCKET" ] || { say "pcscd did not open $SOCKET; see $LOG" >&2; exit 1; }
-    say "pcscd started (PID $pid, log $LOG)"
+    if [ "$OPEN" != 0 ]; then
+        say "pcscd started (PID $pid, log $LOG); virtual reader open to the network"
+    else
+        say "pcscd started (PID $pid, log $LOG); virtual reader on loopback only"
+    fi
 }
 
 stop() {
@@ -97,7 +114,11 @@ status() {
     local pid ours=""
     if pid="$(running_pid)"; then
         [ "$(our_pid || true)" = "$pid" ] && ours=", started by scripts/pcsc.sh"
-        say "pcscd running (PID $pid$ours)"
+        if [ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$(readlink /proc/self/ns/net)" ]; then
+            say "pcscd running (PID $pid$ours); virtual reader open to the network"
+        else
+            say "pcscd running (PID $pid$ours); virtual reader on loopback only"
+        fi
         if [ -x .venv/bin/card-tool ]; then
             .venv/bin/card-tool readers || true
         fi
@@ -108,7 +129,9 @@ status() {
 }
 
 case "${1:-}" in
-    start) start ;;
+    start)
+        [ "${2:-}" = "--open" ] && OPEN=1
+        start ;;
     stop) stop ;;
     status) status ;;
     *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;

@@ -13,10 +13,12 @@ want_test=0
 
 # -- system packages ---------------------------------------------------------
 # pcscd + vsmartcard-vpcd: the PC/SC service and the virtual reader the virtual purchase
-# card plugs into; swig + libpcsclite-dev + gcc: pyscard has no Linux wheel and builds here;
+# card plugs into; iproute2: brings up loopback in pcscd's own network namespace (the
+# virtual reader on loopback only); swig + libpcsclite-dev + gcc: pyscard has no Linux
+# wheel and builds here;
 # fonts-wqy-microhei: Chinese text in the window and embedded in receipts;
 # the lib* packages: what Qt's offscreen/xcb platforms load on a bare machine.
-packages=(pcscd vsmartcard-vpcd swig libpcsclite-dev gcc fonts-wqy-microhei
+packages=(pcscd vsmartcard-vpcd iproute2 swig libpcsclite-dev gcc fonts-wqy-microhei
           libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
           libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
           libxcb-xinerama0 libxcb-randr0 libxcb-image0 libxcb-render-util0 xvfb xauth)

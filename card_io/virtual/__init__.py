@@ -4,7 +4,7 @@
 ``python -m card_io.virtual --state FILE [--port 35963]``.
 """
 
-from card_io.virtual.card import VirtualCardState, atr_for, serial_from_atr
+from card_io.virtual.card import DirectLink, VirtualCardState, atr_for, serial_from_atr
 from card_io.virtual.vpcd import (
     VIRTUAL_READER_PREFIX,
     VPCD_PORT_SLOT0,
@@ -16,6 +16,7 @@ __all__ = [
     "VIRTUAL_READER_PREFIX",
     "VPCD_PORT_SLOT0",
     "VPCD_PORT_SLOT1",
+    "DirectLink",
     "VirtualCardState",
     "VirtualPurchaseCard",
     "atr_for",

@@ -1,10 +1,12 @@
 """Run a virtual purchase card as its own process, inserted until stopped (SIGTERM/Ctrl-C):
 
-    python -m card_io.virtual --state FILE [--port 35963]
+    python -m card_io.virtual --state FILE [--port 35963] [--host 127.0.0.1]
 
 A missing state file is created as a blank card (random serial unless ``--serial``),
 personalised with keys derived from CARD_MASTER_KEY / CARD_KEY_FILE; issue it with
-``card-tool issue``.
+``card-tool issue``. The state file holds the card's keys and is created readable by its
+owner only. ``--host`` reaches a vpcd on another machine (a pcscd deliberately opened to the
+network, see docs/card-io.md); by default the card joins the local, loopback-only pcscd.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from types import FrameType
 
 from card_io.errors import CardError
 from card_io.security import SoftwareCardCrypto
-from card_io.virtual.vpcd import VPCD_PORT_SLOT0, VirtualPurchaseCard
+from card_io.virtual.vpcd import VPCD_HOST, VPCD_PORT_SLOT0, VirtualPurchaseCard
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m card_io.virtual", description=__doc__)
     ap.add_argument("--state", required=True, type=Path, help="card state file (JSON)")
     ap.add_argument("--port", type=int, default=VPCD_PORT_SLOT0, help="35963 slot 0, 35964 slot 1")
+    ap.add_argument("--host", default=VPCD_HOST, help="vpcd's host (default 127.0.0.1)")
     ap.add_argument("--serial", help="serial (16 hex digits) for a new card")
     ap.add_argument("--key-file", help="master key file for a new card")
     args = ap.parse_args(argv)
@@ -47,8 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    card.host = args.host
     card.insert()
-    print(f"virtual card {card.serial_hex} inserted at 127.0.0.1:{args.port}", flush=True)
+    print(f"virtual card {card.serial_hex} inserted at {args.host}:{args.port}", flush=True)
     done.wait()
     card.stop()
     print("virtual card removed", flush=True)

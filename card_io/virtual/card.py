@@ -1,18 +1,26 @@
 """The card side of the virtual purchase card: file system, APDUs, keys, persisted state.
 
 ``VirtualCardState`` answers APDUs the way a user purchase card does (card notes §1): SELECT
-3F00/DF01, READ BINARY and ``04 D6`` UPDATE BINARY by SFI with the MAC verified, GET
-CHALLENGE, INTERNAL AUTHENTICATE (T=0: 61 08 then GET RESPONSE), EXTERNAL AUTHENTICATE. A
-blank card answers 6B00 on the parameter file (the meter's "unissued card").
+3F00/DF01, READ BINARY, READ BINARY with MAC (``04 B0``), ``04 D6`` UPDATE BINARY by SFI with
+the MAC verified, GET CHALLENGE, INTERNAL AUTHENTICATE (T=0: 61 08 then GET RESPONSE),
+EXTERNAL AUTHENTICATE, and the issuer's UNBLOCK. A blank card answers 6B00 on the parameter
+file (the meter's "unissued card"); a file that does not exist answers 6A82, a wrong length
+6700 (or 6Cxx with the length available, the T=0 convention).
+
+Like a real CPU card, the external-authentication key and the line-protection (MAC) key
+each carry a retry counter: a wrong cryptogram or MAC answers 63Cx (x tries left), and at
+zero the key is blocked (6983) until the issuer's unblock command, MAC'd with the issuer's
+own key, resets both counters. The counters live in the state file (a card keeps them
+without power).
 
 Every UPDATE is applied whole or not at all and saved (temp file + rename) before the card
-answers 9000, so pulling the card can never leave half a file.
+answers 9000, so pulling the card can never leave half a file. The state file holds the
+card's keys: it is created readable by its owner only (mode 0600 from the first byte).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import threading
 from pathlib import Path
@@ -28,13 +36,23 @@ from card_io.card_files import (
     RateTable,
     Wallet,
 )
-from card_io.security import CardKeys, auth_cryptogram, mac4
+from card_io.security import CardKeys, auth_cryptogram, mac4, unblock_mac, write_private
 
-ATR_PREFIX = bytes([0x3B, 0x68, 0x00, 0x00, 0x00])  # TS, T0 (TA1 + 8 historical), TA1, 2 pad
+# ISO 7816-3: TS = 3B (direct convention); T0 = 69: TB1 and TC1 follow (bits 6, 7) and K = 9
+# historical bytes; TB1 = 00 (no programming voltage), TC1 = 00 (no extra guard time). No
+# TD1, so T=0 only and no check byte TCK. The historical bytes are a category byte (00)
+# and the 8-byte serial, which thus sits at ATR bytes 5..12 where meters take it.
+ATR_PREFIX = bytes([0x3B, 0x69, 0x00, 0x00, 0x00])
+
+MAX_TRIES = 5  # retry counter of each key after personalisation or unblocking
+KEY_EXTERNAL = "external"
+KEY_MAC = "mac"
 
 
 def atr_for(serial: bytes) -> bytes:
     """ATR with the 8-byte serial at bytes 5..12, where meters take it (card notes §1.1)."""
+    if len(serial) != 8:
+        raise ValueError("card serial must be 8 bytes")
     return ATR_PREFIX + serial
 
 
@@ -55,11 +73,13 @@ class VirtualCardState:
         keys: CardKeys,
         files: dict[int, bytes | None],
         path: Path | None = None,
+        tries: dict[str, int] | None = None,
     ) -> None:
         self.serial = serial
         self.keys = keys
         self.files: dict[int, bytes | None] = dict(files)
         self.path = path
+        self.tries = {KEY_EXTERNAL: MAX_TRIES, KEY_MAC: MAX_TRIES, **(tries or {})}
         self.lock = threading.RLock()
         self.apdu_count = 0
         self._reset_session()
@@ -108,7 +128,8 @@ class VirtualCardState:
         files = {
             int(k): (bytes.fromhex(v) if v is not None else None) for k, v in d["files"].items()
         }
-        return cls(bytes.fromhex(d["serial"]), CardKeys.from_hex(d["keys"]), files, path)
+        tries = {str(k): int(v) for k, v in d.get("tries", {}).items()}
+        return cls(bytes.fromhex(d["serial"]), CardKeys.from_hex(d["keys"]), files, path, tries)
 
     def save(self) -> None:
         if self.path is None:
@@ -117,13 +138,12 @@ class VirtualCardState:
             d = {
                 "serial": self.serial.hex(),
                 "keys": self.keys.to_hex(),
+                "tries": dict(self.tries),
                 "files": {
                     str(k): (v.hex() if v is not None else None) for k, v in self.files.items()
                 },
             }
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_text(json.dumps(d, indent=1), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_private(self.path, json.dumps(d, indent=1))
 
     # -- direct access (the simulated meter's side, tests) ----------------------------------
 
@@ -142,6 +162,21 @@ class VirtualCardState:
     @property
     def atr(self) -> bytes:
         return atr_for(self.serial)
+
+    def blocked(self, key: str) -> bool:
+        with self.lock:
+            return self.tries[key] <= 0
+
+    def _count_failure(self, key: str) -> bytes:
+        """A wrong cryptogram or MAC: one try less (persisted), 63Cx with the tries left."""
+        self.tries[key] = max(self.tries[key] - 1, 0)
+        self.save()
+        return _sw(A.SW_TRIES_LEFT | self.tries[key])
+
+    def _count_success(self, key: str) -> None:
+        if self.tries[key] != MAX_TRIES:
+            self.tries[key] = MAX_TRIES
+            self.save()
 
     # -- session state (reset at power-on / reset) ---------------------------------------
 
@@ -178,7 +213,7 @@ class VirtualCardState:
                 return _sw(A.SW_WRONG_LENGTH)
             if len(body) == 2 + lc:
                 le = body[-1] or 256
-        if cla not in (0x00, 0x04):
+        if cla not in (0x00, 0x04, A.CLA_SECURE):
             return _sw(A.SW_CLA)
         pending, self.pending_response = self.pending_response, None
         if ins == 0xC0:  # GET RESPONSE
@@ -189,8 +224,14 @@ class VirtualCardState:
             return pending + _sw(A.SW_OK)
         if ins == 0xA4:
             return self._select(data)
+        if ins == 0xB0 and cla == 0x04:
+            return self._read_with_mac(p1, p2, data)
         if ins == 0xB0:
+            if data:
+                return _sw(A.SW_WRONG_LENGTH)  # plain READ BINARY carries no data
             return self._read_binary(p1, p2, le)
+        if ins == A.INS_UNBLOCK and cla == A.CLA_SECURE:
+            return self._unblock(p1, p2, data)
         if ins == 0xD6:
             return self._update_binary(cla, p1, p2, data)
         if ins == 0x84:
@@ -230,12 +271,12 @@ class VirtualCardState:
     def _read_binary(self, p1: int, off: int, le: int | None) -> bytes:
         sfi = self._file_for(p1)
         if sfi is None:
-            return _sw(A.SW_NO_EF)
+            return _sw(A.SW_NOT_FOUND)
         content = self.files[sfi]
         if content is None:
             return _sw(A.SW_UNISSUED)
-        if off > len(content):
-            return _sw(A.SW_UNISSUED)
+        if off >= len(content):
+            return _sw(A.SW_WRONG_P1P2)  # offset beyond the end of the file
         available = len(content) - off
         want = le if le is not None else 256
         if want != available and want > available:
@@ -243,12 +284,53 @@ class VirtualCardState:
             return _sw(0x6C00 | (available & 0xFF))
         return content[off : off + want] + _sw(A.SW_OK)
 
+    def _read_with_mac(self, p1: int, off: int, data: bytes) -> bytes:
+        """``04 B0``: file data + MAC under the line-protection key (card notes §1.9-3)."""
+        sfi = self._file_for(p1)
+        if sfi is None:
+            return _sw(A.SW_NOT_FOUND)
+        if len(data) != 9:
+            return _sw(A.SW_WRONG_LENGTH)
+        if self.tries[KEY_MAC] <= 0:
+            return _sw(A.SW_BLOCKED)
+        content = self.files[sfi]
+        if content is None:
+            return _sw(A.SW_UNISSUED)
+        if off >= len(content):
+            return _sw(A.SW_WRONG_P1P2)
+        random, esam_header = data[:4], data[4:9]
+        want = esam_header[4] - A.MAC_LEN
+        if want <= 0 or off + want > len(content):
+            return _sw(A.SW_WRONG_LENGTH)
+        chunk = content[off : off + want]
+        self.pending_response = chunk + mac4(self.keys.mac, random, esam_header, chunk)
+        return _sw(0x6100 | len(self.pending_response))
+
+    def _unblock(self, p1: int, p2: int, data: bytes) -> bytes:
+        """The issuer's unblock: ``84 18 00 00 04 | MAC`` after GET CHALLENGE 4."""
+        challenge, self.challenge = self.challenge, None
+        if p1 or p2:
+            return _sw(A.SW_WRONG_P1P2)
+        if len(data) != A.MAC_LEN:
+            return _sw(A.SW_WRONG_LENGTH)
+        if self.keys.unblock is None:
+            return _sw(A.SW_NO_KEY)
+        if challenge is None or len(challenge) != 4:
+            return _sw(A.SW_MAC_MISSING)
+        if unblock_mac(self.keys.unblock, challenge) != data:
+            return _sw(A.SW_MAC_WRONG)
+        self.tries = {KEY_EXTERNAL: MAX_TRIES, KEY_MAC: MAX_TRIES}
+        self.save()
+        return _sw(A.SW_OK)
+
     def _update_binary(self, cla: int, p1: int, off: int, data: bytes) -> bytes:
         sfi = self._file_for(p1)
         if sfi is None:
-            return _sw(A.SW_NO_EF)
+            return _sw(A.SW_NOT_FOUND)
         if cla != 0x04:
             return _sw(A.SW_SECURITY)  # every file is written with a MAC (card notes §1.2)
+        if self.tries[KEY_MAC] <= 0:
+            return _sw(A.SW_BLOCKED)
         if not self.external_ok:
             return _sw(A.SW_SECURITY)
         challenge, self.challenge = self.challenge, None
@@ -257,12 +339,13 @@ class VirtualCardState:
         if len(data) <= A.MAC_LEN:
             return _sw(A.SW_WRONG_LENGTH)
         payload, mac = data[: -A.MAC_LEN], data[-A.MAC_LEN :]
-        header = A.update_binary_header(sfi, off, len(payload))
-        if mac4(self.keys.mac, challenge, header, payload) != mac:
-            return _sw(A.SW_MAC_WRONG)
         size = A.FILE_SIZES[sfi]
         if off + len(payload) > size:
             return _sw(A.SW_WRONG_LENGTH)
+        header = A.update_binary_header(sfi, off, len(payload))
+        if mac4(self.keys.mac, challenge, header, payload) != mac:
+            return self._count_failure(KEY_MAC)
+        self._count_success(KEY_MAC)
         old = self.files[sfi]
         base = bytearray(old if old is not None else bytes(size))
         base[off : off + len(payload)] = payload
@@ -274,11 +357,15 @@ class VirtualCardState:
         challenge, self.challenge = self.challenge, None
         if p2 != A.KEY_EXTERNAL or len(data) != 8:
             return _sw(A.SW_WRONG_LENGTH)
+        if self.tries[KEY_EXTERNAL] <= 0:
+            self.external_ok = False
+            return _sw(A.SW_BLOCKED)
         if challenge is None or len(challenge) != 8:
             return _sw(0x6985)
         if auth_cryptogram(self.keys.external, challenge) != data:
             self.external_ok = False
-            return _sw(A.SW_AUTH_FAILED)
+            return self._count_failure(KEY_EXTERNAL)
+        self._count_success(KEY_EXTERNAL)
         self.external_ok = True
         return _sw(A.SW_OK)
 
@@ -297,3 +384,31 @@ class VirtualCardState:
     def kind(self) -> CardKind | None:
         p = self.parameters()
         return p.kind if p else None
+
+
+class DirectLink:
+    """The card touched directly, as in the simulated meter's card slot: the same APDUs as
+    over PC/SC, with the T=0 handling a reader does (61xx -> GET RESPONSE, 6Cxx -> resend).
+    Opening the link powers the card up, as inserting it into a meter does."""
+
+    def __init__(self, state: VirtualCardState) -> None:
+        self.state = state
+        state.power_on()
+
+    @property
+    def serial(self) -> bytes:
+        return self.state.serial
+
+    def _raw(self, command: bytes) -> A.Response:
+        raw = self.state.process(command)
+        return A.Response(raw[:-2], (raw[-2] << 8) | raw[-1])
+
+    def transmit(self, command: bytes) -> A.Response:
+        r = self._raw(command)
+        if r.sw >> 8 == 0x6C and len(command) >= 5:
+            r = self._raw(command[:-1] + bytes([r.sw & 0xFF]))
+        data = r.data
+        while r.sw >> 8 == 0x61:
+            r = self._raw(A.get_response(r.sw & 0xFF))
+            data += r.data
+        return A.Response(data, r.sw)

@@ -14,6 +14,10 @@ Two hardware quirks handled here:
   every ``recv`` brings the round trip to well under a millisecond (card notes §3.2, §3.5-4).
 * When pcscd restarts, vpcd closes the socket; a card that is still "inserted" reconnects,
   like a card that stays in the reader across a service restart (§3.5-2).
+
+The project runs pcscd in a private network namespace with only a loopback interface, so
+vpcd's listener (on all interfaces of its namespace) is unreachable from other hosts; the
+card then connects from inside that namespace (``card_io.virtual.netns``).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 from card_io.card_files import CardParameters, RateTable, Wallet
 from card_io.security import CardKeys
 from card_io.virtual.card import VirtualCardState
+from card_io.virtual.netns import connect_in, pcscd_netns
 
 VPCD_HOST = "127.0.0.1"
 VPCD_PORT_SLOT0 = 35963
@@ -181,7 +186,7 @@ class VirtualPurchaseCard:
                 if self._stopping:
                     return
             try:
-                sock = socket.create_connection((self.host, self.port), timeout=1.0)
+                sock = connect_in(pcscd_netns(), self.host, self.port, timeout=1.0)
             except OSError:
                 time.sleep(0.1)  # pcscd not (yet) running: vpcd refuses; retry
                 continue

@@ -18,8 +18,14 @@ carries ``n = C + 1``.
 
 `CardWorkbench` is the technicians' side: read any card and compare its write-back
 with the records (R13), issue an open-account card (R14), re-issue a lost card carrying the
-last purchase again (R14), clear an unloaded purchase before its reversal (R16) — each
-role-checked (`services.auth`) and recorded.
+last purchase again (R14), clear an unloaded purchase before its reversal (R16), unblock a
+card whose keys were blocked by wrong cryptograms (the issuer's procedure, master key) —
+each role-checked (`services.auth`) and recorded.
+
+A card the card library refuses for security — blocked (6983), forged (its write-back MAC
+does not verify) or answering with other keys — is never written at the counter: the
+teller sends the customer to the technician's workbench, and `record_card_refusal` keeps
+the event in the audit log (I3).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from card_io.errors import CardError
+from card_io.errors import CardBlocked, CardError, ForgedCard, WrongKeyOrMac
 from card_io.purchase_card import CardContents, PurchaseCard, WriteState
 from counter_app.core.payment_plan import PlanError, plan_card_purchase
 from counter_app.core.purchase_state import PurchaseEvent, PurchaseState, transition
@@ -243,6 +249,37 @@ class CardService:
                 after={"state": purchase.state, **extra},
             )
             return str(purchase.state)
+
+    def record_card_refusal(
+        self, error: CardError, *, operator: str, meter: str | int | None = None
+    ) -> str | None:
+        """I3: a card refused for security (blocked, forged, other keys) is recorded with
+        what the card library knows of it. Returns the audit action, None for any other
+        error (those are not security events)."""
+        if isinstance(error, CardBlocked):
+            action = "card-blocked-refused"
+        elif isinstance(error, ForgedCard):
+            action = "card-forged-refused"
+        elif isinstance(error, WrongKeyOrMac):
+            action = "card-key-refused"
+        else:
+            return None
+        m = find_meter(meter) if meter is not None else None
+        with write_transaction():
+            audit.record(
+                operator,
+                self.ctx.counter_id,
+                action,
+                "meter" if m is not None else "card",
+                m.id if m is not None else (getattr(error, "serial", None) or "unknown"),
+                after={
+                    "code": error.code,
+                    "detail": str(error),
+                    "card_serial": getattr(error, "serial", None),
+                    "status": f"{getattr(error, 'sw', 0):04X}",
+                },
+            )
+        return action
 
     def confirm_card_write(self, purchase_id: int, *, operator: str, card_serial: str) -> str:
         """R12: the read-back shows purchase n on the card: ``card-written``."""
@@ -741,6 +778,37 @@ class CardWorkbench:
         previous = self._register(m, contents.serial, user, "card-reissued", count, amount)
         return CardOperationResult(
             "reissue", contents, int(m.id), contents.serial, previous, purchase_id, count, amount
+        )
+
+    # -- the issuer's unblock ---------------------------------------------------------------
+    def unblock(self, user: auth.SignedInUser) -> CardOperationResult:
+        """Reset the retry counters of a card blocked by wrong cryptograms or MACs (6983):
+        the issuer's procedure with the master key, only at the workbench. The card must be
+        genuine (internal authentication) and its write-back verifies afterwards; the card's
+        meter (when the system knows it) gets the audit record."""
+        auth.require(user, _A.UNBLOCK_CARD)
+        contents = self.card.unblock_card()
+        meter = Meter.get_or_none(Meter.meter_no == contents.meter_no) or Meter.get_or_none(
+            Meter.address == contents.meter_no
+        )
+        with write_transaction():
+            audit.record(
+                user.username,
+                self.ctx.counter_id,
+                "card-unblocked",
+                "meter" if meter is not None else "card",
+                meter.id if meter is not None else contents.serial,
+                after={"card_serial": contents.serial, "count": contents.count},
+            )
+        return CardOperationResult(
+            "unblock",
+            contents,
+            int(meter.id) if meter is not None else 0,
+            contents.serial,
+            None if meter is None or meter.card_serial is None else str(meter.card_serial),
+            None,
+            contents.count,
+            contents.amount_fen,
         )
 
     # -- R16 clear --------------------------------------------------------------------------

@@ -9,10 +9,16 @@ with, from the tables: paid = payments of new money (not R4 offsets, reversed or
 refunded = refunds; consumption settled = bill settlements not undone on consumption bills;
 prepayment = `Customer.prepayment_fen`; in transit = purchases in `core.IN_TRANSIT` states;
 loaded = purchases ``loaded``; reversal debits outstanding = outstanding of reversal-debit bills.
+Business changes (R19, R20) add: prepayment also counts the reviewed prepayments still held
+(pending or refused); refunded also counts prepayment refunds in cash; returned from removed
+meters = the final balances of replaced meters (`ReviewedPrepayment` of source meter-balance).
 
 I2, per meter: the counts of its ``loaded`` purchases are base+1, base+2, … with no gap and no
 duplicate, and the highest equals the meter's committed count. Also checked: every bill's
 outstanding amount equals its amount minus its live settlements.
+
+I3, the audit trail: its hash chain holds from the first record to the last
+(`core.audit_chain`); the first record where it does not is named.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import peewee
 
 from counter_app.core.invariants import CustomerLedger, check_i1, check_i2
 from counter_app.core.purchase_state import IN_TRANSIT, PurchaseState
+from counter_app.services import audit
 from counter_app.store.models import (
     LIVE_SETTLEMENT,
     Bill,
@@ -32,8 +39,12 @@ from counter_app.store.models import (
     Customer,
     Meter,
     Payment,
+    PrepaymentRefund,
+    PrepaymentSource,
     Purchase,
     Refund,
+    ReviewedPrepayment,
+    ReviewState,
 )
 
 
@@ -88,7 +99,24 @@ def customer_ledger(customer_id: int) -> CustomerLedger:
             (Bill.customer == customer_id) & (Bill.kind == BillKind.REVERSAL_DEBIT)
         )
     )
-    prepayment = int(Customer.get_by_id(customer_id).prepayment_fen)
+    refunded += _sum(
+        PrepaymentRefund.select(peewee.fn.SUM(PrepaymentRefund.amount_fen)).where(
+            PrepaymentRefund.customer == customer_id
+        )
+    )
+    held = _sum(
+        ReviewedPrepayment.select(peewee.fn.SUM(ReviewedPrepayment.amount_fen)).where(
+            (ReviewedPrepayment.customer == customer_id)
+            & ReviewedPrepayment.state.in_(list(ReviewState.HELD))
+        )
+    )
+    returned = _sum(
+        ReviewedPrepayment.select(peewee.fn.SUM(ReviewedPrepayment.amount_fen)).where(
+            (ReviewedPrepayment.customer == customer_id)
+            & (ReviewedPrepayment.source == PrepaymentSource.METER_BALANCE)
+        )
+    )
+    prepayment = int(Customer.get_by_id(customer_id).prepayment_fen) + held
     return CustomerLedger(
         paid_fen=paid,
         refunded_fen=refunded,
@@ -97,6 +125,7 @@ def customer_ledger(customer_id: int) -> CustomerLedger:
         in_transit_fen=in_transit,
         loaded_fen=loaded,
         reversal_debit_outstanding_fen=debits,
+        returned_from_meters_fen=returned,
     )
 
 
@@ -157,9 +186,18 @@ def check_meter(meter_id: int) -> list[InvariantBreak]:
     return breaks
 
 
+def check_audit_chain() -> list[InvariantBreak]:
+    """The first break of the audit trail's hash chain, if any (I3)."""
+    broken = audit.verify_chain()
+    if broken is None:
+        return []
+    return [InvariantBreak("I3", "audit record", str(broken.record_id), broken.problem)]
+
+
 def check_database() -> list[InvariantBreak]:
-    """Every I1/I2 break in the bound database (empty: all hold)."""
-    breaks: list[InvariantBreak] = []
+    """Every I1/I2 break and the first audit chain break in the bound database (empty: all
+    hold)."""
+    breaks: list[InvariantBreak] = check_audit_chain()
     for customer in Customer.select(Customer.id).order_by(Customer.id):
         breaks.extend(check_customer(int(customer.id)))
     for meter in Meter.select(Meter.id).order_by(Meter.id):

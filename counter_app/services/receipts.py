@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,6 +78,20 @@ FONT_CANDIDATES: tuple[str, ...] = (
 _FONT_NAME = "CounterCJK"
 
 
+def bundled_fonts() -> tuple[str, ...]:
+    """Fonts the installed bundle carries (``resources/fonts`` beside the program).
+
+    A counter PC without a Chinese TrueType font (a fresh Windows without 微软雅黑's .ttc, a
+    minimal Linux) would otherwise print blank receipts; the packaged program ships
+    WenQuanYi Micro Hei there, and a checkout has no such folder.
+    """
+    base = getattr(sys, "_MEIPASS", None)
+    if not base:
+        return ()
+    folder = Path(base) / "resources" / "fonts"
+    return tuple(str(p) for p in sorted(folder.glob("*.tt[cf]")))
+
+
 class FontNotFoundError(RuntimeError):
     """No TrueType CJK font could be embedded; ``tried`` lists every path looked at."""
 
@@ -110,7 +125,7 @@ def find_cjk_font(configured: str | None = None) -> tuple[str, int]:
             if Path(path).is_file():
                 return path, index
             raise FontNotFoundError([path])
-    for spec in FONT_CANDIDATES:
+    for spec in (*bundled_fonts(), *FONT_CANDIDATES):
         tried.append(spec)
         if Path(spec).is_file():
             return spec, 0
@@ -134,6 +149,7 @@ class ReceiptKind(StrEnum):
     PAYMENT = "payment"
     CARD_WRITE = "card-write"
     REVERSAL = "reversal"
+    PREPAYMENT_REFUND = "prepayment-refund"  # R19 "refund cash", a closed account's prepayment
 
 
 class PaperSize(StrEnum):
@@ -191,6 +207,7 @@ _TITLES = {
     ReceiptKind.PAYMENT: "电费缴费凭证",
     ReceiptKind.CARD_WRITE: "购电卡写卡凭证",
     ReceiptKind.REVERSAL: "冲正凭证",
+    ReceiptKind.PREPAYMENT_REFUND: "预收退款凭证",
 }
 
 _CHANNELS = {
@@ -242,6 +259,10 @@ _REVERSAL_CASES = {
 }
 
 
+TRAINING_MARK = "培训模式 / TRAINING"
+"""What a receipt printed in training mode (the embedded demo) says at its head and foot."""
+
+
 def format_fen(fen: int) -> str:
     """Integer fen as yuan with two decimals and grouping, without floats."""
     sign = "-" if fen < 0 else ""
@@ -290,6 +311,14 @@ def receipt_lines(data: ReceiptData) -> list[tuple[str, str]]:
         if data.card_serial:
             rows.append(("卡号", data.card_serial))
         rows.append(("预收余额", f"¥{format_fen(data.prepayment_after_fen)}"))
+    elif data.kind is ReceiptKind.PREPAYMENT_REFUND:
+        rows.append(("退款金额", f"¥{format_fen(data.amount_fen)}"))
+        if data.original_receipt_no:
+            rows.append(("业务变更", data.original_receipt_no))
+        if data.supervisor:
+            rows.append(("审核人", data.supervisor))
+        if data.reversal_reason:
+            rows.append(("退款原因", data.reversal_reason))
     else:
         rows += [
             ("原票据号", data.original_receipt_no or "-"),
@@ -369,10 +398,13 @@ def render_receipt(
     *,
     copy: bool = False,
     font_path: str | None = None,
+    training: bool = False,
 ) -> bytes:
     """Render one receipt as PDF bytes.
 
-    ``copy=True`` marks a reprint "副本 / COPY" under the same receipt number. The roll
+    ``copy=True`` marks a reprint "副本 / COPY" under the same receipt number.
+    ``training=True`` (the embedded demo) marks it `TRAINING_MARK` above the title and again
+    at the foot: a receipt printed while training must never pass for a real one. The roll
     layout grows with its content (a thermal printer cuts where the page ends); A5 is one
     fixed page.
     """
@@ -385,8 +417,13 @@ def render_receipt(
         for label, value in receipt_lines(data)
     ]
     body_lines = sum(len(v) for _, v in body)
-    header = lay.title_size * 2 + (lay.leading * 1.5 if copy else 0) + lay.leading
-    footer = lay.qr_size + lay.leading * 3
+    header = (
+        lay.title_size * 2
+        + (lay.leading * 1.5 if copy else 0)
+        + (lay.leading * 1.5 if training else 0)
+        + lay.leading
+    )
+    footer = lay.qr_size + lay.leading * (4 if training else 3)
     if paper is PaperSize.ROLL_80MM:
         height = lay.margin * 2 + header + body_lines * lay.leading + footer
     else:
@@ -398,6 +435,10 @@ def render_receipt(
     pdf.setAuthor(data.counter_id)
     pdf.setSubject(qr_payload(data))
     y = height - lay.margin - lay.title_size
+    if training:
+        pdf.setFont(font, lay.title_size)
+        pdf.drawCentredString(lay.width / 2, y, f"【{TRAINING_MARK}】")
+        y -= lay.leading * 1.5
     pdf.setFont(font, lay.title_size)
     pdf.drawCentredString(lay.width / 2, y, _TITLES[data.kind])
     y -= lay.title_size * 1.4
@@ -425,6 +466,12 @@ def render_receipt(
         pdf.drawCentredString(
             lay.width / 2, qr_y - lay.leading * 2, "副本 COPY：重打凭证，非新缴费"
         )
+    if training:
+        pdf.drawCentredString(
+            lay.width / 2,
+            qr_y - lay.leading * (3 if copy else 2),
+            f"{TRAINING_MARK}：演示数据，非正式凭证 not a valid receipt",
+        )
     pdf.showPage()
     pdf.save()
     return buf.getvalue()
@@ -437,7 +484,8 @@ def write_receipt(
     *,
     copy: bool = False,
     font_path: str | None = None,
+    training: bool = False,
 ) -> Path:
     """Render and write a receipt; returns ``path``."""
-    path.write_bytes(render_receipt(data, paper, copy=copy, font_path=font_path))
+    path.write_bytes(render_receipt(data, paper, copy=copy, font_path=font_path, training=training))
     return path

@@ -14,6 +14,11 @@ The steps, each shown as it happens, with the card's insert/remove events live:
    (``CardService.begin_card_write``), the card library writes and reads back, and only
    then the write is confirmed. A card pulled in the middle is read again: written →
    confirmed, unchanged → abandoned (ready to try again); it is never written twice.
+
+A card refused for security — blocked after too many failed key checks (6983), forged (its
+write-back MAC does not verify) or answering with other keys — is explained in words, the
+customer is sent to the technician's workbench, the event is audited
+(``CardService.record_card_refusal``) and the dialog writes nothing to that card.
 """
 
 from __future__ import annotations
@@ -81,6 +86,7 @@ class CardWriteDialog(QDialog):
         self.result_contents: Any = None
         self.busy = False
         self.written = False
+        self.refused_card: BaseException | None = None  # blocked / forged / other keys
         self.purchase_id = self._reusable_purchase(failed_purchase_id)
 
         self.meter_box = QComboBox(self)
@@ -219,6 +225,7 @@ class CardWriteDialog(QDialog):
             self._reset_card()
 
     def _reset_card(self) -> None:
+        self.refused_card = None
         self.contents = None
         self.write_button.setEnabled(False)
         self.checks_label.clear()
@@ -437,6 +444,7 @@ class CardWriteDialog(QDialog):
 
     def _on_write_failed(self, exc: BaseException) -> None:
         """R12: never write twice — read the card again and settle what happened."""
+        self._note_security_refusal(exc)
         self.log(
             self.tr("The write did not finish: {error} Reading the card again…").format(
                 error=explain(exc) or str(exc)
@@ -496,7 +504,12 @@ class CardWriteDialog(QDialog):
             self._retry_amount = int(self.ticket.amount_fen)
             self.meter_box.setEnabled(False)  # the retry is for the same meter
         self.ticket = None
+        refused = self.refused_card
         self._reset_card()
+        if refused is not None:
+            self.refused_card = refused
+            self._show_refused(refused)  # not this card: the technician first
+            return
         self.read_card()  # the card is still in the reader: check it again for the retry
 
     def _on_card_written(self, contents: Any) -> None:
@@ -562,9 +575,38 @@ class CardWriteDialog(QDialog):
             card_serial=serial,
         )
 
+    _SECURITY_CODES = frozenset({"card-blocked", "forged-card", "wrong-key-or-mac"})
+
+    def _note_security_refusal(self, exc: BaseException) -> bool:
+        """A card refused for security: remember it (no write on it) and audit it (I3)."""
+        if getattr(exc, "code", None) not in self._SECURITY_CODES:
+            return False
+        self.refused_card = exc
+        meter = self.meter()
+        operator = str(self.user.username)
+        cards = self.context.cards
+        self.workers.submit(
+            self.workers.db,
+            "card-refusal",
+            lambda _r: cards.record_card_refusal(
+                exc, operator=operator, meter=None if meter is None else meter.id
+            ),
+            on_done=lambda _a: None,
+            on_error=lambda _e: None,
+        )
+        return True
+
+    def _show_refused(self, exc: BaseException) -> None:
+        text = explain(exc) or str(exc)
+        self.card_label.setText(text)
+        self.checks_label.setText("✘ " + text)
+        self.write_button.setEnabled(False)
+
     def _on_error(self, exc: BaseException) -> None:
         self.busy = False
         self.log(explain(exc) or self.tr("Error: {error}").format(error=exc))
+        if self._note_security_refusal(exc):
+            self._show_refused(exc)
         if self.contents is not None and not self.written:
             self.write_button.setEnabled(False)
 

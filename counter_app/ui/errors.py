@@ -117,6 +117,23 @@ def _by_code(code: str) -> str | None:
             "Errors",
             "The card refused the security check: it is not one of ours or the keys are wrong.",
         ),
+        "card-blocked": lambda: QCoreApplication.translate(
+            "Errors",
+            "This card is blocked: too many failed key checks. It cannot be used at the "
+            "counter. Send the customer to the technician's workbench to unblock or re-issue "
+            "the card.",
+        ),
+        "forged-card": lambda: QCoreApplication.translate(
+            "Errors",
+            "The card failed the security check of its {what}: it is forged or not one of "
+            "ours. Nothing is written or recorded from it; keep the card and call the "
+            "technician.",
+        ),
+        "amount-mismatch": lambda: QCoreApplication.translate(
+            "Errors",
+            "The card carries purchase no. {count} of {card_amount_fen} fen, not "
+            "{expected_fen} fen; it is not cleared.",
+        ),
         "unissued-card": lambda: QCoreApplication.translate(
             "Errors", "This card is blank (never issued)."
         ),
@@ -180,6 +197,11 @@ def _by_code(code: str) -> str | None:
         ),
         "not-authorized": lambda: QCoreApplication.translate(
             "Errors", "{username} ({role}) is not allowed to {action}."
+        ),
+        "account-locked": lambda: QCoreApplication.translate(
+            "Errors",
+            "The account {username} is locked after too many wrong passwords, until {until} "
+            "UTC. An administrator can reset the password.",
         ),
         "unknown-customer": lambda: QCoreApplication.translate(
             "Errors", "No customer “{customer}”."

@@ -38,6 +38,7 @@ from counter_app.ui.errors import explain, show_exception
 from counter_app.ui.payment import ConfirmPaymentDialog, PaymentPanel, ProgressPanel
 from counter_app.ui.receipt_preview import ReceiptPreviewDialog
 from counter_app.ui.search import SearchPanel
+from counter_app.ui.training import TrainingBanner
 from counter_app.ui.workers import DeviceEvents, Workers
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,10 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.training_banner: TrainingBanner | None = None
+        if self.context.training:
+            self.training_banner = TrainingBanner(central)
+            layout.addWidget(self.training_banner)
         layout.addWidget(bar)
         inner = QWidget(central)
         inner_layout = QVBoxLayout(inner)
@@ -648,6 +653,7 @@ class MainWindow(QMainWindow):
         self.preview = ReceiptPreviewDialog(
             data,
             copy=copy,
+            training=self.context.training,
             paper=self.context.paper,
             printer_name=self.context.printer_name,
             parent=self,
@@ -705,12 +711,24 @@ class MainWindow(QMainWindow):
             self.search.search_now(contents.customer_no)
             self.open_customer(contents.customer_no)
 
+        def refused(exc: BaseException) -> None:
+            """A blocked, forged or foreign card is audited (I3) as well as explained."""
+            if cards is not None and hasattr(exc, "code"):
+                self.workers.submit(
+                    self.workers.db,
+                    "card-refusal",
+                    lambda _r: cards.record_card_refusal(exc, operator=operator),
+                    on_done=lambda _a: None,
+                    on_error=lambda _e: None,
+                )
+            show_exception(self, exc)
+
         self.workers.submit(
             self.workers.card_reader,
             "read-card",
             read,
             on_done=done,
-            on_error=lambda exc: show_exception(self, exc),
+            on_error=refused,
         )
 
     def _on_writeback(self, contents: Any, result: Any) -> None:

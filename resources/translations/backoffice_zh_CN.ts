@@ -23,6 +23,20 @@
       <source>Error: {error}</source>
       <translation>错误：{error}</translation>
     </message>
+    <message>
+      <source>This card is blocked (too many failed key checks). Unblock it with the issuer's key (Unblock card), or re-issue it.</source>
+      <translation>此卡已锁定（密钥校验失败次数过多）。请用发卡方密钥解锁（“解锁卡片”），或补卡。</translation>
+      <source>The change was not made: {detail}</source>
+      <translation>变更未执行：{detail}</translation>
+    </message>
+    <message>
+      <source>Meter {address} cannot be read: mark it as dead and enter its final balance and purchase count from the technician&apos;s form.</source>
+      <translation>电表 {address} 无法读取：请标记为故障表，按工单填写拆表剩余金额和购电次数。</translation>
+    </message>
+    <message>
+      <source>There is no held prepayment {review}.</source>
+      <translation>没有第 {review} 号待审核预收。</translation>
+    </message>
   </context>
   <context>
     <name>BackOfficeWindow</name>
@@ -61,6 +75,14 @@
     <message>
       <source>Your role has no back-office area.</source>
       <translation>您的角色没有可用的后台功能。</translation>
+    </message>
+    <message>
+      <source>Business changes</source>
+      <translation>业务变更</translation>
+    </message>
+    <message>
+      <source>Archive import</source>
+      <translation>档案导入</translation>
     </message>
   </context>
   <context>
@@ -138,8 +160,8 @@
       <translation>清除未入表的购电 (R16)</translation>
     </message>
     <message>
-      <source>Issue: a blank card for a new meter, count 0; with a purchase id, count 1 carrying that first purchase. Re-issue: a new card carrying the meter's last purchase again; the old card is refused afterwards. Clear: takes the purchase (purchase id) off the card before its reversal.</source>
-      <translation>开户：为新表发行空白卡，购电次数 0；填写购电记录号时次数为 1，携带首次购电。补卡：新卡再次携带该表最后一次购电；此后旧卡被拒绝。清除：冲正前把该购电（按购电记录号）从卡上清除。</translation>
+      <source>Issue: a blank card for a new meter, count 0; with a purchase id, count 1 carrying that first purchase. Re-issue: a new card carrying the meter's last purchase again; the old card is refused afterwards. Clear: takes the purchase (purchase id) off the card before its reversal. Unblock: a card blocked by wrong keys (the counter sends the customer here) is unblocked with the issuer's key.</source>
+      <translation>开户：为新表发行空白卡，购电次数 0；填写购电记录号时次数为 1，携带首次购电。补卡：新卡再次携带该表最后一次购电；此后旧卡被拒绝。清除：冲正前把该购电（按购电记录号）从卡上清除。解锁：因密钥校验错误过多而锁定的卡（柜台会把客户引导到这里）用发卡方密钥解锁。</translation>
     </message>
     <message>
       <source>No card reader is configured: the workbench cannot read cards.</source>
@@ -456,6 +478,18 @@
     <message>
       <source>Purchase {id} (no. {count}, {amount}) cleared from the card: it can be reversed now (R16).</source>
       <translation>购电 {id}（第 {count} 次，{amount}）已从卡上清除：现在可以冲正 (R16)。</translation>
+    </message>
+    <message>
+      <source>Unblock card (issuer key)</source>
+      <translation>解锁卡片（发卡方密钥）</translation>
+    </message>
+    <message>
+      <source>Unblocking the card with the issuer's key…</source>
+      <translation>正在用发卡方密钥解锁卡片…</translation>
+    </message>
+    <message>
+      <source>Card {serial} unblocked: its keys accept the counter again (purchase no. {count} of {amount} on the card).</source>
+      <translation>卡片 {serial} 已解锁：其密钥重新接受柜台操作（卡上为第 {count} 次购电，{amount}）。</translation>
     </message>
   </context>
   <context>

@@ -376,6 +376,18 @@
         <translation>The card refused the security check: it is not one of ours or the keys are wrong.</translation>
     </message>
     <message>
+        <source>This card is blocked: too many failed key checks. It cannot be used at the counter. Send the customer to the technician&apos;s workbench to unblock or re-issue the card.</source>
+        <translation>This card is blocked: too many failed key checks. It cannot be used at the counter. Send the customer to the technician&apos;s workbench to unblock or re-issue the card.</translation>
+    </message>
+    <message>
+        <source>The card failed the security check of its {what}: it is forged or not one of ours. Nothing is written or recorded from it; keep the card and call the technician.</source>
+        <translation>The card failed the security check of its {what}: it is forged or not one of ours. Nothing is written or recorded from it; keep the card and call the technician.</translation>
+    </message>
+    <message>
+        <source>The card carries purchase no. {count} of {card_amount_fen} fen, not {expected_fen} fen; it is not cleared.</source>
+        <translation>The card carries purchase no. {count} of {card_amount_fen} fen, not {expected_fen} fen; it is not cleared.</translation>
+    </message>
+    <message>
         <source>This card is blank (never issued).</source>
         <translation>This card is blank (never issued).</translation>
     </message>
@@ -450,6 +462,10 @@
     <message>
         <source>{username} ({role}) is not allowed to {action}.</source>
         <translation>{username} ({role}) is not allowed to {action}.</translation>
+    </message>
+    <message>
+        <source>The account {username} is locked after too many wrong passwords, until {until} UTC. An administrator can reset the password.</source>
+        <translation>The account {username} is locked after too many wrong passwords, until {until} UTC. An administrator can reset the password.</translation>
     </message>
     <message>
         <source>No customer “{customer}”.</source>
@@ -1349,6 +1365,13 @@
     <message>
         <source>administrator</source>
         <translation>administrator</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingBanner</name>
+    <message>
+        <source>demo data and simulated meters: no real money, no real customers</source>
+        <translation>demo data and simulated meters: no real money, no real customers</translation>
     </message>
 </context>
 </TS>

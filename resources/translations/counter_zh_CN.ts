@@ -376,6 +376,18 @@
         <translation>卡片安全认证失败：非本系统卡片或密钥错误。</translation>
     </message>
     <message>
+        <source>This card is blocked: too many failed key checks. It cannot be used at the counter. Send the customer to the technician&apos;s workbench to unblock or re-issue the card.</source>
+        <translation>此卡已锁定：密钥校验失败次数过多，柜台不能使用。请引导客户到技术员工作台解锁或补卡。</translation>
+    </message>
+    <message>
+        <source>The card failed the security check of its {what}: it is forged or not one of ours. Nothing is written or recorded from it; keep the card and call the technician.</source>
+        <translation>此卡的{what}未通过安全校验：伪造卡或非本系统的卡。不写卡，也不记录卡上的数据；请扣留此卡并联系技术员。</translation>
+    </message>
+    <message>
+        <source>The card carries purchase no. {count} of {card_amount_fen} fen, not {expected_fen} fen; it is not cleared.</source>
+        <translation>卡上第 {count} 次购电金额为 {card_amount_fen} 分，而不是 {expected_fen} 分；不清除。</translation>
+    </message>
+    <message>
         <source>This card is blank (never issued).</source>
         <translation>这是一张空白卡（未发行）。</translation>
     </message>
@@ -450,6 +462,10 @@
     <message>
         <source>{username} ({role}) is not allowed to {action}.</source>
         <translation>{username}（{role}）无权执行：{action}。</translation>
+    </message>
+    <message>
+        <source>The account {username} is locked after too many wrong passwords, until {until} UTC. An administrator can reset the password.</source>
+        <translation>账号 {username} 因多次密码错误已锁定，至 {until}（UTC）解锁。管理员可重置密码。</translation>
     </message>
     <message>
         <source>No customer “{customer}”.</source>
@@ -1349,6 +1365,13 @@
     <message>
         <source>administrator</source>
         <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingBanner</name>
+    <message>
+        <source>demo data and simulated meters: no real money, no real customers</source>
+        <translation>演示数据与模拟电表：不收真钱，不是真实用户</translation>
     </message>
 </context>
 </TS>

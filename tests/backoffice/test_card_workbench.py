@@ -89,11 +89,13 @@ def test_r14_reissued_card_loads_in_the_meter_and_the_old_card_is_refused(
     # the re-issued card in the meter: purchase 1 arrives (the lost card never got there)
     with env.meter(METER3) as meter:
         before = meter.balance_fen
-        loaded = insert_card(new, meter, WHEN)
+        loaded = insert_card(new, meter, WHEN, env.context.purchase_card.crypto)
         assert loaded.ok and loaded.loaded_fen == 5_000 and meter.purchase_count == 1
         assert meter.balance_fen == before + 5_000
         assert meter.card_serial == new.serial_hex
-        refused = insert_card(old, meter, WHEN)  # the old card turns up again
+        refused = insert_card(
+            old, meter, WHEN, env.context.purchase_card.crypto
+        )  # the old card turns up again
         assert not refused.ok and refused.error is MeterCardError.SERIAL_MISMATCH
         assert meter.purchase_count == 1
 
@@ -130,7 +132,7 @@ def test_r14_open_account_card_registered_and_r16_clear_unloaded_purchase(
     assert blank.state.kind == CardKind.OPEN_ACCOUNT
     with env.meter(ZHAO_MIN_METER) as meter:
         meter.opened, meter.card_serial = False, None  # a new meter, never opened
-        opened = insert_card(blank, meter, WHEN)
+        opened = insert_card(blank, meter, WHEN, env.context.purchase_card.crypto)
         assert opened.ok and meter.opened and meter.card_serial == blank.serial_hex
     # the card is no longer blank: issuing again is refused with the card library's error
     with pytest.raises(Exception) as refused:
@@ -151,3 +153,52 @@ def test_r14_open_account_card_registered_and_r16_clear_unloaded_purchase(
     assert bench.inspection.contents.count == 0
     texts = [bench.fields.item(r, 0).text() for r in range(bench.fields.rowCount())]
     assert "Purchase count C" in texts and "Card serial" in texts and len(texts) >= 16
+
+
+def test_blocked_card_unblocked_at_the_workbench_with_the_issuer_key(
+    qtbot: Any, bo_card_env: CounterEnv, back_office: Any, virtual_card_factory: Any
+) -> None:
+    """The counter sent the customer here: the card's keys are blocked (6983). Reading it
+    says so in the workbench's words; Unblock (technician, master key) resets the card's
+    retry counters, audited; the card reads and writes again."""
+    env = bo_card_env
+    card = virtual_card_factory(customer_no=LI_NA, meter_no=METER3, count=0)
+    card.state.tries.update(external=0, mac=0)
+    insert(card)
+    window = back_office(env, "tech1", "tech1-pass")
+    bench = window.tab("card-workbench")
+    window.show_tab("card-workbench")
+    done = bench.operations
+    bench.read_button.click()
+    qtbot.waitUntil(lambda: bench.operations > done, timeout=WAIT_MS)
+    assert getattr(bench.last_error, "code", "") == "card-blocked"
+    assert "Unblock card" in bench.status.text()
+    assert bench.unblock_button.isEnabled()
+
+    result = run_operation(qtbot, bench, bench.unblock_button)
+    assert result.operation == "unblock" and result.serial == card.serial_hex
+    assert card.state.tries == {"external": 5, "mac": 5}
+    assert "unblocked" in bench.status.text()
+    (row,) = AuditLog.select().where(AuditLog.action == "card-unblocked")
+    assert row.actor == "tech1" and row.after["card_serial"] == card.serial_hex
+    bench.read_button.click()
+    qtbot.waitUntil(lambda: bench.inspection is not None, timeout=WAIT_MS)
+    assert bench.inspection.contents.write_back_verified
+
+
+def test_only_technicians_and_admins_unblock(
+    qtbot: Any, bo_card_env: CounterEnv, back_office: Any
+) -> None:
+    from counter_app.services import auth
+    from counter_app.services.cards import CardWorkbench
+    from counter_app.services.errors import NotAuthorized
+
+    env = bo_card_env
+    bench = CardWorkbench(
+        env.counter.services.ctx, env.counter.services.cards, env.context.purchase_card
+    )
+    for name, password in (("teller1", "teller1-pass"), ("super1", "super1-pass")):
+        with pytest.raises(NotAuthorized):
+            bench.unblock(auth.authenticate(name, password))
+    window = back_office(env, "super1", "super1-pass")
+    assert not window.tab("card-workbench").unblock_button.isEnabled()

@@ -122,7 +122,9 @@ def test_r10_r11_closed_as_failed_queues_sms_and_the_card_path_loads_it(
     assert Purchase.get_by_id(purchase_id).state == "card-written"
     # ... the meter loads it, and the write-back read at the workbench closes the loop (R13)
     with env.meter(ADDRESS) as meter:
-        result = insert_card(card, meter, dt.datetime(2026, 11, 24, 15, 0))
+        result = insert_card(
+            card, meter, dt.datetime(2026, 11, 24, 15, 0), env.context.purchase_card.crypto
+        )
         assert result.ok and result.loaded_fen == 6_000 and meter.purchase_count == 1
     bench = window.tab("card-workbench")
     window.show_tab("card-workbench")

@@ -173,9 +173,15 @@ def test_wrong_key_refused(
         def write_mac(self, serial: bytes, challenge: bytes, header: bytes, data: bytes) -> bytes:
             return wrong.write_mac(serial, challenge, header, data)
 
+        def read_mac(self, serial: bytes, random: bytes, header: bytes, data: bytes) -> bytes:
+            return card_crypto.read_mac(serial, random, header, data)
+
+        def unblock_mac(self, serial: bytes, challenge: bytes) -> bytes:
+            return wrong.unblock_mac(serial, challenge)
+
     with pytest.raises(WrongKeyOrMac) as e:
         write(PurchaseCard(pcsc_reader, GenuineCardWrongIssuerKey()), virtual_card, 0, 10000)
-    assert e.value.sw == A.SW_AUTH_FAILED
+    assert e.value.sw == A.SW_TRIES_LEFT | 4 and e.value.tries_left == 4  # one try used
     assert virtual_card.state.wallet() == Wallet(0, 0)
 
 
@@ -237,7 +243,7 @@ def test_r13_full_cycle_write_meter_load_writeback(
     c = pc.issue_card(customer_no=CUST, meter_no=METER, amount_fen=20000, count=1)
     assert c.kind is CardKind.OPEN_ACCOUNT and c.previous_purchase_pending
     remove(card)
-    r = insert_card(card, meter, NOW)
+    r = insert_card(card, meter, NOW, pc.crypto)
     assert r.ok and r.loaded_fen == 20000 and meter.opened
     assert meter.card_serial == card.serial_hex
     insert(card)
@@ -246,7 +252,7 @@ def test_r13_full_cycle_write_meter_load_writeback(
     c = write(pc, card, 1, 10000)  # type: ignore[assignment]
     assert c.kind is CardKind.PURCHASE
     remove(card)
-    r = insert_card(card, meter, NOW)
+    r = insert_card(card, meter, NOW, pc.crypto)
     assert r.ok and r.loaded_fen == 10000
     insert(card)
     c = pc.read_card()
@@ -261,7 +267,9 @@ def test_r14_reissued_card_accepted_by_meter_and_old_card_refused(
     old = virtual_card_factory(amount_fen=10000, count=2)
     meter = DemoMeter(meter_no=METER, customer_no=CUST, opened=True, card_serial=old.serial_hex)
     meter.purchase_count = 1
-    assert insert_card(old, meter, NOW).loaded_fen == 10000  # purchase 2 reached the meter
+    assert (
+        insert_card(old, meter, NOW, pc.crypto).loaded_fen == 10000
+    )  # purchase 2 reached the meter
     # the customer loses the card; a blank one is re-issued with the last purchase again
     new = virtual_card_factory(blank=True)
     insert(new)
@@ -271,15 +279,15 @@ def test_r14_reissued_card_accepted_by_meter_and_old_card_refused(
     assert c.kind is CardKind.REISSUE and c.wallet == Wallet(10000, 2)
     assert c.previous_purchase_pending  # R12a: insert the new card before the next sale
     remove(new)
-    r = insert_card(new, meter, NOW)
+    r = insert_card(new, meter, NOW, pc.crypto)
     assert r.ok and r.loaded_fen == 0 and meter.card_serial == new.serial_hex
     assert meter.balance_fen == 10000
-    assert insert_card(old, meter, NOW).error is MeterCardError.SERIAL_MISMATCH
+    assert insert_card(old, meter, NOW, pc.crypto).error is MeterCardError.SERIAL_MISMATCH
     # the new card now takes purchase 3
     insert(new)
     write(pc, new, 2, 5000)
     remove(new)
-    assert insert_card(new, meter, NOW).loaded_fen == 5000
+    assert insert_card(new, meter, NOW, pc.crypto).loaded_fen == 5000
 
 
 def test_r16_clear_unloaded_purchase(pc: PurchaseCard, virtual_card: VirtualPurchaseCard) -> None:

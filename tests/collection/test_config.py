@@ -19,6 +19,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 def test_station_mode_from_the_file(tmp_path: Path) -> None:
     (tmp_path / "t").write_text("secret\n")
+    (tmp_path / "t").chmod(0o600)
     path = _write(
         tmp_path,
         f'dispatch = "station"\n[station]\nurl = "http://127.0.0.1:1"\n'

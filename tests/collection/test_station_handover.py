@@ -214,15 +214,21 @@ def test_station_killed_mid_task_and_restarted_loads_once_r8(
         stop_collection(world)
 
 
-def _counterctl(world: CollectionWorld, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+def _counterctl(world: CollectionWorld, *args: str, password: str) -> subprocess.Popen[str]:
+    """``counterctl`` in its own process; the operator's password on standard input."""
+    process = subprocess.Popen(
         [str(BIN / "counterctl"), *args],
         env=world.env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         text=True,
         start_new_session=True,
     )
+    assert process.stdin is not None
+    process.stdin.write(password + "\n")
+    process.stdin.close()
+    return process
 
 
 def _kill9(process: subprocess.Popen[str]) -> None:
@@ -240,7 +246,9 @@ def test_counterctl_pay_killed_before_the_task_was_sent_sends_once_loads_once(
             blackhole.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             blackhole.bind(("127.0.0.1", world.station.port))
             blackhole.listen(16)
-            pay = _counterctl(world, "pay", ZHANG_WEI, "55", "--operator", "teller1")
+            pay = _counterctl(
+                world, "pay", ZHANG_WEI, "55", "--operator", "teller1", password="teller1-pass"
+            )
             wait_until(lambda: StationTask.select().count() == 1, 30)
             time.sleep(0.5)  # the payment is committed and the send is under way
             _kill9(pay)
@@ -263,7 +271,9 @@ def test_counterctl_pay_killed_while_following_the_task_result_applied_once(
     world = start_collection(tmp_path, wait_seconds=60, station_timeout_s=3.0)
     try:
         world.simulator.inject(METER_1, Fault(FaultKind.SLOW_REPLY, times=None, seconds=0.4))
-        pay = _counterctl(world, "pay", ZHANG_WEI, "44", "--operator", "teller1")
+        pay = _counterctl(
+            world, "pay", ZHANG_WEI, "44", "--operator", "teller1", password="teller1-pass"
+        )
         wait_until(lambda: StationTask.select().where(StationTask.state == "sent").count(), 30)
         _kill9(pay)
         task = StationTask.get()
@@ -382,6 +392,7 @@ def test_counterctl_resume_probes_through_the_station_r8(collection: CollectionW
     result = subprocess.run(
         [str(BIN / "counterctl"), "resume", "--operator", "tech1"],
         env=collection.env(),
+        input="tech1-pass\n",
         capture_output=True,
         text=True,
         timeout=120,
@@ -401,6 +412,7 @@ def test_counterctl_pay_through_the_station_says_what_happened(
     result = subprocess.run(
         [str(BIN / "counterctl"), "pay", ZHAO_MIN, "12.34", "--operator", "teller1"],
         env=collection.env(),
+        input="teller1-pass\n",
         capture_output=True,
         text=True,
         timeout=120,

@@ -182,3 +182,31 @@ def test_r12_card_serial_compared_as_hex_number(world: World) -> None:
         meter.address, operator="teller1", card_serial="00000000c0000005", card_count=0
     )
     assert ticket.amount_fen == 1_000
+
+
+def test_security_refusals_of_a_card_are_audited(world: World) -> None:
+    """I3: a blocked, forged or foreign card refused at the counter leaves an audit record
+    naming the card and the meter; ordinary card errors are not security events."""
+    from card_io.errors import CardBlocked, CountMismatch, ForgedCard, WrongKeyOrMac
+    from counter_app.store.models import AuditLog
+
+    _, meter = card_customer(world)
+    cards = world.services.cards
+    blocked = CardBlocked("external authentication", serial="00000000C0000005")
+    assert cards.record_card_refusal(blocked, operator="teller1", meter=meter.address) == (
+        "card-blocked-refused"
+    )
+    forged = ForgedCard("write-back file", serial="00000000C0000006")
+    assert cards.record_card_refusal(forged, operator="teller1") == "card-forged-refused"
+    assert cards.record_card_refusal(WrongKeyOrMac("x", 0x63C2), operator="t") == (
+        "card-key-refused"
+    )
+    assert cards.record_card_refusal(CountMismatch(1, 2), operator="teller1") is None
+    rows = list(AuditLog.select().where(AuditLog.action.endswith("-refused")).order_by(AuditLog.id))
+    assert [(r.action, r.entity) for r in rows] == [
+        ("card-blocked-refused", "meter"),
+        ("card-forged-refused", "card"),
+        ("card-key-refused", "card"),
+    ]
+    assert rows[0].entity_id == str(meter.id) and rows[0].after["status"] == "6983"
+    assert rows[1].entity_id == "00000000C0000006" and rows[1].after["code"] == "forged-card"

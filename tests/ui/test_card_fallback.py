@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from card_io.meter_card import insert_card
-from counter_app.store.models import Meter, Purchase
+from counter_app.store.models import AuditLog, Meter, Purchase
 from meter_link.simulator.faults import Fault, FaultKind
 from tests.fixtures.pcsc import SLOT_READERS, insert, remove, wait_card
 from tests.ui.conftest import CounterEnv
@@ -82,7 +82,7 @@ def test_failed_dispatch_card_written_meter_loads_writeback_read_r10_r12_r13(
 
     # the customer inserts the card into the meter: it loads purchase 1 and writes back
     with env.meter("000000000001") as meter:
-        insert_card(card, meter, dt.datetime(2026, 11, 24, 15, 0))
+        insert_card(card, meter, dt.datetime(2026, 11, 24, 15, 0), env.context.purchase_card.crypto)
         assert meter.purchase_count == 1
         balance = meter.balance_fen
 
@@ -131,7 +131,7 @@ def test_multi_meter_household_teller_chooses_the_meter_r6(
 
     with env.meter("000000000006") as meter:
         before = meter.balance_fen
-        insert_card(card, meter, dt.datetime(2026, 11, 24, 15, 0))
+        insert_card(card, meter, dt.datetime(2026, 11, 24, 15, 0), env.context.purchase_card.crypto)
         assert meter.purchase_count == 1 and meter.balance_fen == before + 10_000
     with env.meter("000000000005") as other:
         assert other.purchase_count == 0
@@ -177,3 +177,108 @@ def test_card_pulled_during_the_write_is_read_again_never_written_twice_r12(
         (purchase.id, 1, 8_000, "card-written")
     ]
     assert dialog.result_contents.count == 1 and dialog.result_contents.amount_fen == 8_000
+
+
+def test_blocked_card_is_explained_and_sent_to_the_technician(
+    qtbot: Any,
+    card_counter_env: CounterEnv,
+    signed_in_window: Any,
+    virtual_card_factory: Any,
+) -> None:
+    """A card whose external-authentication key is blocked (6983) reads fine but refuses the
+    write: the purchase is settled by reading the card (unchanged → abandoned, R12), the
+    teller reads why in words and where to send the customer, nothing more is tried on that
+    card, and the refusal is audited (I3)."""
+    env = card_counter_env
+    env.start_card_monitor()
+    card = virtual_card_factory(
+        customer_no=CHEN_JING, meter_no="000000000005", serial="00000000C0000005", count=0
+    )
+    card.state.tries["external"] = 0  # blocked by wrong cryptograms elsewhere
+    window = signed_in_window(env)
+    find_customer(qtbot, window, CHEN_JING, CHEN_JING)
+    pay(qtbot, window, "80")
+    dialog = _open_card_dialog(qtbot, window)
+    insert(card)
+    qtbot.waitUntil(dialog.write_button.isEnabled, timeout=WAIT_MS)
+    qtbot.keyClick(dialog.write_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.refused_card is not None and not dialog.busy, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "technician's workbench" in dialog.card_label.text(), timeout=WAIT_MS)
+    assert "blocked" in dialog.card_label.text() and not dialog.write_button.isEnabled()
+    assert not dialog.written and card.state.wallet().count == 0
+    purchase = Purchase.get(Purchase.meter == Meter.get(Meter.address == "000000000005").id)
+    assert purchase.state == "created"  # settled by reading the card, ready for later
+    qtbot.waitUntil(
+        lambda: AuditLog.select().where(AuditLog.action == "card-blocked-refused").count() == 1,
+        timeout=WAIT_MS,
+    )
+
+
+def test_forged_card_is_refused_on_reading(
+    qtbot: Any,
+    card_counter_env: CounterEnv,
+    signed_in_window: Any,
+    virtual_card_factory: Any,
+) -> None:
+    """Right layout, wrong MAC key: the write-back read with MAC does not verify; nothing of
+    it is applied and the card is not written (R13)."""
+    from card_io.security import CardKeys, SoftwareCardCrypto
+
+    env = card_counter_env
+    env.start_card_monitor()
+    card = virtual_card_factory(
+        customer_no=CHEN_JING, meter_no="000000000005", serial="00000000C0000005", count=0
+    )
+    keys = card.state.keys
+    other = SoftwareCardCrypto(bytes(16)).card_keys(card.serial)
+    card.state.keys = CardKeys(keys.internal, keys.external, other.mac, keys.unblock)
+    window = signed_in_window(env)
+    find_customer(qtbot, window, CHEN_JING, CHEN_JING)
+    pay(qtbot, window, "80")
+    dialog = _open_card_dialog(qtbot, window)
+    insert(card)
+    qtbot.waitUntil(lambda: dialog.refused_card is not None, timeout=WAIT_MS)
+    assert "forged" in dialog.card_label.text() and not dialog.write_button.isEnabled()
+    assert window.last_writeback is None
+    qtbot.waitUntil(
+        lambda: AuditLog.select().where(AuditLog.action == "card-forged-refused").count() == 1,
+        timeout=WAIT_MS,
+    )
+
+
+def test_f3_on_a_forged_card_applies_nothing_and_says_why(
+    qtbot: Any,
+    card_counter_env: CounterEnv,
+    signed_in_window: Any,
+    virtual_card_factory: Any,
+) -> None:
+    """F3 in the counter window: a forged write-back claiming purchase 1 loaded is not
+    applied (R13), the teller reads why, the refusal is audited (I3)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from card_io import apdu as A
+    from card_io.card_files import WriteBack
+    from card_io.security import CardKeys, SoftwareCardCrypto
+
+    env = card_counter_env
+    card = virtual_card_factory(customer_no=CHEN_JING, meter_no="000000000005", count=1)
+    keys = card.state.keys
+    other = SoftwareCardCrypto(bytes(16)).card_keys(card.serial)
+    card.state.keys = CardKeys(keys.internal, keys.external, other.mac, keys.unblock)
+    fake = WriteBack("000000000005", CHEN_JING, 99_999_999, 1, 0, 0, dt.datetime(2026, 11, 1))
+    card.state.write_file(A.SFI_WRITEBACK, fake.encode())
+    window = signed_in_window(env)
+    insert(card)
+    qtbot.keyClick(window, Qt.Key.Key_F3)
+    qtbot.waitUntil(
+        lambda: window.findChild(QMessageBox, "errorMessage") is not None, timeout=WAIT_MS
+    )
+    box = window.findChild(QMessageBox, "errorMessage")
+    assert "forged" in box.text()
+    qtbot.waitUntil(
+        lambda: AuditLog.select().where(AuditLog.action == "card-forged-refused").count() == 1,
+        timeout=WAIT_MS,
+    )
+    assert window.last_writeback is None
+    assert Meter.get(Meter.address == "000000000005").last_balance_fen != 99_999_999
+    box.close()

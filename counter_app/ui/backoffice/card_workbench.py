@@ -9,6 +9,9 @@
 * **Re-issue** a lost card (补卡, R14): a new card carrying the last purchase again; the new
   serial is registered, and the meter refuses the old card once it has seen the new one.
 * **Clear** an unloaded purchase from a card (R16) so that its reversal can go ahead.
+* **Unblock** a card whose keys were blocked by wrong cryptograms or MACs (status 6983; the
+  counter sends such customers here): the issuer's procedure with the master key resets the
+  card's retry counters. Re-issuing with "overwrite" unblocks the same card on the way.
 
 The card operations go through ``services.cards.CardWorkbench`` (role checks, records)
 and the card library (its checks and typed errors, explained by ``ui.errors``), on the
@@ -88,6 +91,7 @@ class CardWorkbenchTab(QWidget):
         self.issue_button = make_button(self, "issueButton", self.issue_card)
         self.reissue_button = make_button(self, "reissueButton", self.reissue_card)
         self.clear_button = make_button(self, "clearButton", self.clear_purchase)
+        self.unblock_button = make_button(self, "unblockButton", self.unblock_card)
         self.meter_caption = QLabel(self)
         self.purchase_caption = QLabel(self)
         form = QFormLayout()
@@ -98,6 +102,7 @@ class CardWorkbenchTab(QWidget):
         op_buttons.addWidget(self.issue_button)
         op_buttons.addWidget(self.reissue_button)
         op_buttons.addWidget(self.clear_button)
+        op_buttons.addWidget(self.unblock_button)
         ops = QHBoxLayout(self.ops_box)
         ops.addLayout(form, 1)
         ops.addLayout(op_buttons)
@@ -168,12 +173,15 @@ class CardWorkbenchTab(QWidget):
         self.issue_button.setText(self.tr("Issue open-account card (R14)"))
         self.reissue_button.setText(self.tr("Re-issue lost card (R14)"))
         self.clear_button.setText(self.tr("Clear unloaded purchase (R16)"))
+        self.unblock_button.setText(self.tr("Unblock card (issuer key)"))
         self.ops_help.setText(
             self.tr(
                 "Issue: a blank card for a new meter, count 0; with a purchase id, count 1 "
                 "carrying that first purchase. Re-issue: a new card carrying the meter's last "
                 "purchase again; the old card is refused afterwards. Clear: takes the purchase "
-                "(purchase id) off the card before its reversal."
+                "(purchase id) off the card before its reversal. Unblock: a card blocked by "
+                "wrong keys (the counter sends the customer here) is unblocked with the "
+                "issuer's key."
             )
         )
         if self.bench is None:
@@ -225,6 +233,7 @@ class CardWorkbenchTab(QWidget):
         self.issue_button.setEnabled(ready and may(Action.ISSUE_CARD))
         self.reissue_button.setEnabled(ready and may(Action.REISSUE_CARD))
         self.clear_button.setEnabled(ready and may(Action.CLEAR_CARD))
+        self.unblock_button.setEnabled(ready and may(Action.UNBLOCK_CARD))
 
     def _run(self, name: str, fn: Any, on_done: Any) -> None:
         if self.bench is None or self.busy:
@@ -499,6 +508,14 @@ class CardWorkbenchTab(QWidget):
         self.log(self.tr("Clearing purchase {id} from the card (R16)…").format(id=purchase_id))
         self._run("card-clear", lambda: bench.clear(user, purchase_id), self._on_operation)
 
+    def unblock_card(self) -> None:
+        bench = self.bench
+        if bench is None:
+            return
+        user = self.user
+        self.log(self.tr("Unblocking the card with the issuer's key…"))
+        self._run("card-unblock", lambda: bench.unblock(user), self._on_operation)
+
     def _on_operation(self, result: Any) -> None:
         self.last_result = result
         amount = texts.yuan(result.amount_fen)
@@ -517,6 +534,11 @@ class CardWorkbenchTab(QWidget):
                 amount=amount,
                 old=result.previous_serial or "—",
             )
+        elif result.operation == "unblock":
+            text = self.tr(
+                "Card {serial} unblocked: its keys accept the counter again (purchase no. "
+                "{count} of {amount} on the card)."
+            ).format(serial=result.serial, count=result.count, amount=amount)
         else:
             text = self.tr(
                 "Purchase {id} (no. {count}, {amount}) cleared from the card: it can be "

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from counter_app.services.auth import Action
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.errors import explain, explain_by_table
+from counter_app.ui.training import TrainingBanner
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,22 @@ def describe_error(exc: BaseException) -> str:
         ),
         "no-dispatcher": lambda: QCoreApplication.translate(
             "BackOfficeErrors", "No meter link is configured: the purchase cannot be dispatched."
+        ),
+        "card-blocked": lambda: QCoreApplication.translate(
+            "BackOfficeErrors",
+            "This card is blocked (too many failed key checks). Unblock it with the issuer's "
+            "key (Unblock card), or re-issue it.",
+        ),
+        "change-refused": lambda: QCoreApplication.translate(
+            "BackOfficeErrors", "The change was not made: {detail}"
+        ),
+        "meter-unreadable": lambda: QCoreApplication.translate(
+            "BackOfficeErrors",
+            "Meter {address} cannot be read: mark it as dead and enter its final balance and "
+            "purchase count from the technician's form.",
+        ),
+        "unknown-review": lambda: QCoreApplication.translate(
+            "BackOfficeErrors", "There is no held prepayment {review}."
         ),
     }
     text = explain_by_table(exc, own)
@@ -111,6 +128,20 @@ TABS: tuple[TabSpec, ...] = (
         (Action.MANAGE_USERS,),
         "Users",
     ),
+    TabSpec(
+        "business-changes",
+        "counter_app.ui.backoffice.business_changes",
+        "BusinessChangesTab",
+        (Action.FILE_BUSINESS_CHANGE, Action.REVIEW_BUSINESS_CHANGE),
+        "Business changes",
+    ),
+    TabSpec(
+        "archive-import",
+        "counter_app.ui.backoffice.archive_import",
+        "ArchiveImportTab",
+        (Action.IMPORT_ARCHIVE,),
+        "Archive import",
+    ),
 )
 
 
@@ -123,6 +154,8 @@ def tab_title(spec: TabSpec) -> str:
         "success-board": QCoreApplication.translate("BackOfficeWindow", "Success board"),
         "audit": QCoreApplication.translate("BackOfficeWindow", "Audit"),
         "users": QCoreApplication.translate("BackOfficeWindow", "Users"),
+        "business-changes": QCoreApplication.translate("BackOfficeWindow", "Business changes"),
+        "archive-import": QCoreApplication.translate("BackOfficeWindow", "Archive import"),
     }
     return titles.get(spec.key, spec.title)
 
@@ -154,7 +187,17 @@ class BackOfficeWindow(QMainWindow):
         self.user = user
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("backOfficeTabs")
-        self.setCentralWidget(self.tabs)
+        self.training_banner: TrainingBanner | None = None
+        if ctx.training:
+            central = QWidget(self)
+            layout = QVBoxLayout(central)
+            layout.setContentsMargins(0, 0, 0, 0)
+            self.training_banner = TrainingBanner(central)
+            layout.addWidget(self.training_banner)
+            layout.addWidget(self.tabs, 1)
+            self.setCentralWidget(central)
+        else:
+            self.setCentralWidget(self.tabs)
         self.tab_widgets: dict[str, QWidget] = {}
         self.specs: list[TabSpec] = []
         for spec in visible_tabs(user):
@@ -218,5 +261,6 @@ def back_office_for(
         card_monitor_factory=counter_context.card_monitor_factory,
         card_crypto=counter_context.card_crypto,
         data_dir=getattr(embedded, "directory", None),
+        training=counter_context.training,
     )
     return BackOfficeWindow(office, user)
