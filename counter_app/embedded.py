@@ -199,7 +199,7 @@ def start_process(
                     found.append(line.strip())
                     ready.set()
                 else:
-                    log.info("%s: %s", argv[2] if len(argv) > 2 else argv[0], line.rstrip())
+                    log.info("%s: %s", Path(argv[0]).name, line.rstrip())
         ready.set()
 
     threading.Thread(target=drain, name=f"drain-{process.pid}", daemon=True).start()
@@ -208,6 +208,16 @@ def start_process(
         stop_process(process)
         raise RuntimeError(f"{' '.join(argv[:3])} did not start (no {marker!r})")
     return process, found[0]
+
+
+def helper_command(name: str, module: str) -> list[str]:
+    """How to start one of our console commands from this program: the executable of that
+    name next to ours (a virtual environment's ``bin/``, the installed bundle's folder),
+    else ``python -m module`` (a source checkout)."""
+    sibling = Path(sys.executable).with_name(name + (".exe" if sys.platform == "win32" else ""))
+    if sibling.is_file():
+        return [str(sibling)]
+    return [sys.executable, "-m", module]
 
 
 def prepare_meter_state(directory: Path, key: bytes) -> Any:
@@ -236,9 +246,7 @@ def start_collection_system(
     """``meter-sim`` on the demo meters' state file and ``meter-station`` on its link, both
     on 127.0.0.1 with free ports. Returns (processes, meter URL, station URL, token file)."""
     sim_argv = [
-        sys.executable,
-        "-m",
-        "meter_link.simulator.cli",
+        *helper_command("meter-sim", "meter_link.simulator.cli"),
         "serve",
         "--tcp",
         "127.0.0.1:0",
@@ -262,9 +270,7 @@ def start_collection_system(
     try:
         station, line = start_process(
             [
-                sys.executable,
-                "-m",
-                "meter_link.station.cli",
+                *helper_command("meter-station", "meter_link.station.cli"),
                 "serve",
                 "--host",
                 "127.0.0.1",
