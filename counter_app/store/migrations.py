@@ -13,9 +13,12 @@ unique indexes that allow one live shift per teller and per counter); step 3 add
 and tamper evidence (lockout columns of `User`, `OperatorSession` for counterctl sign-ins,
 and the hash chain of `AuditLog`, backfilled over the records already there); step 4 adds the
 hand-over to the collection system (`StationTask`, the outbox of dispatch tasks, and
-`StationCursor`, the result poller's place in the station's result feed); step 6 adds
-business changes (`BusinessChange`, `ReviewedPrepayment`, `PrepaymentRefund`) and the index
-that keeps a re-imported archive bill from being booked twice.
+`StationCursor`, the result poller's place in the station's result feed); step 5 adds the
+channels (`ChannelPayment`, `BankImport`, `BankImportLine`, `Terminal`, `Reconciliation`,
+`PrepaymentTransfer`) and the index that allows one prepared reconciliation per bank and day;
+step 6 adds business changes (`BusinessChange`, `ReviewedPrepayment`, `PrepaymentRefund`) and
+the index that keeps a re-imported archive bill from being booked twice; step 7 adds the
+indexes that keep every path independent of the size of the books (`store.indexes`).
 
 Steps were numbered when they were planned and merged in another order: a step below the
 recorded version whose objects are missing (`Step.present` says so) is applied too, so a
@@ -33,13 +36,17 @@ import peewee
 
 from counter_app.core.audit_chain import GENESIS_HASH, record_hash
 from counter_app.store.database import database, is_postgres
+from counter_app.store.indexes import create_scale_indexes
 from counter_app.store.models import (
     ALL_MODELS,
     AuditLog,
+    BankImport,
+    BankImportLine,
     Bill,
     BillSettlement,
     BusinessChange,
     CashMovement,
+    ChannelPayment,
     Customer,
     DispatchAttempt,
     Meter,
@@ -47,13 +54,16 @@ from counter_app.store.models import (
     OperatorSession,
     Payment,
     PrepaymentRefund,
+    PrepaymentTransfer,
     Purchase,
+    Reconciliation,
     Refund,
     ReviewedPrepayment,
     SchemaVersion,
     Shift,
     StationCursor,
     StationTask,
+    Terminal,
     User,
     WorkOrder,
 )
@@ -80,6 +90,22 @@ BUSINESS_CHANGE_MODELS: tuple[type[peewee.Model], ...] = (
     BusinessChange,
     ReviewedPrepayment,
     PrepaymentRefund,
+)
+
+CHANNEL_MODELS: tuple[type[peewee.Model], ...] = (
+    ChannelPayment,
+    BankImport,
+    BankImportLine,
+    Terminal,
+    Reconciliation,
+    PrepaymentTransfer,
+)
+
+# R17: one open (prepared, not yet signed off) reconciliation per bank and day, so that two
+# supervisors cannot sign off two different reports of the same statement.
+LIVE_RECONCILIATION_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS reconciliation_live_day "
+    "ON reconciliation (bank_id, business_date) WHERE state <> 'cancelled'"
 )
 
 SQLITE_AUDIT_TRIGGERS = (
@@ -202,11 +228,17 @@ def _business_change_objects(db: Any) -> None:
     db.execute_sql(ARCHIVE_BILL_INDEX)
 
 
+def _channel_objects(db: Any) -> None:
+    db.execute_sql(LIVE_RECONCILIATION_INDEX)
+
+
 def _create_database_objects(db: Any) -> None:
     """Triggers and partial indexes that peewee's model metadata cannot express."""
     _baseline_objects(db)
     _shift_objects(db)
+    _channel_objects(db)
     _business_change_objects(db)
+    create_scale_indexes(db)
 
 
 def _step_1_baseline(db: Any) -> None:
@@ -225,6 +257,15 @@ def _step_4_collection_handover(db: Any) -> None:
 
 def _collection_handover_present(db: Any) -> bool:
     return all(db.table_exists(m._meta.table_name) for m in HANDOVER_MODELS)
+
+
+def _step_5_channels(db: Any) -> None:
+    db.create_tables(CHANNEL_MODELS, safe=True)
+    _channel_objects(db)
+
+
+def _step_7_indexes_for_a_province(db: Any) -> None:
+    create_scale_indexes(db)
 
 
 @dataclass(frozen=True)
@@ -251,7 +292,9 @@ STEPS: tuple[Step, ...] = (
         _step_4_collection_handover,
         present=_collection_handover_present,
     ),
+    Step(5, "bank collection, terminals, reconciliation, transfers", _step_5_channels),
     Step(6, "business changes and the customer archive", _step_6_business_changes),
+    Step(7, "search and history indexes for a million customers", _step_7_indexes_for_a_province),
 )
 LATEST_VERSION = STEPS[-1].version
 

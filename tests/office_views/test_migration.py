@@ -1,4 +1,4 @@
-"""Step 2 "shifts and cash": a v1 database migrates to the same schema as a fresh one."""
+"""A v1 database migrates, step by step, to the same schema as a fresh one."""
 
 from __future__ import annotations
 
