@@ -3,8 +3,9 @@
 Start-up, in order: the Chinese font and the style sheet; the language (Chinese by
 default, English selectable at sign-in); the counter — the configured database, meter link
 and reader, or, when nothing is configured, the embedded demo (``counter_app.embedded``);
-the sign-in dialog with the self-check below it, saying plainly what is missing; then the
-main window showing who is signed in, at which counter, in which shift.
+the sign-in dialog with the self-check below it, saying plainly what is missing (the
+collection system among it); then the main window showing who is signed in, at which
+counter, in which shift. In the embedded demo the hand-over workers run in this process.
 
 ``counter-app --self-check`` runs the checks without a window (exit code 1 when a required
 one fails): the packaged program's smoke test.
@@ -117,7 +118,7 @@ def build_context(args: argparse.Namespace) -> Any:
     if _use_embedded(config, args.demo):
         from counter_app.embedded import start_embedded
 
-        devices = start_embedded(with_card=not args.no_card)
+        devices = start_embedded(with_card=not args.no_card, dispatch=config.dispatch or None)
         return context_from_counter(
             devices.counter,
             reader_name=devices.reader_name or devices.config.reader_name,
@@ -162,7 +163,12 @@ def self_check(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QCoreApplication
 
     from counter_app.ui.resources import Language
-    from counter_app.ui.self_check import check_database, check_meter_link, check_pcsc
+    from counter_app.ui.self_check import (
+        check_database,
+        check_meter_link,
+        check_pcsc,
+        check_station,
+    )
 
     _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     language = Language()
@@ -191,7 +197,12 @@ def self_check(args: argparse.Namespace) -> int:
             from counter_app.config import load_config
 
             url = load_config(args.config).meter_link.url
-        checks = [check_database(None), check_meter_link(url), check_pcsc(None)]
+        checks = [
+            check_database(None),
+            check_meter_link(url),
+            check_station(context.dispatch),
+            check_pcsc(None),
+        ]
         from counter_app.services.receipts import FontNotFoundError, find_cjk_font
 
         try:
@@ -218,6 +229,7 @@ def run(args: argparse.Namespace) -> int:
         check_database,
         check_meter_link,
         check_pcsc,
+        check_station,
         local_checks,
     )
     from counter_app.ui.signin import SignInDialog
@@ -257,6 +269,7 @@ def run(args: argparse.Namespace) -> int:
         [
             (workers.db, lambda: check_database(None)),
             (workers.meter_bus, lambda: check_meter_link(meter_url)),
+            (workers.network, lambda: check_station(context.dispatch)),
             (workers.card_reader, lambda: check_pcsc(reader)),
         ],
     )

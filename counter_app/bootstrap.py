@@ -1,9 +1,18 @@
 """Composition root: configuration in, adapters chosen, services out.
 
-`open_counter(config)` binds the database, migrates it, picks the dispatcher (the DL/T 645
-meter link when one is configured, none otherwise) and returns the `Services` of this counter.
-`MeterLinkDispatcher` adapts `meter_link.dispatch.MeterDispatcher` to the services'
-`Dispatcher` port (one `Dlt645Client` per link URL, opened on first use).
+`open_counter(config)` binds the database, migrates it, picks the dispatcher by the
+configured dispatch mode and returns the `Services` of this counter:
+
+* ``station`` — `CollectionSystemDispatcher` (``counter_app.server.station_client``) is both
+  the `Dispatcher` and the `TaskHandover`: purchases go to the collection system as tasks
+  through our outbox (``counter_app.services.handover``);
+* ``direct`` — `MeterLinkDispatcher` adapts `meter_link.dispatch.MeterDispatcher` to the
+  `Dispatcher` port (one `Dlt645Client` per link URL, opened on first use): this PC talks
+  DL/T 645 to the meters (a one-PC hall, a technician);
+* neither — no dispatcher: purchases stay queued.
+
+`make_workers` builds the counter-server's background workers (outbox sender, result
+poller, SMS outbox) for a counter in station mode.
 """
 
 from __future__ import annotations
@@ -13,7 +22,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from counter_app.config import Config, MeterLinkConfig, load_config
+from counter_app.config import (
+    Config,
+    ConfigError,
+    DispatchMode,
+    MeterLinkConfig,
+    load_config,
+    read_token,
+)
+from counter_app.server.station_client import CollectionSystemDispatcher
+from counter_app.server.workers import HandoverWorkers
 from counter_app.services.context import ServiceContext
 from counter_app.services.ports import (
     DispatchAttemptReport,
@@ -21,6 +39,7 @@ from counter_app.services.ports import (
     DispatchProgress,
     DispatchReport,
     MeterProbe,
+    TaskHandover,
 )
 from counter_app.services.registry import Services, build_services
 from counter_app.store.database import bind_database
@@ -157,9 +176,24 @@ class Counter:
             close()
 
 
+def make_collection_system(config: Config) -> CollectionSystemDispatcher:
+    """The configured collection system (``[station]``), with its bearer token."""
+    if not config.station.url:
+        raise ConfigError(config.source, 'dispatch = "station" needs [station] url')
+    token = read_token(config.station.token_file, "station token")
+    return CollectionSystemDispatcher(
+        config.station.url,
+        token,
+        callback_url=config.station.callback_url,
+        origin=f"counter:{config.counter_id}",
+    )
+
+
 def make_dispatcher(config: Config) -> Dispatcher | None:
-    """The configured meter link, or None (purchases then stay queued)."""
+    """The direct meter link when configured, or None (purchases then stay queued)."""
     if not config.meter_link.configured:
+        if config.dispatch == DispatchMode.DIRECT:
+            raise ConfigError(config.source, 'dispatch = "direct" needs [meter_link] url')
         return None
     return MeterLinkDispatcher(config.meter_link)
 
@@ -168,10 +202,16 @@ def open_counter(
     config: Config | None = None,
     *,
     dispatcher: Dispatcher | None = None,
+    handover: TaskHandover | None = None,
     use_meter_link: bool = True,
     migrate_schema: bool = True,
 ) -> Counter:
-    """Bind and migrate the database, build the services of this counter."""
+    """Bind and migrate the database, build the services of this counter.
+
+    `dispatcher` / `handover` given: used as they are (tests, the embedded demo). Otherwise
+    the configured dispatch mode decides; ``use_meter_link=False`` builds a counter that
+    dispatches nothing (bookkeeping commands).
+    """
     from counter_app.services import auth
 
     config = config or load_config()
@@ -180,8 +220,30 @@ def open_counter(
     # An upgraded program migrates the hall's database on its first start, after a backup
     # copy; a database from a newer program is refused untouched (store.upgrade).
     upgrade = upgrade_database() if migrate_schema else None
-    if dispatcher is None and use_meter_link:
-        dispatcher = make_dispatcher(config)
+    if dispatcher is None and handover is None and use_meter_link:
+        if config.dispatch_mode == DispatchMode.STATION:
+            station = make_collection_system(config)
+            dispatcher, handover = station, station
+        else:
+            dispatcher = make_dispatcher(config)
     gateway = HttpSmsGateway(config.sms_gateway_url) if config.sms_gateway_url else None
-    ctx = ServiceContext(counter_id=config.counter_id, dispatcher=dispatcher, sms_gateway=gateway)
+    ctx = ServiceContext(
+        counter_id=config.counter_id,
+        dispatcher=dispatcher,
+        sms_gateway=gateway,
+        handover=handover,
+        handover_wait_s=config.station.wait_seconds,
+    )
     return Counter(config, build_services(ctx), upgrade)
+
+
+def make_workers(counter: Counter, *, interval_s: float = 1.0) -> HandoverWorkers:
+    """The hand-over workers of a counter in station mode (`ConfigError` otherwise)."""
+    handover = counter.services.dispatch.handover
+    if handover is None:
+        raise ConfigError(
+            counter.config.source, 'the workers need dispatch = "station" and a [station] url'
+        )
+    return HandoverWorkers(
+        handover, interval_s=interval_s, sms_gateway=counter.services.ctx.sms_gateway
+    )

@@ -487,19 +487,39 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    """R8/R10 after a restart or a link failure: probe unresolved dispatches, dispatch queued
-    purchases, open a work order for every failed purchase without one; then say what is
-    still open and its next step (`counter_app.services.recovery`)."""
+    """R8/R10 after a restart or a link failure: with a collection system, first send what
+    waits in our outbox and apply the results that came back (purchases whose task the station
+    holds are left to it); then probe unresolved dispatches, dispatch queued purchases, open a
+    work order for every failed purchase without one, and say what is still open and its next
+    step (`counter_app.services.recovery`).
+
+    Who may: whoever dispatches at the window (takes payments) or retries dispatches from
+    the work-order queue.
+    """
     from counter_app.services import auth
     from counter_app.services.recovery import RecoveryService
 
     counter = _open(args)
     operator = _operator(counter, args, auth.Action.TAKE_PAYMENT, auth.Action.RETRY_DISPATCH)
+    d = counter.services.dispatch
+    lines: list[str] = []
+    if d.handover is not None:
+        from counter_app.services.ports import StationUnavailable
+
+        try:
+            sent = d.handover.send_pending(limit=1000, actor=operator.username)
+            polled = d.handover.poll(limit=1000, actor=operator.username)
+            lines.append(
+                f"outbox: {sent} task(s) sent; {polled.applied} result(s) applied "
+                f"of {polled.results} read"
+            )
+        except StationUnavailable as exc:
+            lines.append(f"collection system unreachable: {exc}; tasks stay in the outbox")
     recovery: RecoveryService = counter.services.recovery
     result = recovery.resume(operator.username)
     counter.close()
     still_open = recovery.open_purchases()
-    lines = result.lines() + [
+    lines += result.lines() + [
         f"open: purchase {p.purchase_id} n={p.count} {p.state}: next {p.next_step}"
         for p in still_open
     ]

@@ -24,13 +24,20 @@ same way out, so that no purchase is ever left without a next step:
   or a meter that cannot be read → ``failed`` with an open work order (R10), never a dead end;
 - a ``failed`` purchase without a live work order (left by an older version or an interrupted
   step) gets one from `reopen_failed`.
+
+With a collection system configured (``ServiceContext.handover``) step 2 is a hand-over
+instead: step 1 also writes a task to our outbox in the same transaction, the task is sent
+after the commit and its result is applied by step 3 whenever it comes back — by the payment
+that follows it, the result poller or the station's callback, exactly once
+(`counter_app.services.handover`). Until then the purchase is ``dispatching`` with a live task:
+"result not yet known" (下发中), a normal state the teller sees.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from counter_app.core.purchase_state import PurchaseEvent, PurchaseState, transition
@@ -39,6 +46,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.errors import PurchaseStateError, ServiceError
 from counter_app.services.lookup import lock_purchase_with_owners
 from counter_app.services.ports import (
+    ChannelHealth,
     DispatchAttemptReport,
     DispatchOutcome,
     DispatchProgress,
@@ -51,12 +59,19 @@ from counter_app.store.models import (
     DispatchAttempt,
     Meter,
     Purchase,
+    StationTask,
+    StationTaskState,
     WorkOrder,
     WorkOrderState,
 )
 
 UNRESOLVED_OUTCOME = "unresolved"
 """Reported when the dispatcher itself failed: the recharge may or may not have been sent."""
+PENDING_OUTCOME = "pending"
+"""Handed over to the collection system, result not yet known (下发中)."""
+OUTBOX_OUTCOME = "outbox"
+"""Written to our outbox, not yet accepted by the collection system (it was unreachable)."""
+WAITING_OUTCOMES = frozenset({PENDING_OUTCOME, OUTBOX_OUTCOME})
 
 NOT_LOADED_OUTCOME = "not-loaded"
 """An R8 probe found the meter at ``n-1``: the recharge never arrived."""
@@ -93,6 +108,11 @@ class DispatchSummary:
     @property
     def loaded(self) -> bool:
         return self.state == PurchaseState.LOADED
+
+    @property
+    def pending(self) -> bool:
+        """The collection system has the task and its result is not known yet (下发中)."""
+        return self.outcome in WAITING_OUTCOMES
 
 
 def _text(exc: BaseException) -> str:
@@ -152,36 +172,55 @@ class DispatchService:
     """Dispatch, re-dispatch and R8 resolution of remote purchases."""
 
     def __init__(self, ctx: ServiceContext) -> None:
+        from counter_app.services.handover import HandoverService
+
         self.ctx = ctx
+        self.handover = HandoverService(ctx, self) if ctx.handover is not None else None
+
+    @property
+    def hands_over(self) -> bool:
+        """True when purchases go to the collection system as tasks (station mode)."""
+        return self.handover is not None
 
     # -- step 1 --------------------------------------------------------------------------------
     def _start(self, purchase_id: int, operator: str) -> tuple[Purchase, Meter, int]:
         now = self.ctx.clock.now()
         with write_transaction():
-            _, _, purchase = lock_purchase_with_owners(purchase_id)
-            state = PurchaseState(str(purchase.state))
-            if state is not PurchaseState.CARD_WRITTEN:  # R5: the card twin is already written
-                if PurchaseEvent.START_DISPATCH not in _events(state):
-                    raise PurchaseStateError(purchase_id, state.value, "dispatch")
-                before = _set_state(purchase, PurchaseEvent.START_DISPATCH, now)
-                purchase.save()
-                audit.record(
-                    operator,
-                    self.ctx.counter_id,
-                    "dispatch-start",
-                    "purchase",
-                    purchase.id,
-                    before={"state": before},
-                    after={"state": purchase.state, "count": purchase.count},
-                )
-            meter = Meter.get_by_id(purchase.meter_id)
-            last_round = (
-                DispatchAttempt.select(DispatchAttempt.round_no)
-                .where(DispatchAttempt.purchase == purchase.id)
-                .order_by(DispatchAttempt.round_no.desc())
-                .scalar()
+            _, meter, purchase = lock_purchase_with_owners(purchase_id)
+            round_no = self.start_in_transaction(purchase, operator, now)
+        return purchase, meter, round_no
+
+    def start_in_transaction(self, purchase: Purchase, operator: str, now: dt.datetime) -> int:
+        """Step 1 inside the caller's transaction (the purchase locked): ``dispatching``,
+        audited; returns the round number of this dispatch (R9 attempts are per round)."""
+        state = PurchaseState(str(purchase.state))
+        if state is not PurchaseState.CARD_WRITTEN:  # R5: the card twin is already written
+            if PurchaseEvent.START_DISPATCH not in _events(state):
+                raise PurchaseStateError(int(purchase.id), state.value, "dispatch")
+            before = _set_state(purchase, PurchaseEvent.START_DISPATCH, now)
+            purchase.save()
+            audit.record(
+                operator,
+                self.ctx.counter_id,
+                "dispatch-start",
+                "purchase",
+                purchase.id,
+                before={"state": before},
+                after={"state": purchase.state, "count": purchase.count},
             )
-        return purchase, meter, int(last_round or 0) + 1
+        last_round = (
+            DispatchAttempt.select(DispatchAttempt.round_no)
+            .where(DispatchAttempt.purchase == purchase.id)
+            .order_by(DispatchAttempt.round_no.desc())
+            .scalar()
+        )
+        last_task_round = (
+            StationTask.select(StationTask.round_no)
+            .where(StationTask.purchase == purchase.id)
+            .order_by(StationTask.round_no.desc())
+            .scalar()
+        )
+        return max(int(last_round or 0), int(last_task_round or 0)) + 1
 
     # -- the whole dispatch -----------------------------------------------------------------------
     def dispatch_purchase(
@@ -197,7 +236,13 @@ class DispatchService:
         A retry resends the same n, never a new one (R8). A dispatcher that raises is retried
         like a silent meter (R9) and then settled by an R8 probe (module docstring): the
         purchase comes back loaded or failed with an open work order, whatever went wrong.
+        With a collection system the dispatch is a new task (written, sent, followed for a
+        while): the summary may say `pending` — result not yet known, applied when it comes
+        back.
         """
+        if self.handover is not None:
+            task_id = self.handover.hand_over(purchase_id, operator)
+            return self.handover.follow(task_id, operator, progress)
         dispatcher = self.ctx.dispatcher
         if dispatcher is None:
             raise NoDispatcher()
@@ -285,61 +330,10 @@ class DispatchService:
         open_work_order: bool,
     ) -> DispatchSummary:
         now = self.ctx.clock.now()
-        work_order_id: int | None = None
         with write_transaction():
             _, meter, purchase = lock_purchase_with_owners(purchase_id)
-            attempts = report.attempts or (
-                DispatchAttemptReport(
-                    1, report.outcome, report.reason, report.balance_fen, report.count
-                ),
-            )
-            for a in attempts:
-                DispatchAttempt.create(
-                    purchase=purchase,
-                    round_no=round_no,
-                    attempt_no=a.attempt_no,
-                    outcome=a.outcome,
-                    reason=a.reason,
-                    balance_fen=a.balance_fen,
-                    count_read=a.count,
-                    step_timings=dict(a.step_timings),
-                    started_at=a.started_at or now,
-                    duration_ms=a.duration_ms,
-                )
-            before = {"state": str(purchase.state), "committed_count": int(meter.committed_count)}
-            if report.balance_fen is not None:
-                meter.last_balance_fen = report.balance_fen
-                meter.last_seen_at = now
-            if report.loaded:
-                self._mark_loaded(
-                    purchase, meter, PurchaseEvent.DISPATCH_SUCCEEDED, now, report.balance_fen
-                )
-                action = "dispatch-loaded"
-                self._close_work_orders(
-                    purchase, WorkOrderState.CLOSED_SUCCESS, now, f"dispatch {report.outcome}"
-                )
-            else:
-                _set_state(purchase, PurchaseEvent.DISPATCH_FAILED, now)
-                action = "dispatch-failed"
-                if open_work_order and purchase.state == PurchaseState.FAILED:
-                    work_order_id = self._open_work_order(purchase, now)
-            purchase.save()
-            meter.save()
-            audit.record(
-                operator,
-                self.ctx.counter_id,
-                action,
-                "purchase",
-                purchase.id,
-                before=before,
-                after={
-                    "state": str(purchase.state),
-                    "outcome": report.outcome,
-                    "reason": report.reason,
-                    "committed_count": int(meter.committed_count),
-                    "balance_fen": report.balance_fen,
-                    "work_order_id": work_order_id,
-                },
+            work_order_id = self.record_result(
+                purchase, meter, operator, round_no, report, now, open_work_order=open_work_order
             )
         return DispatchSummary(
             purchase_id=int(purchase.id),
@@ -349,9 +343,109 @@ class DispatchService:
             state=str(purchase.state),
             balance_fen=report.balance_fen,
             meter_count=report.count,
-            attempts=len(attempts),
+            attempts=len(report.attempts) or 1,
             work_order_id=work_order_id,
         )
+
+    def record_result(
+        self,
+        purchase: Purchase,
+        meter: Meter,
+        operator: str,
+        round_no: int,
+        report: DispatchReport,
+        now: dt.datetime,
+        *,
+        open_work_order: bool = True,
+        notify_failure: bool = False,
+    ) -> int | None:
+        """Step 3 inside the caller's transaction (purchase and meter locked): record every
+        attempt (R9), then loaded → count committed (I2) and success SMS (R11); failed → R10
+        work order (and, with `notify_failure`, the failure SMS, R11). Returns the id of the
+        work order opened, if any.
+
+        A result may come back to a purchase that moved on meanwhile (a late station result
+        after an R8 probe, a card twin, R5): loaded then still confirms it once
+        (``meter-confirmed``), never twice; a failure changes nothing but the record.
+        """
+        work_order_id: int | None = None
+        attempts = report.attempts or (
+            DispatchAttemptReport(
+                1, report.outcome, report.reason, report.balance_fen, report.count
+            ),
+        )
+        for a in attempts:
+            DispatchAttempt.create(
+                purchase=purchase,
+                round_no=round_no,
+                attempt_no=a.attempt_no,
+                outcome=a.outcome,
+                reason=a.reason,
+                balance_fen=a.balance_fen,
+                count_read=a.count,
+                step_timings=dict(a.step_timings),
+                started_at=a.started_at or now,
+                duration_ms=a.duration_ms,
+            )
+        before = {"state": str(purchase.state), "committed_count": int(meter.committed_count)}
+        if report.balance_fen is not None:
+            meter.last_balance_fen = report.balance_fen
+            meter.last_seen_at = now
+        state = PurchaseState(str(purchase.state))
+        if report.loaded:
+            action = "dispatch-loaded"
+            if state in (PurchaseState.DISPATCHING, PurchaseState.CARD_WRITTEN):
+                self._mark_loaded(
+                    purchase, meter, PurchaseEvent.DISPATCH_SUCCEEDED, now, report.balance_fen
+                )
+            elif PurchaseEvent.METER_CONFIRMED in _events(state):
+                self._mark_loaded(
+                    purchase, meter, PurchaseEvent.METER_CONFIRMED, now, report.balance_fen
+                )
+            elif state is not PurchaseState.LOADED:  # reversed or on a card being written
+                meter.needs_reconciliation = True
+                meter.reconciliation_note = (
+                    f"{meter.reconciliation_note}\nmeter loaded purchase {purchase.count} "
+                    f"while it was {state.value}".strip()
+                )
+            self._close_work_orders(
+                purchase, WorkOrderState.CLOSED_SUCCESS, now, f"dispatch {report.outcome}"
+            )
+        else:
+            action = "dispatch-failed"
+            if state in (PurchaseState.DISPATCHING, PurchaseState.CARD_WRITTEN):
+                _set_state(purchase, PurchaseEvent.DISPATCH_FAILED, now)
+            if open_work_order and purchase.state == PurchaseState.FAILED:
+                already_open = self._live_work_order(purchase) is not None
+                work_order_id = self._open_work_order(purchase, now)
+                if notify_failure and not already_open:  # once per failure, not per retry
+                    customer = Customer.get_by_id(purchase.customer_id)
+                    notifications.queue(
+                        customer,
+                        notifications.TEMPLATE_DISPATCH_FAILED,
+                        notifications.dispatch_failed_text(
+                            customer, meter, int(purchase.amount_fen), purchase_id=int(purchase.id)
+                        ),
+                    )
+        purchase.save()
+        meter.save()
+        audit.record(
+            operator,
+            self.ctx.counter_id,
+            action,
+            "purchase",
+            purchase.id,
+            before=before,
+            after={
+                "state": str(purchase.state),
+                "outcome": report.outcome,
+                "reason": report.reason,
+                "committed_count": int(meter.committed_count),
+                "balance_fen": report.balance_fen,
+                "work_order_id": work_order_id,
+            },
+        )
+        return work_order_id
 
     def _mark_loaded(
         self,
@@ -380,10 +474,7 @@ class DispatchService:
     def _open_work_order(self, purchase: Purchase, now: dt.datetime) -> int:
         """R10: a failed dispatch becomes a re-dispatch task (one live order per purchase)."""
         _set_state(purchase, PurchaseEvent.OPEN_WORK_ORDER, now)
-        live = WorkOrder.get_or_none(
-            (WorkOrder.purchase == purchase.id)
-            & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-        )
+        live = self._live_work_order(purchase)
         if live is not None:
             return int(live.id)
         order = WorkOrder.create(
@@ -393,6 +484,14 @@ class DispatchService:
             due_at=now + dt.timedelta(hours=self.ctx.work_order_due_hours),
         )
         return int(order.id)
+
+    @staticmethod
+    def _live_work_order(purchase: Purchase) -> WorkOrder | None:
+        order: WorkOrder | None = WorkOrder.get_or_none(
+            (WorkOrder.purchase == purchase.id)
+            & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
+        )
+        return order
 
     @staticmethod
     def _close_work_orders(purchase: Purchase, state: str, now: dt.datetime, note: str) -> None:
@@ -608,9 +707,77 @@ class DispatchService:
         return True
 
     def unresolved_purchases(self) -> list[int]:
-        """Purchases left ``dispatching`` (after a crash): resolve them before anything else."""
-        query = Purchase.select(Purchase.id).where(Purchase.state == PurchaseState.DISPATCHING)
+        """Purchases left ``dispatching`` (after a crash): resolve them before anything else.
+
+        A purchase whose task the collection system holds (a live task in our outbox) is not
+        unresolved: its result will come back; it is left to the hand-over.
+        """
+        live = StationTask.select(StationTask.purchase).where(
+            StationTask.state.in_(list(StationTaskState.LIVE))
+        )
+        query = Purchase.select(Purchase.id).where(
+            (Purchase.state == PurchaseState.DISPATCHING) & Purchase.id.not_in(live)
+        )
         return [int(p.id) for p in query.order_by(Purchase.id)]
+
+    def carry_out(
+        self, purchase_id: int, operator: str, progress: DispatchProgress | None = None
+    ) -> DispatchSummary:
+        """Bring a just-paid purchase to its meter: follow the task its payment handed over
+        (station mode), or dispatch it now over this PC's link (direct mode)."""
+        if self.handover is not None:
+            task_id = self.handover.live_task_of(purchase_id)
+            if task_id is None:
+                task_id = self.handover.hand_over(purchase_id, operator)
+            return self.handover.follow(task_id, operator, progress)
+        return self.dispatch_purchase(purchase_id, operator, progress)
+
+    def purchase_status(self, purchase_id: int) -> DispatchSummary:
+        """Where a purchase stands now (the window watches a 下发中 purchase with it)."""
+        if self.handover is not None:
+            task_id = self.handover.latest_task_of(purchase_id)
+            if task_id is not None:
+                return self.handover.summary(task_id)
+        purchase = Purchase.get_by_id(purchase_id)
+        last = (
+            DispatchAttempt.select()
+            .where(DispatchAttempt.purchase == purchase_id)
+            .order_by(DispatchAttempt.id.desc())
+            .first()
+        )
+        order = WorkOrder.get_or_none(
+            (WorkOrder.purchase == purchase_id)
+            & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
+        )
+        return DispatchSummary(
+            int(purchase.id),
+            int(purchase.count),
+            "" if last is None else str(last.outcome),
+            "" if last is None else str(last.reason),
+            str(purchase.state),
+            None if last is None or last.balance_fen is None else int(last.balance_fen),
+            None if last is None or last.count_read is None else int(last.count_read),
+            DispatchAttempt.select().where(DispatchAttempt.purchase == purchase_id).count(),
+            None if order is None else int(order.id),
+        )
+
+    def station_health(self) -> Mapping[str, object] | None:
+        """The collection system's health (``GET /health``), or None without one; raises
+        `StationUnavailable` when it cannot be reached."""
+        handover = self.ctx.handover
+        if handover is None:
+            return None
+        return handover.health()
+
+    def channel_health(self, meter_address: str) -> ChannelHealth | None:
+        """The collection system's knowledge of the meter's channel, or None without one.
+
+        Blocking network call (run it off the window's thread); raises
+        `StationUnavailable` when the station cannot be asked."""
+        handover = self.ctx.handover
+        if handover is None:
+            return None
+        return handover.channel_health(meter_address)
 
     def queued_purchases(self) -> list[int]:
         """Remote purchases still ``created`` (no meter link at the time, or never started)."""

@@ -31,6 +31,7 @@ STATES = (NotificationState.QUEUED, RETRIED, NotificationState.SENT, Notificatio
 
 TEMPLATE_DISPATCH_SUCCESS = "dispatch-success"
 TEMPLATE_BRING_CARD = "bring-card"
+TEMPLATE_DISPATCH_FAILED = "dispatch-failed"
 
 
 def _purchase_ref(purchase_id: int) -> str:
@@ -60,6 +61,18 @@ def bring_card_text(customer: Customer, meter: Meter, amount_fen: int, *, purcha
         f"尊敬的{customer.name}（户号{customer.customer_no}）：您的{format_yuan(amount_fen)}元"
         f"购电{_purchase_ref(purchase_id)}未能远程下发到电表{meter.meter_no}，"
         f"下发状态：失败，请携带购电卡到营业厅写卡。"
+    )
+
+
+def dispatch_failed_text(
+    customer: Customer, meter: Meter, amount_fen: int, *, purchase_id: int
+) -> str:
+    """R10/R11: the collection system's final failure: staff retry it (work order); the card
+    is the way to get the money into the meter sooner."""
+    return (
+        f"尊敬的{customer.name}（户号{customer.customer_no}）：您的{format_yuan(amount_fen)}元"
+        f"购电{_purchase_ref(purchase_id)}暂未能远程下发到电表{meter.meter_no}，"
+        f"下发状态：失败，已安排工作人员重新下发；如需尽快用电，请携带购电卡到营业厅写卡。"
     )
 
 

@@ -158,3 +158,108 @@ class SmsGateway(Protocol):
 
 Notifier = SmsGateway
 """Alias: the notification port of the brief is the SMS gateway of the outbox (R11)."""
+
+
+# -- hand-over to the collection system ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DispatchTask:
+    """One dispatch as a task for the collection system: what to load where (R3, R7).
+
+    `task_id` is the idempotency key: the same task sent twice is one task at the station.
+    """
+
+    task_id: str
+    meter_address: str
+    customer_no: str
+    amount_fen: int
+    count: int
+    origin: str
+
+
+class TaskState:
+    """The station's states of a task; only ``done`` carries a final result (R9)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """What the station says about one task now.
+
+    ``report`` is the final result (outcome, reason, every attempt) once `state` is ``done``;
+    `station_outcome` and `station_reason` are the station's own words (``failed`` /
+    ``meter-silent``), kept for the record next to our outcome in `report`.
+    """
+
+    task_id: str
+    state: str
+    station_outcome: str | None = None
+    station_reason: str | None = None
+    report: DispatchReport | None = None
+    result_seq: int | None = None
+    raw: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.state == TaskState.DONE and self.report is not None
+
+
+@dataclass(frozen=True)
+class ChannelHealth:
+    """The station's latest knowledge of a meter's channel (master station → terminal → meter)."""
+
+    meter_address: str
+    last_good_read: dt.datetime | None
+    failures_today: int
+    last_failure_reason: str | None = None
+
+
+class StationUnavailable(Exception):
+    """The collection system could not be reached or answered with a server error: the task
+    stays in our outbox and is sent again later (nothing is lost, nothing is booked twice)."""
+
+
+class TaskRefused(Exception):
+    """The collection system refused a task (conflict on meter + count, a malformed field):
+    sending it again would be refused again."""
+
+    def __init__(self, task_id: str, reason: str) -> None:
+        super().__init__(f"task {task_id} refused by the collection system: {reason}")
+        self.task_id = task_id
+        self.reason = reason
+
+
+class TaskHandover(Protocol):
+    """The collection system as the marketing side sees it (the seed's WebService): tasks
+    go in, results come back (R7–R9 run there). Every call is blocking with a timeout."""
+
+    def submit(self, task: DispatchTask) -> TaskResult:
+        """Hand a task over (idempotent on `task_id`). Raises `StationUnavailable` or
+        `TaskRefused`."""
+        ...
+
+    def follow(
+        self, task_id: str, progress: DispatchProgress | None, timeout_s: float
+    ) -> TaskResult:
+        """Relay the task's live steps until its result or `timeout_s`; then its state."""
+        ...
+
+    def results(self, after: int, limit: int = 100) -> tuple[list[TaskResult], int]:
+        """Finished tasks after result sequence `after`, and the last sequence number."""
+        ...
+
+    def acknowledge(self, task_id: str) -> None:
+        """Tell the station the result was applied (it stops calling back)."""
+        ...
+
+    def channel_health(self, meter_address: str) -> ChannelHealth:
+        """The station's knowledge of the meter's channel (raises `StationUnavailable`)."""
+        ...
+
+    def health(self) -> Mapping[str, object]:
+        """The station's own health (status, links, queue); raises `StationUnavailable`."""
+        ...

@@ -249,6 +249,7 @@ _OUTCOMES = {
     "card-written": "已写入购电卡，请插入电表",
     "not-dispatched": "未下发（排队等待）",
     "unresolved": "下发结果待核实，请勿重复缴费",
+    "pending": "下发中（结果将以短信通知，请勿重复缴费）",
 }
 
 _REVERSAL_CASES = {

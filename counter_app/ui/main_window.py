@@ -17,7 +17,7 @@ import logging
 import threading
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -44,6 +44,8 @@ from counter_app.ui.workers import DeviceEvents, Workers
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # R9
+WATCH_INTERVAL_MS = 1000
+"""How often the window looks again at a purchase whose result is not yet known (下发中)."""
 
 
 class MainWindow(QMainWindow):
@@ -86,6 +88,11 @@ class MainWindow(QMainWindow):
         self.last_writeback: Any = None  # WritebackResult of the last write-back applied
 
         self.cash_shift: Any = None  # services.shifts.ShiftView of the teller's live shift
+        self.channel_health: dict[str, Any] = {}  # meter no. -> ChannelHealth (or an error)
+        self._watched_purchase: int | None = None  # 下发中: the purchase whose result we await
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setSingleShot(True)
+        self._watch_timer.timeout.connect(self._look_at_watched)
         self._build()
         self._wire_events()
         self.retranslate()
@@ -335,13 +342,46 @@ class MainWindow(QMainWindow):
         if changed:
             self.last_outcome = None
             self.last_dispatch = None
+            self._stop_watching()
+            self.channel_health = {}
             self.progress.clear()
             self.payment.clear()
             if not self._money_busy:
                 self.payment.set_enabled_for(account)
                 self.payment.focus_amount()
         self._update_actions()
+        self._load_channel_health(account)
         self.sig_account_loaded.emit(account)
+
+    def _load_channel_health(self, account: counter_views.Account) -> None:
+        """Ask the collection system how each remote meter's channel fared today (off the
+        GUI thread); the account view shows it, with a card suggestion after repeated
+        failures."""
+        dispatch = self.context.dispatch
+        if dispatch is None or not dispatch.hands_over:
+            return
+        meters = [m for m in account.meters if m.active and m.collection_capable]
+        customer_no = account.customer_no
+        for m in meters:
+
+            def ask(_report: Any, address: str = m.address) -> Any:
+                return dispatch.channel_health(address)
+
+            def done(health: Any, meter_no: str = m.meter_no) -> None:
+                self._on_channel_health(customer_no, meter_no, health)
+
+            def failed(exc: BaseException, meter_no: str = m.meter_no) -> None:
+                self._on_channel_health(customer_no, meter_no, exc)
+
+            self.workers.submit(
+                self.workers.network, "channel-health", ask, on_done=done, on_error=failed
+            )
+
+    def _on_channel_health(self, customer_no: str, meter_no: str, health: Any) -> None:
+        if self.account is None or self.account.customer_no != customer_no:
+            return  # the teller has moved on
+        self.channel_health[meter_no] = health
+        self.account_view.show_channel_health(self.channel_health)
 
     def next_customer(self) -> None:
         """Esc: clear everything for the next customer (not while money is moving)."""
@@ -354,6 +394,8 @@ class MainWindow(QMainWindow):
         self._wanted_customer = None
         self.last_outcome = None
         self.last_dispatch = None
+        self._stop_watching()
+        self.channel_health = {}
         self.account_view.clear()
         self.payment.clear()
         self.progress.clear()
@@ -391,10 +433,19 @@ class MainWindow(QMainWindow):
         self.progress.set_outcome(self.tr("Recording the payment…"), "working")
         operator = str(self.user.username)
         customer_no = account.customer_no
+        # with a collection system the task is written in the payment's own transaction
+        # (never lost between "paid" and "sent"); the meter thread then follows it
+        hands_over = bool(self.context.dispatch.hands_over)
+        self._stop_watching()
 
         def pay(_report: Any) -> Any:
             return self.context.payments.take_payment(
-                customer_no, amount_fen, channel=channel, operator=operator, dispatch=False
+                customer_no,
+                amount_fen,
+                channel=channel,
+                operator=operator,
+                dispatch=hands_over,
+                follow=False,
             )
 
         self.workers.submit(
@@ -458,7 +509,7 @@ class MainWindow(QMainWindow):
             def progress(step: str, attempt: int, *rest: Any) -> None:
                 report((step, attempt))
 
-            return self.context.dispatch.dispatch_purchase(purchase_id, operator, progress)
+            return self.context.dispatch.carry_out(purchase_id, operator, progress)
 
         self.workers.submit(
             self.workers.meter_bus,
@@ -485,6 +536,77 @@ class MainWindow(QMainWindow):
 
     def _on_dispatched(self, summary: Any) -> None:
         self.last_dispatch = summary
+        if summary.pending:
+            self._show_pending(summary)
+            self._watch(summary.purchase_id)
+            self._payment_done()
+            return
+        self._show_final(summary)
+        self._payment_done()
+
+    def _show_pending(self, summary: Any) -> None:
+        """下发中 — result not yet known: a normal state; the teller may print the receipt and
+        serve the next customer, the result arrives by itself (and by SMS)."""
+        if summary.outcome == "outbox":
+            text = self.tr(
+                "Result not yet known (下发中): the collection system cannot be reached; the "
+                "task waits in the outbox and is sent when it is back. The receipt says "
+                "下发中 and the customer gets the result by SMS. Do not take the money again."
+            )
+        else:
+            text = self.tr(
+                "Result not yet known (下发中): the collection system has the task for "
+                "purchase no. {count}. The receipt says 下发中 and the customer gets the "
+                "result by SMS. Do not take the money again."
+            ).format(count=summary.count)
+        self.progress.set_outcome(text, "pending")
+
+    def _watch(self, purchase_id: int) -> None:
+        self._watched_purchase = purchase_id
+        self._watch_timer.start(WATCH_INTERVAL_MS)
+
+    def _stop_watching(self) -> None:
+        self._watched_purchase = None
+        self._watch_timer.stop()
+
+    @property
+    def watching(self) -> int | None:
+        """The purchase whose result the window is waiting for (下发中), if any."""
+        return self._watched_purchase
+
+    def _look_at_watched(self) -> None:
+        purchase_id = self._watched_purchase
+        if purchase_id is None:
+            return
+        dispatch = self.context.dispatch
+
+        def look(_report: Any) -> Any:
+            return dispatch.purchase_status(purchase_id)
+
+        def seen(summary: Any) -> None:
+            if self._watched_purchase != purchase_id:
+                return
+            if summary.pending:
+                self._watch_timer.start(WATCH_INTERVAL_MS)
+                return
+            self._stop_watching()
+            self.last_dispatch = summary
+            self.progress.add_step(
+                self.tr(
+                    "The collection system reported the result of purchase no. {count}."
+                ).format(count=summary.count)
+            )
+            self._show_final(summary)
+            self.reload_account()
+
+        def failed(exc: BaseException) -> None:
+            log.info("cannot look at purchase %s: %r", purchase_id, exc)
+            if self._watched_purchase == purchase_id:
+                self._watch_timer.start(WATCH_INTERVAL_MS)
+
+        self.workers.submit(self.workers.db, "watch-purchase", look, on_done=seen, on_error=failed)
+
+    def _show_final(self, summary: Any) -> None:
         if summary.loaded:
             balance = texts.yuan(summary.balance_fen) if summary.balance_fen is not None else "—"
             self.progress.set_outcome(
@@ -506,7 +628,6 @@ class MainWindow(QMainWindow):
                 "is open (R10). The purchase can be written to the customer's card now (F6)."
             ).format(outcome=texts.outcome(summary.outcome), attempts=summary.attempts)
             self.progress.set_outcome(text, "failure")
-        self._payment_done()
 
     def check_meter(self) -> None:
         """F7: R8/R10 for this customer's purchases — probe the meter of every unresolved

@@ -81,6 +81,52 @@ def check_meter_link(url: str | None) -> Check:
     )
 
 
+def check_station(dispatch: Any) -> Check:
+    """Is the collection system up? (``GET /health`` of the station, station mode only.)
+
+    Not required: a payment made while it is down waits in our outbox and is sent when it is
+    back; the teller sees 下发中 meanwhile."""
+    from counter_app.services.ports import StationUnavailable
+
+    name = QCoreApplication.translate("SelfCheck", "Collection system")
+    if dispatch is None or not dispatch.hands_over:
+        return Check(
+            name,
+            True,
+            QCoreApplication.translate(
+                "SelfCheck", "not used: this counter dispatches over its own meter link"
+            ),
+        )
+    try:
+        health = dispatch.station_health()
+        waiting = dispatch.handover.waiting_count()
+    except StationUnavailable as exc:
+        return Check(
+            name,
+            False,
+            QCoreApplication.translate(
+                "SelfCheck",
+                "unreachable ({error}): payments wait in the outbox and are sent when it is back",
+            ).format(error=exc),
+        )
+    ok = health.get("status") == "ok"
+    return Check(
+        name,
+        ok,
+        QCoreApplication.translate(
+            "SelfCheck",
+            "{status}: {links} meter link(s), {queued} task(s) queued, {running} running; "
+            "{waiting} of ours await a result",
+        ).format(
+            status=health.get("status", "?"),
+            links=health.get("links", "?"),
+            queued=health.get("queued", "?"),
+            running=health.get("running", "?"),
+            waiting=waiting,
+        ),
+    )
+
+
 def check_pcsc(reader_fragment: str | None) -> Check:
     from card_io.errors import NoPcscService
     from card_io.reader import list_readers

@@ -101,7 +101,10 @@ class Job(QObject):
 
 
 class Workers(QObject):
-    """The owner threads of one counter: meter bus, card reader, database, misc.
+    """The owner threads of one counter: meter bus, card reader, database, network, misc.
+
+    ``network`` carries short look-ups at the collection system (a meter's channel health)
+    so that they never queue behind a dispatch that follows its task on ``meter_bus``.
 
     ``submit`` runs ``fn(report)`` on an owner thread and wires the callbacks, which all run
     on the GUI thread. ``busy`` counts jobs not yet finished (tests wait on it; the window
@@ -116,6 +119,7 @@ class Workers(QObject):
         self.card_reader = OwnerThread("card-reader")
         self.db = OwnerThread("db")
         self.render = OwnerThread("render")
+        self.network = OwnerThread("network")
         self._jobs: set[Job] = set()
 
     @property
@@ -161,7 +165,7 @@ class Workers(QObject):
         self.sig_busy_changed.emit(self.busy)
 
     def shutdown(self) -> None:
-        for owner in (self.meter_bus, self.card_reader, self.db, self.render):
+        for owner in (self.meter_bus, self.card_reader, self.db, self.render, self.network):
             owner.shutdown(wait=False)
 
 

@@ -472,6 +472,11 @@ class WorkOrdersTab(QWidget):
                 outcome=texts.outcome(summary.outcome),
                 balance="—" if summary.balance_fen is None else texts.yuan(summary.balance_fen),
             )
+        elif summary.pending:
+            text = self.tr(
+                "Result not yet known (下发中): the collection system has the retry of purchase "
+                "no. {count}. The order closes by itself when it loads; look again later."
+            ).format(count=summary.count)
         else:
             text = self.tr(
                 "Not loaded after {attempts} attempt(s): {outcome}. The order stays open for "
