@@ -54,6 +54,7 @@ class _Server(uvicorn.Server):
 def _cmd_serve(args: argparse.Namespace) -> int:
     from counter_app.bootstrap import make_workers
     from counter_app.server.app import create_app
+    from counter_app.server.terminals import install as install_terminal_api
 
     counter = _counter(args)
     workers = make_workers(counter, interval_s=args.interval)
@@ -65,6 +66,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError(f"--listen wants HOST:PORT, not {args.listen!r}") from None
     app = create_app(handover, callback_token, workers=None if args.no_workers else workers)
+    # the self-service terminals' API (R5, R17) is served by the same process
+    install_terminal_api(app, counter.services.ctx)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
