@@ -9,9 +9,7 @@ echo on a terminal), never from an argument.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
-import getpass
 import json
 import sys
 from collections.abc import Sequence
@@ -19,58 +17,12 @@ from typing import Any
 
 import peewee
 
-from counter_app.config import ConfigError, load_config
+from counter_app.cli_common import CliError, emit, open_from_args, read_secret
+from counter_app.config import ConfigError
 from counter_app.core.money import format_yuan
 
 EXIT_ERROR = 1
 EXIT_CHECK_FAILED = 3
-
-
-class CliError(Exception):
-    """A one-line error for the person at the shell."""
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
-def _emit(args: argparse.Namespace, data: Any, lines: Sequence[str]) -> None:
-    if args.json:
-        print(json.dumps(_jsonable(data), ensure_ascii=False, sort_keys=True))
-    else:
-        for line in lines:
-            print(line)
-
-
-def _open(args: argparse.Namespace, *, dispatch: bool = True) -> Any:
-    from counter_app.bootstrap import open_counter
-
-    config = load_config(args.config)
-    overrides: dict[str, Any] = {}
-    if args.db:
-        overrides["database_url"] = args.db
-    if getattr(args, "counter", None):
-        overrides["counter_id"] = args.counter
-    config = dataclasses.replace(config, **overrides)
-    return open_counter(config, use_meter_link=dispatch)
-
-
-def _read_secret(prompt: str) -> str:
-    """A password from standard input: no echo on a terminal, one line from a pipe."""
-    if sys.stdin.isatty():
-        return getpass.getpass(prompt)
-    line = sys.stdin.readline()
-    if not line:
-        raise CliError("no password on standard input")
-    return line.rstrip("\r\n")
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -80,14 +32,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     from counter_app.store.database import redact_url
     from counter_app.store.migrations import current_version
 
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     url = redact_url(counter.config.database_url)
     upgrade = counter.upgrade
     lines = [f"database {url} ready (schema version {current_version()})"]
     backup = str(upgrade.backup) if upgrade and upgrade.backup else None
     if upgrade and upgrade.found and upgrade.applied:
         lines.append(f"upgraded from schema version {upgrade.found}; copy kept in {backup}")
-    _emit(
+    emit(
         args,
         {"database": url, "schema_version": current_version(), "backup": backup},
         lines,
@@ -98,14 +50,14 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from counter_app.demo import DEMO_USERS, load_demo
 
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     result = load_demo(counter.services)
     lines = [
         f"demo data: {len(result.customers)} customers and {len(result.users)} users "
         f"created ({len(result.skipped)} already there)"
     ]
     lines += [f"  user {u:<8} password {p:<14} role {r}" for u, p, r, _ in DEMO_USERS]
-    _emit(
+    emit(
         args,
         {
             "customers": result.customers,
@@ -121,7 +73,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_customer_list(args: argparse.Namespace) -> int:
     from counter_app.services.customers import list_customers
 
-    _open(args, dispatch=False)
+    open_from_args(args, dispatch=False)
     rows = list_customers(args.search or "")
     lines = [f"{'customer':<14}{'name':<10}{'meters':>7}{'prepayment':>12}{'arrears':>12}"]
     lines += [
@@ -129,14 +81,14 @@ def cmd_customer_list(args: argparse.Namespace) -> int:
         f"{format_yuan(c.prepayment_fen):>12}{format_yuan(c.arrears_fen):>12}"
         for c in rows
     ]
-    _emit(args, rows, lines)
+    emit(args, rows, lines)
     return 0
 
 
 def cmd_customer_show(args: argparse.Namespace) -> int:
     from counter_app.services.customers import customer_detail
 
-    _open(args, dispatch=False)
+    open_from_args(args, dispatch=False)
     d = customer_detail(args.customer)
     s = d.summary
     lines = [
@@ -166,7 +118,7 @@ def cmd_customer_show(args: argparse.Namespace) -> int:
             f"  purchase {pu.id} meter {pu.meter_address} n={pu.count} "
             f"{format_yuan(pu.amount_fen)} {pu.state}"
         )
-    _emit(args, d, lines)
+    emit(args, d, lines)
     return 0
 
 
@@ -175,7 +127,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
     from counter_app.services.payments import parse_amount
 
     amount = parse_amount(args.amount)  # before opening anything: a bad amount changes nothing
-    counter = _open(args, dispatch=not args.no_dispatch)
+    counter = open_from_args(args, dispatch=not args.no_dispatch)
     operator = auth.get_user(args.operator)
     auth.require(operator, "take-payment")
 
@@ -192,7 +144,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
         progress=progress,
     )
     counter.close()
-    _emit(args, outcome, outcome.explain())
+    emit(args, outcome, outcome.explain())
     return 0
 
 
@@ -200,10 +152,10 @@ def cmd_reverse(args: argparse.Namespace) -> int:
     from counter_app.services import auth
     from counter_app.services.lookup import find_payment
 
-    counter = _open(args)
+    counter = open_from_args(args)
     auth.get_user(args.operator)
     find_payment(args.payment)  # unknown payment: say so before asking for a password
-    password = _read_secret(f"password of supervisor {args.supervisor}: ")
+    password = read_secret(f"password of supervisor {args.supervisor}: ")
     outcome = counter.services.reversals.reverse_payment(
         args.payment,
         operator=args.operator,
@@ -212,7 +164,7 @@ def cmd_reverse(args: argparse.Namespace) -> int:
         reason=args.reason,
     )
     counter.close()
-    _emit(args, outcome, outcome.explain())
+    emit(args, outcome, outcome.explain())
     return 0
 
 
@@ -220,12 +172,12 @@ def cmd_bill(args: argparse.Namespace) -> int:
     from counter_app.services.payments import parse_amount
 
     amount = parse_amount(args.amount)
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     issued = dt.date.fromisoformat(args.issued_on) if args.issued_on else None
     bill_id = counter.services.payments.issue_bill(
         args.customer, amount, issued_on=issued, period=args.period or "", operator=args.operator
     )
-    _emit(
+    emit(
         args,
         {"bill_id": bill_id, "amount_fen": amount},
         [f"bill {bill_id}: {format_yuan(amount)} for {args.customer}"],
@@ -236,28 +188,28 @@ def cmd_bill(args: argparse.Namespace) -> int:
 def cmd_user_add(args: argparse.Namespace) -> int:
     from counter_app.services import auth
 
-    _open(args, dispatch=False)
-    password = _read_secret(f"password for {args.username}: ")
+    open_from_args(args, dispatch=False)
+    password = read_secret(f"password for {args.username}: ")
     user = auth.create_user(
         args.username, password, args.role, full_name=args.name or "", actor="counterctl"
     )
-    _emit(args, user, [f"user {user.username} ({user.role}) created"])
+    emit(args, user, [f"user {user.username} ({user.role}) created"])
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from counter_app.services.checks import check_database
 
-    _open(args, dispatch=False)
+    open_from_args(args, dispatch=False)
     breaks = check_database()
     lines = [str(b) for b in breaks] or ["I1 and I2 hold for every customer and meter"]
-    _emit(args, {"ok": not breaks, "breaks": breaks}, lines)
+    emit(args, {"ok": not breaks, "breaks": breaks}, lines)
     return EXIT_CHECK_FAILED if breaks else 0
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
     """R8 after a restart: probe unresolved dispatches, then dispatch queued purchases."""
-    counter = _open(args)
+    counter = open_from_args(args)
     d = counter.services.dispatch
     done = []
     for pid in d.unresolved_purchases():
@@ -265,7 +217,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     for pid in d.queued_purchases():
         done.append(d.dispatch_purchase(pid, args.operator))
     counter.close()
-    _emit(
+    emit(
         args,
         done,
         [f"purchase {s.purchase_id} n={s.count}: {s.outcome} -> {s.state}" for s in done]
@@ -278,7 +230,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     """R11: how many messages wait; with --drain, send them through the SMS gateway."""
     from counter_app.services import notifications
 
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     result = None
     if args.drain:
         gateway = counter.services.ctx.sms_gateway
@@ -289,7 +241,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     lines = [f"{pending} message(s) queued"]
     if result is not None:
         lines.insert(0, f"sent {result.sent}, will retry {result.retried}, failed {result.failed}")
-    _emit(args, {"queued": pending, "drain": result}, lines)
+    emit(args, {"queued": pending, "drain": result}, lines)
     return 0
 
 
