@@ -86,6 +86,7 @@ def context_from_counter(
         close=close,
         counter=counter,
         card_crypto=card_crypto,
+        training=embedded is not None,
     )
 
 
@@ -126,8 +127,14 @@ def build_context(args: argparse.Namespace) -> Any:
     from card_io.errors import CardError
     from card_io.security import SoftwareCardCrypto
     from counter_app.bootstrap import open_counter
+    from counter_app.demo import refuse_demo_users_in_production
 
     counter = open_counter(config)
+    try:
+        refuse_demo_users_in_production(config)  # published passwords never guard real money
+    except Exception:
+        counter.close()
+        raise
     try:
         crypto: Any = SoftwareCardCrypto.from_environment()
     except CardError:
@@ -160,12 +167,24 @@ def self_check(args: argparse.Namespace) -> int:
     _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     language = Language()
     language.install("zh_CN")
+    from counter_app.demo import DemoUsersPresent
+
     try:
         context = build_context(args)
+    except DemoUsersPresent as exc:
+        print(f"FAIL  demo users: {exc}")
+        return 1
     except Exception as exc:  # a wrong configuration, a database from a newer program, ...
         print(f"FAIL  start: {exc}")
         return 1
     try:
+        if context.training:
+            from counter_app.ui.training import TRAINING_MARK
+
+            print(
+                f"note  {TRAINING_MARK}: embedded demo (no configuration file) — demo users "
+                "with published passwords, simulated meters; not for real money"
+            )
         embedded = context.embedded
         url = embedded.meter_url if embedded is not None else None
         if url is None:

@@ -161,7 +161,10 @@ def open_counter(
     migrate_schema: bool = True,
 ) -> Counter:
     """Bind and migrate the database, build the services of this counter."""
+    from counter_app.services import auth
+
     config = config or load_config()
+    auth.set_lockout_policy(auth.LockoutPolicy(config.lockout_attempts, config.lockout_minutes))
     bind_database(config.database_url)
     # An upgraded program migrates the hall's database on its first start, after a backup
     # copy; a database from a newer program is refused untouched (store.upgrade).

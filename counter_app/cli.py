@@ -2,8 +2,15 @@
 
 Every command takes ``--db URL`` (default: the configuration, see `counter_app.config`) and
 ``--json``. On an error nothing is changed, the exit code is not 0, and standard error gets one
-line: ``counterctl: error: ...``. A supervisor's password is read from standard input (without
-echo on a terminal), never from an argument.
+line: ``counterctl: error: ...``. Passwords are read from standard input (without echo on a
+terminal), never from an argument.
+
+Who is at the shell: every command that changes something needs a signed-in operator whose
+role allows it — the same role matrix as the window (`services.auth.PERMISSIONS`). Either
+``counterctl login NAME`` first (password on standard input; a token file readable by the
+owner only, valid for ``[security] session_minutes``, default 15), or ``--operator NAME`` with
+the operator's password as the first line on standard input. The first administrator of a new
+database is created by ``counterctl admin bootstrap``, which works only while there is none.
 """
 
 from __future__ import annotations
@@ -11,18 +18,101 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import peewee
 
 from counter_app.cli_common import CliError, emit, open_from_args, read_secret
-from counter_app.config import ConfigError
+from counter_app.config import ConfigError, load_config
 from counter_app.core.money import format_yuan
+
+if TYPE_CHECKING:
+    from counter_app.bootstrap import Counter
+    from counter_app.services.auth import SignedInUser
 
 EXIT_ERROR = 1
 EXIT_CHECK_FAILED = 3
+OPERATOR_HELP = (
+    "who is at the shell (password as the first line on stdin); "
+    "default: the user of 'counterctl login'"
+)
+
+
+# -- who is at the shell ----------------------------------------------------------------------
+
+
+def session_file() -> str:
+    """Where ``counterctl login`` keeps its token: ``$COUNTER_SESSION_FILE``, else in the data
+    directory (`counter_app.config.data_dir`)."""
+    from counter_app.config import data_dir
+
+    return os.environ.get("COUNTER_SESSION_FILE") or str(data_dir() / "counterctl-session.json")
+
+
+def _write_session_file(content: dict[str, str]) -> str:
+    """Write the token file atomically, readable by its owner only from the first byte."""
+    path = session_file()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(content, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _read_session_file(database_url: str) -> dict[str, str] | None:
+    """The token file's content when it belongs to this database, else None."""
+    from counter_app.store.database import redact_url
+
+    try:
+        with open(session_file(), encoding="utf-8") as fh:
+            content = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(content, dict) or content.get("database") != redact_url(database_url):
+        return None
+    return {str(k): str(v) for k, v in content.items()}
+
+
+def _operator(counter: Counter, args: argparse.Namespace, *actions: str) -> SignedInUser:
+    """The signed-in operator, allowed at least one of `actions` (audited when refused).
+
+    A live ``counterctl login`` session of the same name (or of anyone, without
+    ``--operator``) is used; otherwise the password of ``--operator`` is read from standard
+    input and checked like a sign-in at the window (lockout and audit included).
+    """
+    from counter_app.services import auth, sessions
+
+    counter_id = str(counter.services.ctx.counter_id)
+    name = getattr(args, "operator", None)
+    user = None
+    saved = _read_session_file(counter.config.database_url)
+    if saved is not None and (name is None or name == saved.get("username")):
+        user = sessions.session_user(saved.get("token", ""))
+        if user is None and name is None:
+            raise CliError(
+                f"the session of {saved.get('username')} has ended: sign in again "
+                "(counterctl login NAME)"
+            )
+    if user is None:
+        if not name:
+            raise CliError(
+                "nobody is signed in: run 'counterctl login NAME' first, or give "
+                "--operator NAME with the password on standard input"
+            )
+        user = auth.sign_in(name, read_secret(f"password of {name}: "), counter_id=counter_id)
+    if not any(user.may(a) for a in actions):
+        auth.require(user, actions[0], counter_id=counter_id)  # audits the refusal and raises
+    return user
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -50,6 +140,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from counter_app.demo import DEMO_USERS, load_demo
 
+    config = load_config(args.config)
+    if config.production and not args.db:
+        raise CliError(
+            f"the configuration {config.source} names a production database: demo users "
+            "with published passwords are not loaded there"
+        )
     counter = open_from_args(args, dispatch=False)
     result = load_demo(counter.services)
     lines = [
@@ -128,8 +224,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
 
     amount = parse_amount(args.amount)  # before opening anything: a bad amount changes nothing
     counter = open_from_args(args, dispatch=not args.no_dispatch)
-    operator = auth.get_user(args.operator)
-    auth.require(operator, "take-payment")
+    operator = _operator(counter, args, auth.Action.TAKE_PAYMENT)
 
     def progress(step: str, attempt: int) -> None:
         if not args.json:
@@ -153,12 +248,12 @@ def cmd_reverse(args: argparse.Namespace) -> int:
     from counter_app.services.lookup import find_payment
 
     counter = open_from_args(args)
-    auth.get_user(args.operator)
     find_payment(args.payment)  # unknown payment: say so before asking for a password
+    operator = _operator(counter, args, auth.Action.TAKE_PAYMENT)
     password = read_secret(f"password of supervisor {args.supervisor}: ")
     outcome = counter.services.reversals.reverse_payment(
         args.payment,
-        operator=args.operator,
+        operator=operator.username,
         supervisor=args.supervisor,
         supervisor_password=password,
         reason=args.reason,
@@ -169,13 +264,19 @@ def cmd_reverse(args: argparse.Namespace) -> int:
 
 
 def cmd_bill(args: argparse.Namespace) -> int:
+    from counter_app.services import auth
     from counter_app.services.payments import parse_amount
 
     amount = parse_amount(args.amount)
     counter = open_from_args(args, dispatch=False)
+    operator = _operator(counter, args, auth.Action.ISSUE_BILL)
     issued = dt.date.fromisoformat(args.issued_on) if args.issued_on else None
     bill_id = counter.services.payments.issue_bill(
-        args.customer, amount, issued_on=issued, period=args.period or "", operator=args.operator
+        args.customer,
+        amount,
+        issued_on=issued,
+        period=args.period or "",
+        operator=operator.username,
     )
     emit(
         args,
@@ -186,36 +287,173 @@ def cmd_bill(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    from counter_app.services import auth, users
+
+    counter = open_from_args(args, dispatch=False)
+    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    password = read_secret(f"password for {args.username}: ")
+    row = users.create_user(
+        admin,
+        args.username,
+        password,
+        args.role,
+        full_name=args.name or "",
+        counter_id=counter.services.ctx.counter_id,
+    )
+    emit(args, row, [f"user {row.username} ({row.role}) created by {admin.username}"])
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from counter_app.services import auth, users
+
+    counter = open_from_args(args, dispatch=False)
+    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    rows = users.list_users(admin)
+    lines = [
+        f"{u.username:<12}{u.role:<12}{'active' if u.active else 'inactive':<10}{u.full_name}"
+        for u in rows
+    ]
+    emit(args, rows, lines)
+    return 0
+
+
+def cmd_user_role(args: argparse.Namespace) -> int:
+    from counter_app.services import auth, users
+
+    counter = open_from_args(args, dispatch=False)
+    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    row = users.change_role(
+        admin, args.username, args.role, counter_id=counter.services.ctx.counter_id
+    )
+    emit(args, row, [f"user {row.username} is now {row.role}"])
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from counter_app.services import auth, users
+
+    counter = open_from_args(args, dispatch=False)
+    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    password = read_secret(f"new password for {args.username}: ")
+    row = users.reset_password(
+        admin, args.username, password, counter_id=counter.services.ctx.counter_id
+    )
+    emit(args, row, [f"password of {row.username} reset"])
+    return 0
+
+
+def cmd_user_active(args: argparse.Namespace) -> int:
+    from counter_app.services import auth, users
+
+    counter = open_from_args(args, dispatch=False)
+    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    active = args.user_command == "activate"
+    row = users.set_active(admin, args.username, active, counter_id=counter.services.ctx.counter_id)
+    emit(args, row, [f"user {row.username} {'activated' if active else 'deactivated'}"])
+    return 0
+
+
+def cmd_admin_bootstrap(args: argparse.Namespace) -> int:
+    """The first administrator of a new database (refused once any administrator exists)."""
     from counter_app.services import auth
 
-    open_from_args(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
+    if auth.admin_exists():  # say so before asking for a password (refused again below)
+        auth.bootstrap_admin(args.username, "", counter_id=counter.services.ctx.counter_id)
     password = read_secret(f"password for {args.username}: ")
-    user = auth.create_user(
-        args.username, password, args.role, full_name=args.name or "", actor="counterctl"
+    user = auth.bootstrap_admin(
+        args.username,
+        password,
+        full_name=args.name or "",
+        counter_id=counter.services.ctx.counter_id,
     )
-    emit(args, user, [f"user {user.username} ({user.role}) created"])
+    emit(args, user, [f"administrator {user.username} created; add the other users with it"])
+    return 0
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from counter_app.services import sessions
+    from counter_app.store.database import redact_url
+
+    counter = open_from_args(args, dispatch=False)
+    password = read_secret(f"password of {args.username}: ")
+    opened = sessions.open_session(
+        args.username,
+        password,
+        counter_id=counter.services.ctx.counter_id,
+        minutes=counter.config.session_minutes,
+    )
+    path = _write_session_file(
+        {
+            "token": opened.token,
+            "username": opened.user.username,
+            "database": redact_url(counter.config.database_url),
+            "expires_at": opened.expires_at.isoformat(timespec="seconds"),
+        }
+    )
+    emit(
+        args,
+        {
+            "username": opened.user.username,
+            "role": opened.user.role,
+            "expires_at": opened.expires_at,
+        },
+        [
+            f"{opened.user.username} ({opened.user.role}) signed in until "
+            f"{opened.expires_at:%H:%M:%S} UTC (token in {path})"
+        ],
+    )
+    return 0
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    from counter_app.services import sessions
+
+    counter = open_from_args(args, dispatch=False)
+    saved = _read_session_file(counter.config.database_url)
+    closed = False
+    if saved is not None:
+        closed = sessions.close_session(
+            saved.get("token", ""), counter_id=counter.services.ctx.counter_id
+        )
+    if os.path.exists(session_file()):
+        os.unlink(session_file())
+    emit(args, {"closed": closed}, ["signed out" if closed else "nobody was signed in"])
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from counter_app.services import audit
     from counter_app.services.checks import check_database
 
     open_from_args(args, dispatch=False)
     breaks = check_database()
-    lines = [str(b) for b in breaks] or ["I1 and I2 hold for every customer and meter"]
-    emit(args, {"ok": not breaks, "breaks": breaks}, lines)
+    head = audit.head_hash()
+    lines = [str(b) for b in breaks] or [
+        "I1 and I2 hold for every customer and meter; the audit chain (I3) is intact"
+    ]
+    lines.append(f"audit head {head}")
+    emit(args, {"ok": not breaks, "breaks": breaks, "audit_head": head}, lines)
     return EXIT_CHECK_FAILED if breaks else 0
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    """R8 after a restart: probe unresolved dispatches, then dispatch queued purchases."""
+    """R8 after a restart: probe unresolved dispatches, then dispatch queued purchases.
+
+    Who may: whoever dispatches at the window (takes payments) or retries dispatches from
+    the work-order queue.
+    """
+    from counter_app.services import auth
+
     counter = open_from_args(args)
+    operator = _operator(counter, args, auth.Action.TAKE_PAYMENT, auth.Action.RETRY_DISPATCH)
     d = counter.services.dispatch
     done = []
     for pid in d.unresolved_purchases():
-        done.append(d.resolve_unresolved(pid, args.operator))
+        done.append(d.resolve_unresolved(pid, operator.username))
     for pid in d.queued_purchases():
-        done.append(d.dispatch_purchase(pid, args.operator))
+        done.append(d.dispatch_purchase(pid, operator.username))
     counter.close()
     emit(
         args,
@@ -228,11 +466,12 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 def cmd_outbox(args: argparse.Namespace) -> int:
     """R11: how many messages wait; with --drain, send them through the SMS gateway."""
-    from counter_app.services import notifications
+    from counter_app.services import auth, notifications
 
     counter = open_from_args(args, dispatch=False)
     result = None
     if args.drain:
+        _operator(counter, args, auth.Action.SEND_OUTBOX)
         gateway = counter.services.ctx.sms_gateway
         if gateway is None:
             raise CliError("no SMS gateway configured ([sms] gateway_url or COUNTER_SMS_GATEWAY)")
@@ -299,7 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     pay.add_argument(
         "--channel", default="counter", choices=["counter", "terminal", "bank", "transfer", "other"]
     )
-    pay.add_argument("--operator", required=True, help="username of the teller")
+    pay.add_argument("--operator", help=OPERATOR_HELP)
     pay.add_argument("--counter", help="counter id (default from the configuration)")
     pay.add_argument(
         "--no-dispatch", action="store_true", help="leave a remote purchase queued (created)"
@@ -309,10 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
     rev = sub.add_parser(
         "reverse",
         parents=[common],
-        help="reverse a payment (R15/R16); supervisor password on stdin",
+        help="reverse a payment (R15/R16); supervisor password on stdin "
+        "(after the operator's own, unless signed in)",
     )
     rev.add_argument("payment", help="payment id or receipt number")
-    rev.add_argument("--operator", required=True, help="username of the teller")
+    rev.add_argument("--operator", help=OPERATOR_HELP)
     rev.add_argument(
         "--supervisor",
         required=True,
@@ -327,32 +567,78 @@ def build_parser() -> argparse.ArgumentParser:
     bill.add_argument("amount", help="amount in yuan")
     bill.add_argument("--issued-on", help="YYYY-MM-DD (default today)")
     bill.add_argument("--period", help="billing period, e.g. 2026-10")
-    bill.add_argument("--operator", default="counterctl")
+    bill.add_argument("--operator", help=OPERATOR_HELP)
     bill.set_defaults(func=cmd_bill)
 
-    user = sub.add_parser("user", parents=[common], help="users")
+    user = sub.add_parser("user", parents=[common], help="users (administrators only)")
     usub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
-    ua = usub.add_parser("add", parents=[common], help="add a user (password on stdin)")
+    ua = usub.add_parser(
+        "add", parents=[common], help="add a user (the new password on stdin, last)"
+    )
     ua.add_argument("username")
     ua.add_argument("role", choices=["teller", "supervisor", "technician", "admin"])
     ua.add_argument("--name", help="full name")
+    ua.add_argument("--operator", help=OPERATOR_HELP)
     ua.set_defaults(func=cmd_user_add)
+    ul = usub.add_parser("list", parents=[common], help="every user with role and state")
+    ul.add_argument("--operator", help=OPERATOR_HELP)
+    ul.set_defaults(func=cmd_user_list)
+    ur = usub.add_parser("role", parents=[common], help="change a user's role")
+    ur.add_argument("username")
+    ur.add_argument("role", choices=["teller", "supervisor", "technician", "admin"])
+    ur.add_argument("--operator", help=OPERATOR_HELP)
+    ur.set_defaults(func=cmd_user_role)
+    up = usub.add_parser(
+        "passwd", parents=[common], help="reset a user's password (the new one on stdin, last)"
+    )
+    up.add_argument("username")
+    up.add_argument("--operator", help=OPERATOR_HELP)
+    up.set_defaults(func=cmd_user_passwd)
+    for name, text in (("deactivate", "a user can no longer sign in"), ("activate", "undo it")):
+        ux = usub.add_parser(name, parents=[common], help=text)
+        ux.add_argument("username")
+        ux.add_argument("--operator", help=OPERATOR_HELP)
+        ux.set_defaults(func=cmd_user_active)
+
+    admin = sub.add_parser("admin", parents=[common], help="the first administrator")
+    asub = admin.add_subparsers(dest="admin_command", required=True, parser_class=_Parser)
+    ab = asub.add_parser(
+        "bootstrap",
+        parents=[common],
+        help="create the first administrator (password on stdin); only while none exists",
+    )
+    ab.add_argument("username")
+    ab.add_argument("--name", help="full name")
+    ab.set_defaults(func=cmd_admin_bootstrap)
+
+    li = sub.add_parser(
+        "login", parents=[common], help="sign in for a few minutes (password on stdin)"
+    )
+    li.add_argument("username")
+    li.add_argument("--counter", help="counter id (default from the configuration)")
+    li.set_defaults(func=cmd_login)
+    sub.add_parser("logout", parents=[common], help="end the sign-in of login").set_defaults(
+        func=cmd_logout
+    )
 
     res = sub.add_parser(
         "resume",
         parents=[common],
         help="R8: resolve unresolved dispatches, dispatch queued purchases",
     )
-    res.add_argument("--operator", required=True)
+    res.add_argument("--operator", help=OPERATOR_HELP)
     res.set_defaults(func=cmd_resume)
 
     ob = sub.add_parser("outbox", parents=[common], help="SMS outbox (R11): count or --drain")
     ob.add_argument("--drain", action="store_true", help="send queued messages now")
     ob.add_argument("--limit", type=int, default=100, help="at most this many (default 100)")
+    ob.add_argument("--operator", help=OPERATOR_HELP + " (for --drain)")
     ob.set_defaults(func=cmd_outbox)
 
     sub.add_parser(
-        "check", parents=[common], help="verify I1 and I2 over the whole database"
+        "check",
+        parents=[common],
+        help="verify I1 and I2 over the whole database, and the audit chain (I3)",
     ).set_defaults(func=cmd_check)
 
     from counter_app.cli_office import add_office_commands  # shift, board

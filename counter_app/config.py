@@ -30,6 +30,15 @@ Example (every key optional)::
     [sms]
     gateway_url = ""                         # empty: messages stay queued in the outbox
 
+    [security]
+    lockout_attempts = 5                     # wrong passwords in a row before a lockout
+    lockout_minutes = 15                     # how long a locked account stays locked
+    session_minutes = 15                     # lifetime of a counterctl sign-in
+
+A *production* configuration is a file that names a database (``[database] url``): the
+counter then refuses to start while demo users with their published passwords are present.
+Without one, the embedded demo runs in training mode (`Config.training`).
+
 Environment overrides: ``COUNTER_DB_URL``, ``COUNTER_ID``, ``COUNTER_METER_LINK``,
 ``COUNTER_METER_KEY_FILE``, ``COUNTER_READER``, ``COUNTER_PRINTER``, ``COUNTER_SMS_GATEWAY``.
 """
@@ -104,12 +113,28 @@ class Config:
     printer_name: str = ""
     sms_gateway_url: str = ""
     source: str = "(defaults)"
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    session_minutes: int = 15
+    database_from_file: bool = False
+
+    @property
+    def production(self) -> bool:
+        """A configuration file names the database: real customers, real passwords."""
+        return self.source != "(defaults)" and self.database_from_file
 
 
 def _get(table: Mapping[str, Any], key: str, path: str, default: str) -> str:
     value = table.get(key, default)
     if not isinstance(value, str):
         raise ConfigError(path, f"{key} must be a string")
+    return value
+
+
+def _int(table: Mapping[str, Any], key: str, path: str, default: int) -> int:
+    value = table.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(path, f"{key} must be a whole number of at least 1")
     return value
 
 
@@ -147,6 +172,7 @@ def load_config(
     card = _table(doc, "card", source)
     printer = _table(doc, "printer", source)
     sms = _table(doc, "sms", source)
+    security = _table(doc, "security", source)
     config = Config(
         database_url=_get(db, "url", source, "") or default_database_url(env),
         counter_id=_get(counter, "id", source, "counter-1"),
@@ -159,6 +185,10 @@ def load_config(
         printer_name=_get(printer, "name", source, ""),
         sms_gateway_url=_get(sms, "gateway_url", source, ""),
         source=source,
+        lockout_attempts=_int(security, "lockout_attempts", source, 5),
+        lockout_minutes=_int(security, "lockout_minutes", source, 15),
+        session_minutes=_int(security, "session_minutes", source, 15),
+        database_from_file=bool(_get(db, "url", source, "")),
     )
     return apply_env(config, env)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from counter_app.config import Config
 from counter_app.services import auth
 from counter_app.services.errors import InvalidInput
 from counter_app.services.registry import Services
@@ -203,3 +204,34 @@ def load_demo(services: Services) -> DemoResult:
             )
         result.customers.append(dc.customer_no)
     return result
+
+
+def demo_users_present() -> list[str]:
+    """Demo users whose password is still the published one (`DEMO_USERS`, in the docs).
+
+    A production configuration refuses to start while this is not empty: anyone who has read
+    the manual could sign in as them.
+    """
+    return auth.users_with_published_passwords((u, p) for u, p, _, _ in DEMO_USERS)
+
+
+class DemoUsersPresent(RuntimeError):
+    """A production counter found demo users with their published passwords."""
+
+    def __init__(self, usernames: list[str], source: str) -> None:
+        super().__init__(
+            f"the configuration {source} names a production database, but demo users with "
+            f"published passwords are present ({', '.join(usernames)}): deactivate them or "
+            "give them new passwords (counterctl user passwd / user deactivate) before starting"
+        )
+        self.usernames = usernames
+        self.source = source
+
+
+def refuse_demo_users_in_production(config: Config) -> None:
+    """Raise `DemoUsersPresent` when a production configuration meets published passwords."""
+    if not config.production:
+        return
+    present = demo_users_present()
+    if present:
+        raise DemoUsersPresent(present, str(config.source))

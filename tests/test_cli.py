@@ -19,6 +19,8 @@ import pytest
 from tests.fixtures.meters import MeterBus
 
 COUNTERCTL = Path(sys.prefix) / "bin" / "counterctl"
+TELLER = "teller1-pass\n"  # the demo teller's password, on standard input
+SUPERVISOR = "super1-pass\n"
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
@@ -78,13 +80,17 @@ def test_init_demo_pay_check(counterctl: Run) -> None:
     listing = data(counterctl("--json", "customer", "list"))
     assert [c["customer_no"] for c in listing][:2] == ["100000000001", "100000000002"]
     # R1 + R3 on the demo customer in arrears; no meter link configured: purchase queued
-    paid = data(counterctl("--json", "pay", "100000000002", "200", "--operator", "teller1"))
+    paid = data(
+        counterctl("--json", "pay", "100000000002", "200", "--operator", "teller1", stdin=TELLER)
+    )
     assert paid["settlements"] and paid["arrears_after_fen"] == 0
     assert paid["adjusted_fee_fen"] == 20_000 - 17_770 and paid["purchase_count"] == 1
     assert paid["counter_id"] == "cli-1"
     assert any("queued" in note for note in paid["notes"])
     # R6 multi-meter: money waits in prepayment, and says why
-    multi = data(counterctl("--json", "pay", "100000000005", "50.5", "--operator", "teller1"))
+    multi = data(
+        counterctl("--json", "pay", "100000000005", "50.5", "--operator", "teller1", stdin=TELLER)
+    )
     assert multi["reason"] == "multi-meter" and multi["prepayment_after_fen"] == 5_050
     check = counterctl("check")
     assert check.returncode == 0 and "hold" in check.stdout
@@ -95,7 +101,16 @@ def test_init_demo_pay_check(counterctl: Run) -> None:
 def test_reverse_reads_supervisor_password_from_stdin(counterctl: Run) -> None:
     counterctl("demo")
     paid = data(
-        counterctl("--json", "pay", "100000000001", "30", "--operator", "teller1", "--no-dispatch")
+        counterctl(
+            "--json",
+            "pay",
+            "100000000001",
+            "30",
+            "--operator",
+            "teller1",
+            "--no-dispatch",
+            stdin=TELLER,
+        )
     )
     rev = counterctl(
         "--json",
@@ -107,7 +122,7 @@ def test_reverse_reads_supervisor_password_from_stdin(counterctl: Run) -> None:
         "super1",
         "--reason",
         "wrong customer",
-        stdin="super1-pass\n",
+        stdin="teller1-pass\nsuper1-pass\n",
     )
     out = data(rev)
     assert out["case"] == "payment-and-purchase" and out["refund_fen"] == 3_000
@@ -117,15 +132,28 @@ def test_reverse_reads_supervisor_password_from_stdin(counterctl: Run) -> None:
 def test_errors_give_one_line_and_change_nothing(counterctl: Run) -> None:
     counterctl("demo")
     paid = data(
-        counterctl("--json", "pay", "100000000001", "30", "--operator", "teller1", "--no-dispatch")
+        counterctl(
+            "--json",
+            "pay",
+            "100000000001",
+            "30",
+            "--operator",
+            "teller1",
+            "--no-dispatch",
+            stdin=TELLER,
+        )
     )
     pid = str(paid["payment_id"])
     before = state(counterctl)
     for amount in ("-5", "1.234", "abc", "0", "99999999999"):
         one_error_line(
-            counterctl("pay", "100000000001", amount, "--operator", "teller1"), "invalid amount"
+            counterctl("pay", "100000000001", amount, "--operator", "teller1", stdin=TELLER),
+            "invalid amount",
         )
-    one_error_line(counterctl("pay", "NO-SUCH", "10", "--operator", "teller1"), "unknown customer")
+    one_error_line(
+        counterctl("pay", "NO-SUCH", "10", "--operator", "teller1", stdin=TELLER),
+        "unknown customer",
+    )
     one_error_line(
         counterctl(
             "reverse",
@@ -136,7 +164,7 @@ def test_errors_give_one_line_and_change_nothing(counterctl: Run) -> None:
             "super1",
             "--reason",
             "x",
-            stdin="not-the-password\n",
+            stdin="teller1-pass\nnot-the-password\n",
         ),
         "wrong username or password",
     )
@@ -150,7 +178,7 @@ def test_errors_give_one_line_and_change_nothing(counterctl: Run) -> None:
             "teller2",
             "--reason",
             "x",
-            stdin="teller2-pass\n",
+            stdin="teller1-pass\nteller2-pass\n",
         ),
         "may not",
     )
@@ -164,7 +192,7 @@ def test_errors_give_one_line_and_change_nothing(counterctl: Run) -> None:
             "super1",
             "--reason",
             "x",
-            stdin="super1-pass\n",
+            stdin="teller1-pass\nsuper1-pass\n",
         ),
         "unknown payment",
     )
@@ -178,7 +206,7 @@ def test_errors_give_one_line_and_change_nothing(counterctl: Run) -> None:
         "super1",
         "--reason",
         "x",
-        stdin="super1-pass\n",
+        stdin="teller1-pass\nsuper1-pass\n",
     )
     assert ok.returncode == 0, ok.stderr
     after_first = state(counterctl)
@@ -192,7 +220,7 @@ def test_errors_give_one_line_and_change_nothing(counterctl: Run) -> None:
             "super1",
             "--reason",
             "x",
-            stdin="super1-pass\n",
+            stdin="teller1-pass\nsuper1-pass\n",
         ),
         "already-reversed",
     )
@@ -241,20 +269,42 @@ def test_pay_dispatches_through_the_configured_meter_link(
     counterctl("demo")
     link = {"COUNTER_METER_LINK": meter_bus.url, "METER_MASTER_KEY": meter_bus.master_key.hex()}
     paid = data(
-        counterctl("--json", "pay", "100000000001", "100", "--operator", "teller1", extra_env=link)
+        counterctl(
+            "--json",
+            "pay",
+            "100000000001",
+            "100",
+            "--operator",
+            "teller1",
+            stdin=TELLER,
+            extra_env=link,
+        )
     )
     assert paid["dispatch"]["outcome"] == "success", paid
     assert paid["dispatch"]["state"] == "loaded"
     with meter_bus.simulator.meter("000000000001") as m:
         assert (m.purchase_count, m.balance_fen) == (1, 5_000 + 10_000)
     # queued without a link, dispatched later by resume (R8 resumes from what was written)
-    queued = data(counterctl("--json", "pay", "100000000003", "20", "--operator", "teller1"))
+    queued = data(
+        counterctl("--json", "pay", "100000000003", "20", "--operator", "teller1", stdin=TELLER)
+    )
     assert queued["reason"] == "card-mode"
     queued = data(
-        counterctl("--json", "pay", "100000000002", "200", "--operator", "teller1", "--no-dispatch")
+        counterctl(
+            "--json",
+            "pay",
+            "100000000002",
+            "200",
+            "--operator",
+            "teller1",
+            "--no-dispatch",
+            stdin=TELLER,
+        )
     )
     assert queued["dispatch"] is None and queued["purchase_count"] == 1
-    resumed = data(counterctl("--json", "resume", "--operator", "teller1", extra_env=link))
+    resumed = data(
+        counterctl("--json", "resume", "--operator", "teller1", stdin=TELLER, extra_env=link)
+    )
     assert [(r["purchase_id"], r["state"]) for r in resumed] == [(queued["purchase_id"], "loaded")]
     assert counterctl("check").returncode == 0
 
@@ -284,15 +334,62 @@ def test_outbox_drains_through_the_http_sms_gateway(counterctl: Run, meter_bus: 
         link = {"COUNTER_METER_LINK": meter_bus.url, "METER_MASTER_KEY": meter_bus.master_key.hex()}
         data(
             counterctl(
-                "--json", "pay", "100000000001", "10", "--operator", "teller1", extra_env=link
+                "--json",
+                "pay",
+                "100000000001",
+                "10",
+                "--operator",
+                "teller1",
+                stdin=TELLER,
+                extra_env=link,
             )
         )
         assert data(counterctl("--json", "outbox"))["queued"] == 1
-        one_error_line(counterctl("outbox", "--drain"), "no SMS gateway")
+        one_error_line(
+            counterctl("outbox", "--drain", "--operator", "super1", stdin=SUPERVISOR),
+            "no SMS gateway",
+        )
         gateway = {"COUNTER_SMS_GATEWAY": f"http://127.0.0.1:{server.server_port}/sms"}
-        drained = data(counterctl("--json", "outbox", "--drain", extra_env=gateway))
+        drained = data(
+            counterctl(
+                "--json",
+                "outbox",
+                "--drain",
+                "--operator",
+                "super1",
+                stdin=SUPERVISOR,
+                extra_env=gateway,
+            )
+        )
         assert drained["drain"]["sent"] == 1 and drained["queued"] == 0
         assert received[0]["phone"] == "13800000001" and "10.00" in received[0]["body"]
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_readme_examples_work_as_written(tmp_path: Path) -> None:
+    """The README's counterctl lines, run one by one through a shell on a fresh database."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Take a payment against the demo database", 1)[1]
+    block = block.split("```", 2)[1]
+    lines = [line for line in block.splitlines() if "counterctl" in line]
+    assert any("login" in line for line in lines) and any("reverse" in line for line in lines)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COUNTER_")}
+    env.update(
+        {
+            "COUNTER_DATA_DIR": str(tmp_path / "data"),
+            "COUNTER_DB_URL": f"sqlite:///{tmp_path / 'readme.db'}",
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        }
+    )
+    bindir = str(COUNTERCTL.parent) + "/"
+    for line in lines:
+        result = subprocess.run(
+            ["bash", "-c", line.replace(".venv/bin/", bindir)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert result.returncode == 0, (line, result.stderr)

@@ -2,6 +2,13 @@
 
 `record` is called *inside* the transaction of the business step it documents, so the record
 and the change it describes are committed together or not at all.
+
+Tamper evidence (`core.audit_chain`): `record` chains each new record to the one before it.
+The chain's head is read and extended under the writers' lock — SQLite's single write lock of
+``BEGIN IMMEDIATE`` (`write_transaction`), a transaction-scoped advisory lock on PostgreSQL —
+so two counters writing at once never fork the chain (and the unique ``prev_hash`` would
+refuse a fork if they did). `verify_chain` walks the whole trail; `head_hash` is what a Z
+report prints.
 """
 
 from __future__ import annotations
@@ -13,7 +20,18 @@ from typing import Any
 
 import peewee
 
-from counter_app.store.models import AuditLog
+from counter_app.core.audit_chain import (
+    GENESIS_HASH,
+    ChainBreak,
+    ChainedRecord,
+    first_break,
+    record_hash,
+)
+from counter_app.store.database import database, is_postgres, write_transaction
+from counter_app.store.models import AuditLog, utcnow
+
+CHAIN_LOCK_KEY = 0x636F756E746572
+"""PostgreSQL advisory lock key of the audit chain's head (any fixed number of ours)."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +47,14 @@ class AuditEntry:
     after: Any
 
 
+def _take_chain_head() -> str:
+    """The head hash, read under the lock that every `record` holds until its commit."""
+    if is_postgres():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK_KEY,))
+    last = AuditLog.select(AuditLog.row_hash).order_by(AuditLog.id.desc()).first()
+    return str(last.row_hash) if last is not None else GENESIS_HASH
+
+
 def record(
     actor: str,
     counter_id: str,
@@ -39,17 +65,69 @@ def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> int:
-    """Append one audit record; returns its id."""
-    row = AuditLog.create(
-        actor=actor,
-        counter_id=counter_id,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        before=dict(before) if before is not None else None,
-        after=dict(after) if after is not None else None,
-    )
+    """Append one audit record, chained to the one before it; returns its id."""
+    before_value = dict(before) if before is not None else None
+    after_value = dict(after) if after is not None else None
+    with write_transaction():  # nested in the business step: a savepoint of it
+        prev = _take_chain_head()
+        at = utcnow()
+        digest = record_hash(
+            at,
+            actor,
+            counter_id,
+            action,
+            entity,
+            str(entity_id),
+            before_value,
+            after_value,
+            prev,
+        )
+        row = AuditLog.create(
+            at=at,
+            actor=actor,
+            counter_id=counter_id,
+            action=action,
+            entity=entity,
+            entity_id=str(entity_id),
+            before=before_value,
+            after=after_value,
+            prev_hash=prev,
+            row_hash=digest,
+        )
     return int(row.id)
+
+
+def _chained(r: AuditLog) -> ChainedRecord:
+    return ChainedRecord(
+        int(r.id),
+        r.at,
+        str(r.actor),
+        str(r.counter_id),
+        str(r.action),
+        str(r.entity),
+        str(r.entity_id),
+        r.before,
+        r.after,
+        str(r.prev_hash),
+        str(r.row_hash),
+    )
+
+
+def verify_chain() -> ChainBreak | None:
+    """The first audit record where the hash chain is broken (None: the trail is intact)."""
+    rows = AuditLog.select().order_by(AuditLog.id).iterator()
+    return first_break(_chained(r) for r in rows)
+
+
+def hash_of(record_id: int) -> str:
+    """The stored hash of one audit record."""
+    return str(AuditLog.get_by_id(record_id).row_hash)
+
+
+def head_hash() -> str:
+    """The hash of the newest audit record (what a Z report prints to keep it outside)."""
+    last = AuditLog.select(AuditLog.row_hash).order_by(AuditLog.id.desc()).first()
+    return str(last.row_hash) if last is not None else GENESIS_HASH
 
 
 def _entry(r: AuditLog) -> AuditEntry:

@@ -13,6 +13,9 @@ loaded = purchases ``loaded``; reversal debits outstanding = outstanding of reve
 I2, per meter: the counts of its ``loaded`` purchases are base+1, base+2, … with no gap and no
 duplicate, and the highest equals the meter's committed count. Also checked: every bill's
 outstanding amount equals its amount minus its live settlements.
+
+I3, the audit trail: its hash chain holds from the first record to the last
+(`core.audit_chain`); the first record where it does not is named.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import peewee
 
 from counter_app.core.invariants import CustomerLedger, check_i1, check_i2
 from counter_app.core.purchase_state import IN_TRANSIT, PurchaseState
+from counter_app.services import audit
 from counter_app.store.models import (
     LIVE_SETTLEMENT,
     Bill,
@@ -157,9 +161,18 @@ def check_meter(meter_id: int) -> list[InvariantBreak]:
     return breaks
 
 
+def check_audit_chain() -> list[InvariantBreak]:
+    """The first break of the audit trail's hash chain, if any (I3)."""
+    broken = audit.verify_chain()
+    if broken is None:
+        return []
+    return [InvariantBreak("I3", "audit record", str(broken.record_id), broken.problem)]
+
+
 def check_database() -> list[InvariantBreak]:
-    """Every I1/I2 break in the bound database (empty: all hold)."""
-    breaks: list[InvariantBreak] = []
+    """Every I1/I2 break and the first audit chain break in the bound database (empty: all
+    hold)."""
+    breaks: list[InvariantBreak] = check_audit_chain()
     for customer in Customer.select(Customer.id).order_by(Customer.id):
         breaks.extend(check_customer(int(customer.id)))
     for meter in Meter.select(Meter.id).order_by(Meter.id):

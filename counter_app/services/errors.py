@@ -91,6 +91,22 @@ class AuthenticationFailed(ServiceError):
         self.username = username
 
 
+class AccountLocked(ServiceError):
+    """Too many wrong passwords in a row: sign-in and authorisation are refused until `until`
+    (naive UTC), whatever password is given."""
+
+    code = "account-locked"
+
+    def __init__(self, username: str, until: str) -> None:
+        super().__init__(
+            f"account {username!r} is locked after too many wrong passwords until {until} UTC",
+            username=username,
+            until=until,
+        )
+        self.username = username
+        self.until = until
+
+
 class NotAuthorized(ServiceError):
     code = "not-authorized"
 

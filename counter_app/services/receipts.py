@@ -256,6 +256,10 @@ _REVERSAL_CASES = {
 }
 
 
+TRAINING_MARK = "培训模式 / TRAINING"
+"""What a receipt printed in training mode (the embedded demo) says at its head and foot."""
+
+
 def format_fen(fen: int) -> str:
     """Integer fen as yuan with two decimals and grouping, without floats."""
     sign = "-" if fen < 0 else ""
@@ -383,10 +387,13 @@ def render_receipt(
     *,
     copy: bool = False,
     font_path: str | None = None,
+    training: bool = False,
 ) -> bytes:
     """Render one receipt as PDF bytes.
 
-    ``copy=True`` marks a reprint "副本 / COPY" under the same receipt number. The roll
+    ``copy=True`` marks a reprint "副本 / COPY" under the same receipt number.
+    ``training=True`` (the embedded demo) marks it `TRAINING_MARK` above the title and again
+    at the foot: a receipt printed while training must never pass for a real one. The roll
     layout grows with its content (a thermal printer cuts where the page ends); A5 is one
     fixed page.
     """
@@ -399,8 +406,13 @@ def render_receipt(
         for label, value in receipt_lines(data)
     ]
     body_lines = sum(len(v) for _, v in body)
-    header = lay.title_size * 2 + (lay.leading * 1.5 if copy else 0) + lay.leading
-    footer = lay.qr_size + lay.leading * 3
+    header = (
+        lay.title_size * 2
+        + (lay.leading * 1.5 if copy else 0)
+        + (lay.leading * 1.5 if training else 0)
+        + lay.leading
+    )
+    footer = lay.qr_size + lay.leading * (4 if training else 3)
     if paper is PaperSize.ROLL_80MM:
         height = lay.margin * 2 + header + body_lines * lay.leading + footer
     else:
@@ -412,6 +424,10 @@ def render_receipt(
     pdf.setAuthor(data.counter_id)
     pdf.setSubject(qr_payload(data))
     y = height - lay.margin - lay.title_size
+    if training:
+        pdf.setFont(font, lay.title_size)
+        pdf.drawCentredString(lay.width / 2, y, f"【{TRAINING_MARK}】")
+        y -= lay.leading * 1.5
     pdf.setFont(font, lay.title_size)
     pdf.drawCentredString(lay.width / 2, y, _TITLES[data.kind])
     y -= lay.title_size * 1.4
@@ -439,6 +455,12 @@ def render_receipt(
         pdf.drawCentredString(
             lay.width / 2, qr_y - lay.leading * 2, "副本 COPY：重打凭证，非新缴费"
         )
+    if training:
+        pdf.drawCentredString(
+            lay.width / 2,
+            qr_y - lay.leading * (3 if copy else 2),
+            f"{TRAINING_MARK}：演示数据，非正式凭证 not a valid receipt",
+        )
     pdf.showPage()
     pdf.save()
     return buf.getvalue()
@@ -451,7 +473,8 @@ def write_receipt(
     *,
     copy: bool = False,
     font_path: str | None = None,
+    training: bool = False,
 ) -> Path:
     """Render and write a receipt; returns ``path``."""
-    path.write_bytes(render_receipt(data, paper, copy=copy, font_path=font_path))
+    path.write_bytes(render_receipt(data, paper, copy=copy, font_path=font_path, training=training))
     return path

@@ -138,6 +138,15 @@ class ReversalService:
         p = find_payment(payment)
         payment_id = int(p.id)
         if p.channel == "offset":
+            with write_transaction():
+                audit.record(
+                    operator,
+                    self.ctx.counter_id,
+                    "reversal-refused",
+                    "payment",
+                    payment_id,
+                    after={"refusal": "offset-payment", "supervisor": supervisor},
+                )
             raise InvalidInput("payment", "an R4 offset is not a counter payment; not reversible")
         refusal = authorization_refusal(operator, supervisor, True, reason)
         if refusal is not None:

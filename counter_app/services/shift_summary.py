@@ -78,6 +78,8 @@ def summary_lines(report: ShiftReport) -> list[tuple[str, str]]:
             lines.append(("原因 Reason", s.variance_reason))
     if s.closed_at is not None:
         lines.append(("结班 Closed", f"{s.closed_at:%Y-%m-%d %H:%M:%S} {s.closed_by or ''}"))
+    if report.audit_head:  # I3: keep this outside the database (core.audit_chain)
+        lines.append(("审计链首 Audit head", report.audit_head))
     return lines
 
 

@@ -23,7 +23,7 @@ is and the counter window needs no shift to take money. Every figure comes from
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import peewee
@@ -128,6 +128,16 @@ class UncoveredMoney:
     amount_fen: int
 
 
+def _audit_head(s: Shift) -> str:
+    """The head a report prints: the close record of a closed shift (the same on every reprint
+    of its Z), else the newest record."""
+    if s.state == ShiftState.CLOSED.value:
+        closed = audit.entries(entity="shift", entity_id=s.id, actions=["shift-close"])
+        if closed:
+            return audit.hash_of(closed[-1].id)
+    return audit.head_hash()
+
+
 @dataclass(frozen=True)
 class ShiftReport:
     """A shift with its ledger (the same figures for X, Z, PDF and the supervisor's view)."""
@@ -136,6 +146,9 @@ class ShiftReport:
     ledger: ShiftLedger
     lines: tuple[LedgerLine, ...]
     until: dt.datetime  # end of the window the ledger covers
+    audit_head: str = ""
+    """The audit chain's head (I3): for a Z, the hash of the shift's close record; for an X,
+    the newest record's. Printed so that it can be kept outside the database."""
 
     @property
     def variance(self) -> Variance | None:
@@ -284,7 +297,7 @@ class ShiftService:
             for m in movements
         ]
         lines.sort(key=lambda line: line.at)
-        return ShiftReport(_view(s), ledger, tuple(lines), until)
+        return ShiftReport(_view(s), ledger, tuple(lines), until, _audit_head(s))
 
     def x_read(self, user: SignedInUser, shift_id: int) -> ShiftReport:
         """The mid-shift read (X): the ledger so far; nothing changes but the audit trail."""
@@ -423,6 +436,13 @@ class ShiftService:
             )
         return _view(s)
 
+    def _check_own(self, user: SignedInUser, shift_id: int) -> None:
+        """Refuse (audited, outside the step's transaction) work on another person's shift;
+        `_lock_own` checks again under the lock."""
+        s = self._get(shift_id)
+        if str(s.operator) != user.username:
+            raise auth.refuse(user, "work another person's shift", counter_id=self.ctx.counter_id)
+
     def _lock_own(self, user: SignedInUser, shift_id: int) -> Shift:
         s: Shift | None = locked(Shift.select().where(Shift.id == shift_id)).first()
         if s is None:
@@ -445,6 +465,7 @@ class ShiftService:
         if not reason.strip():
             raise InvalidInput("reason", "a cash movement needs a reason")
         now = self.ctx.clock.now()
+        self._check_own(user, shift_id)
         with write_transaction():
             s = self._lock_own(user, shift_id)
             if not accepts_cash(ShiftState(str(s.state))):
@@ -475,6 +496,7 @@ class ShiftService:
         auth.require(user, ACTION_WORK)
         _money(counted_fen, "the counted cash")
         now = self.ctx.clock.now()
+        self._check_own(user, shift_id)
         with write_transaction():
             s = self._lock_own(user, shift_id)
             try:
@@ -516,6 +538,7 @@ class ShiftService:
         """Z: close a counted shift; a short or over drawer needs a reason (audited)."""
         auth.require(user, ACTION_WORK)
         now = self.ctx.clock.now()
+        self._check_own(user, shift_id)
         with write_transaction():
             s = self._lock_own(user, shift_id)
             try:
@@ -546,4 +569,5 @@ class ShiftService:
                     "reason": reason.strip(),
                 },
             )
+            report = replace(report, audit_head=_audit_head(s))
         return report

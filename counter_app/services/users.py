@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from counter_app.services import audit, auth
 from counter_app.services.auth import SignedInUser
-from counter_app.services.errors import InvalidInput, NotAuthorized, UnknownUser
+from counter_app.services.errors import InvalidInput, UnknownUser
 from counter_app.store.database import locked, write_transaction
 from counter_app.store.models import Role, User
 
@@ -78,7 +78,7 @@ def change_role(admin: SignedInUser, username: str, role: str, *, counter_id: st
     if role not in Role.ALL:
         raise InvalidInput("role", f"must be one of {', '.join(Role.ALL)}")
     if username == admin.username and role != admin.role:
-        raise NotAuthorized(admin.username, admin.role, "change their own role")
+        raise auth.refuse(admin, "change their own role", counter_id=counter_id)
     with write_transaction():
         user = _lock(username)
         before = str(user.role)
@@ -117,7 +117,7 @@ def set_active(
     """Deactivate (cannot sign in any more) or reactivate a user; never oneself."""
     auth.require(admin, ACTION)
     if username == admin.username and not active:
-        raise NotAuthorized(admin.username, admin.role, "deactivate their own account")
+        raise auth.refuse(admin, "deactivate their own account", counter_id=counter_id)
     with write_transaction():
         user = _lock(username)
         before = bool(user.active)

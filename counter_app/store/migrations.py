@@ -9,17 +9,21 @@ A later change to the models adds a step here (with ``playhouse.migrate``'s `Sch
 for columns, `create_tables` for new tables) *and* changes the model, so that fresh and
 migrated databases end up the same. Step 1 is the baseline (its table list is frozen in
 `BASELINE_MODELS`); step 2 adds shifts and cash (`Shift`, `CashMovement`, and the partial
-unique indexes that allow one live shift per teller and per counter).
+unique indexes that allow one live shift per teller and per counter); step 3 adds authority
+and tamper evidence (lockout columns of `User`, `OperatorSession` for counterctl sign-ins,
+and the hash chain of `AuditLog`, backfilled over the records already there).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import peewee
 
+from counter_app.core.audit_chain import GENESIS_HASH, record_hash
 from counter_app.store.database import database, is_postgres
 from counter_app.store.models import (
     ALL_MODELS,
@@ -31,6 +35,7 @@ from counter_app.store.models import (
     DispatchAttempt,
     Meter,
     Notification,
+    OperatorSession,
     Payment,
     Purchase,
     Refund,
@@ -103,6 +108,72 @@ def _shift_objects(db: Any) -> None:
         db.execute_sql(sql)
 
 
+def _column_types() -> dict[str, str]:
+    if is_postgres():
+        return {"hash": "VARCHAR(64)", "int": "INTEGER", "time": "TIMESTAMP"}
+    return {"hash": "VARCHAR(64)", "int": "INTEGER", "time": "DATETIME"}
+
+
+def _drop_audit_triggers(db: Any) -> None:
+    if is_postgres():
+        db.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_change ON audit_log")
+    else:
+        db.execute_sql("DROP TRIGGER IF EXISTS audit_log_no_update")
+
+
+def _backfill_audit_chain(db: Any) -> None:
+    """Chain the records already there, in id order (the append-only trigger is lifted for
+    this one transaction and put back by the caller)."""
+    prev = GENESIS_HASH
+    rows = db.execute_sql(
+        "SELECT id, at, actor, counter_id, action, entity, entity_id, before, after "
+        "FROM audit_log ORDER BY id"
+    ).fetchall()
+    json_field = AuditLog.before
+    for rid, at, actor, counter_id, action, entity, entity_id, before, after in rows:
+        at_value = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
+        digest = record_hash(
+            at_value,
+            str(actor),
+            str(counter_id),
+            str(action),
+            str(entity),
+            str(entity_id),
+            json_field.python_value(before),
+            json_field.python_value(after),
+            prev,
+        )
+        db.execute_sql(
+            "UPDATE audit_log SET prev_hash = %s, row_hash = %s WHERE id = %s"
+            if is_postgres()
+            else "UPDATE audit_log SET prev_hash = ?, row_hash = ? WHERE id = ?",
+            (prev, digest, rid),
+        )
+        prev = digest
+
+
+def _step_3_authority_and_tamper_evidence(db: Any) -> None:
+    types = _column_types()
+    new_columns = (
+        ("user", "failed_attempts", f"{types['int']} NOT NULL DEFAULT 0"),
+        ("user", "locked_until", types["time"]),
+        ("audit_log", "prev_hash", f"{types['hash']} NOT NULL DEFAULT ''"),
+        ("audit_log", "row_hash", f"{types['hash']} NOT NULL DEFAULT ''"),
+    )
+    for table, column, ddl in new_columns:
+        # step 1 builds its tables from today's models: skip what they already have
+        if column in {c.name for c in db.get_columns(table)}:
+            continue
+        db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {column} {ddl}')
+        if is_postgres() and "DEFAULT" in ddl:  # fresh tables carry no database defaults
+            db.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN {column} DROP DEFAULT')
+    db.create_tables([OperatorSession], safe=True)
+    _drop_audit_triggers(db)
+    _backfill_audit_chain(db)
+    _baseline_objects(db)  # the append-only triggers again
+    db.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS audit_log_prev_hash ON audit_log (prev_hash)")
+
+
 def _create_database_objects(db: Any) -> None:
     """Triggers and partial indexes that peewee's model metadata cannot express."""
     _baseline_objects(db)
@@ -129,6 +200,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step(1, "baseline schema", _step_1_baseline),
     Step(2, "shifts and cash", _step_2_shifts_and_cash),
+    Step(3, "authority and tamper evidence", _step_3_authority_and_tamper_evidence),
 )
 LATEST_VERSION = STEPS[-1].version
 

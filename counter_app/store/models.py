@@ -76,6 +76,20 @@ class User(BaseModel):
     password_hash = peewee.CharField(max_length=255)
     active = peewee.BooleanField(default=True)
     created_at = peewee.DateTimeField(default=utcnow)
+    # Lockout (`services.auth`): wrong passwords in a row, and until when sign-in is refused.
+    failed_attempts = peewee.IntegerField(default=0)
+    locked_until = peewee.DateTimeField(null=True)
+
+
+class OperatorSession(BaseModel):
+    """A counterctl sign-in (`services.sessions`): only the sha256 of its token is kept, so the
+    token file on the operator's PC is the one proof of it; it ends at `expires_at`."""
+
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    user = peewee.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    counter_id = peewee.CharField(max_length=32)
+    created_at = peewee.DateTimeField(default=utcnow)
+    expires_at = peewee.DateTimeField()
 
 
 # -- customers and meters --------------------------------------------------------------------
@@ -341,6 +355,12 @@ class AuditLog(BaseModel):
 
     Append-only: `save` of an existing row, `delete_instance`, `update` and `delete` raise
     `AppendOnlyError`; the database triggers of the migrations refuse UPDATE/DELETE as well.
+
+    Tamper evidence: each row carries `prev_hash` (the `row_hash` of the row before it in id
+    order, or `core.audit_chain.GENESIS_HASH`) and `row_hash`, the sha256 of its own canonical
+    content and `prev_hash` (`core.audit_chain`, written by `services.audit`). Someone who
+    drops a trigger and edits or deletes a row breaks the chain at that row; the unique
+    `prev_hash` keeps two writers from forking it.
     """
 
     at = peewee.DateTimeField(default=utcnow)
@@ -351,6 +371,8 @@ class AuditLog(BaseModel):
     entity_id = peewee.CharField(max_length=64, default="")
     before = JSONField(null=True)
     after = JSONField(null=True)
+    prev_hash = peewee.CharField(max_length=64, unique=True)
+    row_hash = peewee.CharField(max_length=64)
 
     def save(self, force_insert: bool = False, only: Any = None) -> Any:
         if self._pk is not None and not force_insert:
@@ -392,5 +414,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     AuditLog,
     Shift,
     CashMovement,
+    OperatorSession,
 )
 """Application tables in dependency order (`SchemaVersion` is managed by the migrator)."""

@@ -52,6 +52,7 @@ class CounterContext:
     close: Callable[[], None] = lambda: None
     counter: Any = None  # the bootstrapped counter_app.bootstrap.Counter (for the back office)
     card_crypto: Any = None
+    training: bool = False  # the embedded demo: banner on every window and receipt
 
 
 def shift_of(moment: dt.datetime) -> tuple[str, dt.date]:

@@ -198,6 +198,11 @@ def _by_code(code: str) -> str | None:
         "not-authorized": lambda: QCoreApplication.translate(
             "Errors", "{username} ({role}) is not allowed to {action}."
         ),
+        "account-locked": lambda: QCoreApplication.translate(
+            "Errors",
+            "The account {username} is locked after too many wrong passwords, until {until} "
+            "UTC. An administrator can reset the password.",
+        ),
         "unknown-customer": lambda: QCoreApplication.translate(
             "Errors", "No customer “{customer}”."
         ),

@@ -38,6 +38,7 @@ from counter_app.ui.errors import explain, show_exception
 from counter_app.ui.payment import ConfirmPaymentDialog, PaymentPanel, ProgressPanel
 from counter_app.ui.receipt_preview import ReceiptPreviewDialog
 from counter_app.ui.search import SearchPanel
+from counter_app.ui.training import TrainingBanner
 from counter_app.ui.workers import DeviceEvents, Workers
 
 log = logging.getLogger(__name__)
@@ -159,6 +160,10 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.training_banner: TrainingBanner | None = None
+        if self.context.training:
+            self.training_banner = TrainingBanner(central)
+            layout.addWidget(self.training_banner)
         layout.addWidget(bar)
         inner = QWidget(central)
         inner_layout = QVBoxLayout(inner)
@@ -527,6 +532,7 @@ class MainWindow(QMainWindow):
         self.preview = ReceiptPreviewDialog(
             data,
             copy=copy,
+            training=self.context.training,
             paper=self.context.paper,
             printer_name=self.context.printer_name,
             parent=self,

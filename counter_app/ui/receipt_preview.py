@@ -124,12 +124,14 @@ class ReceiptPreviewDialog(QDialog):
         copy: bool = False,
         paper: PaperSize = PaperSize.ROLL_80MM,
         printer_name: str = "",
+        training: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("receiptPreview")
         self.data = data
         self.copy = copy
+        self.training = training
         self.paper = paper
         self.printer_name = printer_name
         self.pdf = b""
@@ -181,7 +183,7 @@ class ReceiptPreviewDialog(QDialog):
         self._render()
 
     def _render(self) -> None:
-        self.pdf = render_receipt(self.data, self.paper, copy=self.copy)
+        self.pdf = render_receipt(self.data, self.paper, copy=self.copy, training=self.training)
         pages = pdf_pages(self.pdf, 380 if self.paper is PaperSize.ROLL_80MM else 520)
         if pages:
             self.page_label.setPixmap(QPixmap.fromImage(pages[0]))

@@ -452,6 +452,10 @@
         <translation>{username} ({role}) is not allowed to {action}.</translation>
     </message>
     <message>
+        <source>The account {username} is locked after too many wrong passwords, until {until} UTC. An administrator can reset the password.</source>
+        <translation>The account {username} is locked after too many wrong passwords, until {until} UTC. An administrator can reset the password.</translation>
+    </message>
+    <message>
         <source>No customer “{customer}”.</source>
         <translation>No customer “{customer}”.</translation>
     </message>
@@ -1305,6 +1309,13 @@
     <message>
         <source>administrator</source>
         <translation>administrator</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingBanner</name>
+    <message>
+        <source>demo data and simulated meters: no real money, no real customers</source>
+        <translation>demo data and simulated meters: no real money, no real customers</translation>
     </message>
 </context>
 </TS>

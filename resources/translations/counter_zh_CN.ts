@@ -452,6 +452,10 @@
         <translation>{username}（{role}）无权执行：{action}。</translation>
     </message>
     <message>
+        <source>The account {username} is locked after too many wrong passwords, until {until} UTC. An administrator can reset the password.</source>
+        <translation>账号 {username} 因多次密码错误已锁定，至 {until}（UTC）解锁。管理员可重置密码。</translation>
+    </message>
+    <message>
         <source>No customer “{customer}”.</source>
         <translation>没有用户“{customer}”。</translation>
     </message>
@@ -1305,6 +1309,13 @@
     <message>
         <source>administrator</source>
         <translation>管理员</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingBanner</name>
+    <message>
+        <source>demo data and simulated meters: no real money, no real customers</source>
+        <translation>演示数据与模拟电表：不收真钱，不是真实用户</translation>
     </message>
 </context>
 </TS>

@@ -129,4 +129,13 @@ def test_admin_manages_users_and_nobody_else_may(office: Office) -> None:
         with pytest.raises(NotAuthorized):
             users.reset_password(office.users[who], "teller2", "hacked-1")
     actions = [e.action for e in audit.search(actor="admin")]
-    assert actions[:4] == ["deactivate-user", "reset-password", "change-role", "create-user"]
+    assert actions[:5] == [
+        "permission-refused",  # I3: the refused self-deactivation is on record too
+        "deactivate-user",
+        "reset-password",
+        "change-role",
+        "create-user",
+    ]
+    for who in ("teller1", "super1", "tech1"):
+        refused = audit.search(actor=who, action="permission-refused")
+        assert [e.after["action"] for e in refused] == ["manage-users", "manage-users"]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from counter_app.cli import main
-from counter_app.services import auth
+from counter_app.services import audit, auth
 from counter_app.services.context import ServiceContext
 from counter_app.services.shifts import ShiftService
 from counter_app.store import database as store_db
@@ -30,6 +31,7 @@ def test_counterctl_shift_list_report_pdf_and_board_csv(
     assert main([*db, "demo"]) == 0
     shifts = ShiftService(ServiceContext(counter_id="cli-1"))
     shift = shifts.open_shift(auth.get_user("teller1"), 10_000)
+    monkeypatch.setattr("sys.stdin", io.StringIO("teller1-pass\n"))  # the teller's password
     assert (
         main(
             [
@@ -57,6 +59,7 @@ def test_counterctl_shift_list_report_pdf_and_board_csv(
     assert main([*db, "shift", "report", str(shift.id), "--pdf", str(pdf)]) == 0
     out = capsys.readouterr().out
     assert "188.50" in out and pdf.stat().st_size > 1000
+    assert f"Audit head: {audit.head_hash()}" in out  # I3: the chain's head, kept outside
 
     board_csv = tmp_path / "board.csv"
     assert main([*db, "board", "--csv", str(board_csv)]) == 0

@@ -55,7 +55,8 @@ def test_v1_database_migrates_to_the_fresh_schema(db: TestDatabase, tmp_path: An
     assert "shift" not in store_db.database.get_tables()
     assert len(BASELINE_MODELS) == 12
     Customer.create(customer_no="OLD1", name="kept across the migration")
-    assert migrate() == [2] and current_version() == LATEST_VERSION == 2
+    later = [step.version for step in STEPS if step.version > 1]
+    assert migrate() == later and current_version() == LATEST_VERSION == later[-1]
     assert _schema(store_db.database) == fresh
     assert Customer.get(Customer.customer_no == "OLD1").name == "kept across the migration"
     # the live-shift index of step 2 is there: one live shift per counter

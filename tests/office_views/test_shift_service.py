@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from counter_app.services import audit
 from counter_app.services.errors import InvalidInput, NotAuthorized
 from counter_app.services.shift_summary import render_shift_summary
 from counter_app.services.shifts import ShiftConflict, ShiftRefused, ShiftService
@@ -95,6 +96,12 @@ def test_one_live_shift_per_teller_and_per_counter(office: Office) -> None:
         c1.open_shift(office.users["tech1"], 0)
     with pytest.raises(NotAuthorized):  # nobody works another person's drawer
         c1.cash_movement(sup, first.id, "in", 100, "x")
+    refused = audit.entries(actions=["permission-refused"])  # I3: each refusal on record
+    assert [e.after["action"] for e in refused] == [
+        "view-open-shifts",
+        "open-shift",
+        "work another person's shift",
+    ]
     assert c1.x_read(sup, first.id).shift.operator == "teller1"  # a supervisor may read it
 
 

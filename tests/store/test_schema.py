@@ -42,15 +42,10 @@ def test_bad_urls_are_refused_with_a_clear_reason() -> None:
 
 
 def _audit_row() -> AuditLog:
-    return AuditLog.create(
-        actor="teller1",
-        counter_id="C1",
-        action="pay",
-        entity="payment",
-        entity_id="1",
-        before=None,
-        after={"amount_fen": 100},
-    )
+    from counter_app.services import audit
+
+    row_id = audit.record("teller1", "C1", "pay", "payment", "1", after={"amount_fen": 100})
+    return AuditLog.get_by_id(row_id)
 
 
 def test_i3_audit_log_model_refuses_update_and_delete(db: TestDatabase) -> None:

@@ -39,6 +39,7 @@ class BackOfficeContext:
     card_crypto: Any = None
     data_dir: Path | None = None
     printer_name: str = ""
+    training: bool = False  # the embedded demo: the window carries the training banner
 
     @property
     def gateway(self) -> Any:
@@ -57,6 +58,7 @@ class BackOfficeContext:
         card_crypto: Any = None,
         sms_gateway: Any = None,
         data_dir: Path | None = None,
+        training: bool = False,
     ) -> BackOfficeContext:
         """From a bootstrapped ``counter_app.bootstrap.Counter`` and the window's threads.
 
@@ -83,6 +85,7 @@ class BackOfficeContext:
             card_crypto=card_crypto,
             data_dir=directory,
             printer_name=str(getattr(config, "printer_name", "") or ""),
+            training=training,
         )
 
     @classmethod
@@ -98,5 +101,6 @@ class BackOfficeContext:
             purchase_card=counter_context.purchase_card,
             card_monitor_factory=counter_context.card_monitor_factory,
             printer_name=str(getattr(counter_context, "printer_name", "") or ""),
+            training=counter_context.training,
             **kw,
         )

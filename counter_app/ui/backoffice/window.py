@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from counter_app.services.auth import Action
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.errors import explain, explain_by_table
+from counter_app.ui.training import TrainingBanner
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,17 @@ class BackOfficeWindow(QMainWindow):
         self.user = user
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("backOfficeTabs")
-        self.setCentralWidget(self.tabs)
+        self.training_banner: TrainingBanner | None = None
+        if ctx.training:
+            central = QWidget(self)
+            layout = QVBoxLayout(central)
+            layout.setContentsMargins(0, 0, 0, 0)
+            self.training_banner = TrainingBanner(central)
+            layout.addWidget(self.training_banner)
+            layout.addWidget(self.tabs, 1)
+            self.setCentralWidget(central)
+        else:
+            self.setCentralWidget(self.tabs)
         self.tab_widgets: dict[str, QWidget] = {}
         self.specs: list[TabSpec] = []
         for spec in visible_tabs(user):
@@ -223,5 +234,6 @@ def back_office_for(
         card_monitor_factory=counter_context.card_monitor_factory,
         card_crypto=counter_context.card_crypto,
         data_dir=getattr(embedded, "directory", None),
+        training=counter_context.training,
     )
     return BackOfficeWindow(office, user)
