@@ -34,6 +34,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from card_io.errors import CardBlocked, CardError, ForgedCard, WrongKeyOrMac
+from card_io.card_files import WriteBack
 from card_io.purchase_card import CardContents, PurchaseCard, WriteState
 from counter_app.core.payment_plan import PlanError, plan_card_purchase
 from counter_app.core.purchase_state import PurchaseEvent, PurchaseState, transition
@@ -49,8 +50,9 @@ from counter_app.services.lookup import (
     lock_purchase_with_owners,
     meter_facts,
 )
+from counter_app.services.work_order_closing import close_live_work_orders
 from counter_app.store.database import write_transaction
-from counter_app.store.models import Customer, Meter, Purchase, WorkOrder, WorkOrderState
+from counter_app.store.models import Customer, Meter, Purchase, WorkOrderState
 
 _REUSABLE = frozenset({PurchaseState.CREATED, PurchaseState.FAILED, PurchaseState.WORK_ORDER})
 _LOADABLE_BY_WRITEBACK = frozenset(
@@ -227,17 +229,11 @@ class CardService:
             purchase.save()
             if event is PurchaseEvent.CARD_WRITE_CONFIRMED:
                 # the card now carries it; a live re-dispatch order is moot (R10 -> R12)
-                (
-                    WorkOrder.update(
-                        state=WorkOrderState.CLOSED_FAILED,
-                        closed_at=now,
-                        note="written to the purchase card (R12)",
-                    )
-                    .where(
-                        (WorkOrder.purchase == purchase.id)
-                        & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-                    )
-                    .execute()
+                close_live_work_orders(
+                    int(purchase.id),
+                    WorkOrderState.CLOSED_FAILED,
+                    now,
+                    "written to the purchase card (R12)",
                 )
             audit.record(
                 operator,
@@ -335,6 +331,18 @@ class CardService:
             )
             return int(customer.prepayment_fen)
 
+    def apply_card_writeback(self, write_back: WriteBack, *, operator: str) -> WritebackResult:
+        """R13: `apply_writeback` with the figures of the write-back file a card carries."""
+        return self.apply_writeback(
+            write_back.meter_no,
+            remaining_fen=write_back.remaining_fen,
+            count=write_back.count,
+            overdraft_fen=write_back.overdraft_fen,
+            illegal_insertions=write_back.illegal_insertions,
+            written_at=write_back.written_at,
+            operator=operator,
+        )
+
     def apply_writeback(
         self,
         meter: str | int,
@@ -379,17 +387,8 @@ class CardService:
                 if problem:
                     flags.append(problem)
                 loaded.append(int(p.id))
-                (
-                    WorkOrder.update(
-                        state=WorkOrderState.CLOSED_SUCCESS,
-                        closed_at=now,
-                        note="loaded by card (R13 write-back)",
-                    )
-                    .where(
-                        (WorkOrder.purchase == p.id)
-                        & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-                    )
-                    .execute()
+                close_live_work_orders(
+                    int(p.id), WorkOrderState.CLOSED_SUCCESS, now, "loaded by card (R13 write-back)"
                 )
             if count < int(m.committed_count):
                 flags.append(
@@ -607,15 +606,7 @@ class CardWorkbench:
         wb = contents.write_back
         if wb is None:
             raise CardCheckFailed("no-writeback", "the card carries no write-back from a meter")
-        return self.cards.apply_writeback(
-            wb.meter_no,
-            remaining_fen=wb.remaining_fen,
-            count=wb.count,
-            overdraft_fen=wb.overdraft_fen,
-            illegal_insertions=wb.illegal_insertions,
-            written_at=wb.written_at,
-            operator=user.username,
-        )
+        return self.cards.apply_card_writeback(wb, operator=user.username)
 
     # -- R14 issue --------------------------------------------------------------------------------
     def issue(

@@ -31,6 +31,7 @@ from counter_app.services.ports import (
     DispatchReport,
     MeterProbe,
 )
+from counter_app.services.work_order_closing import LIVE, close_live_work_orders
 from counter_app.store.database import write_transaction
 from counter_app.store.models import (
     Customer,
@@ -235,8 +236,11 @@ class DispatchService:
                     purchase, meter, PurchaseEvent.DISPATCH_SUCCEEDED, now, report.balance_fen
                 )
                 action = "dispatch-loaded"
-                self._close_work_orders(
-                    purchase, WorkOrderState.CLOSED_SUCCESS, now, f"dispatch {report.outcome}"
+                close_live_work_orders(
+                    int(purchase.id),
+                    WorkOrderState.CLOSED_SUCCESS,
+                    now,
+                    f"dispatch {report.outcome}",
                 )
             else:
                 _set_state(purchase, PurchaseEvent.DISPATCH_FAILED, now)
@@ -301,8 +305,7 @@ class DispatchService:
         """R10: a failed dispatch becomes a re-dispatch task (one live order per purchase)."""
         _set_state(purchase, PurchaseEvent.OPEN_WORK_ORDER, now)
         live = WorkOrder.get_or_none(
-            (WorkOrder.purchase == purchase.id)
-            & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
+            (WorkOrder.purchase == purchase.id) & WorkOrder.state.in_(list(LIVE))
         )
         if live is not None:
             return int(live.id)
@@ -313,17 +316,6 @@ class DispatchService:
             due_at=now + dt.timedelta(hours=self.ctx.work_order_due_hours),
         )
         return int(order.id)
-
-    @staticmethod
-    def _close_work_orders(purchase: Purchase, state: str, now: dt.datetime, note: str) -> None:
-        (
-            WorkOrder.update(state=state, closed_at=now, note=note)
-            .where(
-                (WorkOrder.purchase == purchase.id)
-                & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-            )
-            .execute()
-        )
 
     # -- R8 -------------------------------------------------------------------------------------
     def resolve_unresolved(self, purchase_id: int, operator: str) -> DispatchSummary:

@@ -562,15 +562,7 @@ class MainWindow(QMainWindow):
             self.workers.submit(
                 self.workers.db,
                 "apply-writeback",
-                lambda _r: cards.apply_writeback(
-                    wb.meter_no,
-                    remaining_fen=wb.remaining_fen,
-                    count=wb.count,
-                    overdraft_fen=wb.overdraft_fen,
-                    illegal_insertions=wb.illegal_insertions,
-                    written_at=wb.written_at,
-                    operator=operator,
-                ),
+                lambda _r: cards.apply_card_writeback(wb, operator=operator),
                 on_done=lambda result: self._on_writeback(contents, result),
                 on_error=lambda exc: show_exception(self, exc),
             )
