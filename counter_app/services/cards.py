@@ -33,8 +33,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from card_io.errors import CardBlocked, CardError, ForgedCard, WrongKeyOrMac
 from card_io.card_files import WriteBack
+from card_io.errors import CardBlocked, CardError, ForgedCard, WrongKeyOrMac
 from card_io.purchase_card import CardContents, PurchaseCard, WriteState
 from counter_app.core.payment_plan import PlanError, plan_card_purchase
 from counter_app.core.purchase_state import PurchaseEvent, PurchaseState, transition
