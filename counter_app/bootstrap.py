@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.config import Config, MeterLinkConfig, load_config
 from counter_app.services.context import ServiceContext
@@ -25,6 +25,14 @@ from counter_app.services.ports import (
 from counter_app.services.registry import Services, build_services
 from counter_app.store.database import bind_database
 from counter_app.store.upgrade import Upgrade, upgrade_database
+
+if TYPE_CHECKING:
+    from card_io.purchase_card import PurchaseCard
+    from card_io.reader import CardMonitor
+    from card_io.security import CardCrypto
+
+CardMonitorFactory = Callable[[Callable[[object], None]], "CardMonitor"]
+"""Makes a started-later `card_io.reader.CardMonitor` for a callback of card events."""
 
 
 class MeterLinkDispatcher:
@@ -144,6 +152,38 @@ class Counter:
         close = getattr(dispatcher, "close", None)
         if callable(close):
             close()
+
+
+def card_crypto_from_environment() -> CardCrypto | None:
+    """The card keys (``CARD_KEY_FILE`` or ``CARD_MASTER_KEY``), or None: cards are then read
+    but not written (the card library says "no card keys configured" when asked to)."""
+    from card_io.errors import CardError
+    from card_io.security import SoftwareCardCrypto
+
+    try:
+        return SoftwareCardCrypto.from_environment()
+    except CardError:
+        return None
+
+
+def open_purchase_card(
+    reader_name: str | None, crypto: CardCrypto | None, *, wait_s: float = 0.5
+) -> PurchaseCard:
+    """The purchase card in the configured reader (PC/SC errors surface when it is used)."""
+    from card_io.purchase_card import PurchaseCard
+    from card_io.reader import PcscReader
+
+    return PurchaseCard(PcscReader(reader_name or None), crypto, wait_s=wait_s)
+
+
+def card_monitor_factory(reader_name: str | None) -> CardMonitorFactory:
+    """Makes the insert/remove monitor of the configured reader for a callback."""
+    from card_io.reader import CardMonitor
+
+    def monitor(callback: Callable[[object], None]) -> CardMonitor:
+        return CardMonitor(callback, name_fragment=reader_name or None)
+
+    return monitor
 
 
 def make_dispatcher(config: Config) -> Dispatcher | None:

@@ -641,9 +641,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="verify I1 and I2 over the whole database, and the audit chain (I3)",
     ).set_defaults(func=cmd_check)
 
+    from counter_app.cli_card import add_card_commands  # card write
     from counter_app.cli_office import add_office_commands  # shift, board
 
     add_office_commands(sub, common)
+    add_card_commands(sub, common, _operator, OPERATOR_HELP, _Parser)
     return p
 
 
