@@ -26,95 +26,21 @@ from typing import TYPE_CHECKING, Any
 import peewee
 
 from counter_app.cli_common import CliError, emit, open_from_args, read_secret
+from counter_app.cli_session import (
+    OPERATOR_HELP,
+    read_session_file,
+    session_file,
+    signed_in_operator,
+    write_session_file,
+)
 from counter_app.config import ConfigError, load_config
 from counter_app.core.money import format_yuan
 
 if TYPE_CHECKING:
-    from counter_app.bootstrap import Counter
-    from counter_app.services.auth import SignedInUser
+    pass
 
 EXIT_ERROR = 1
 EXIT_CHECK_FAILED = 3
-OPERATOR_HELP = (
-    "who is at the shell (password as the first line on stdin); "
-    "default: the user of 'counterctl login'"
-)
-
-
-# -- who is at the shell ----------------------------------------------------------------------
-
-
-def session_file() -> str:
-    """Where ``counterctl login`` keeps its token: ``$COUNTER_SESSION_FILE``, else in the data
-    directory (`counter_app.config.data_dir`)."""
-    from counter_app.config import data_dir
-
-    return os.environ.get("COUNTER_SESSION_FILE") or str(data_dir() / "counterctl-session.json")
-
-
-def _write_session_file(content: dict[str, str]) -> str:
-    """Write the token file atomically, readable by its owner only from the first byte."""
-    path = session_file()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(content, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def _read_session_file(database_url: str) -> dict[str, str] | None:
-    """The token file's content when it belongs to this database, else None."""
-    from counter_app.store.database import redact_url
-
-    try:
-        with open(session_file(), encoding="utf-8") as fh:
-            content = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(content, dict) or content.get("database") != redact_url(database_url):
-        return None
-    return {str(k): str(v) for k, v in content.items()}
-
-
-def _operator(counter: Counter, args: argparse.Namespace, *actions: str) -> SignedInUser:
-    """The signed-in operator, allowed at least one of `actions` (audited when refused).
-
-    A live ``counterctl login`` session of the same name (or of anyone, without
-    ``--operator``) is used; otherwise the password of ``--operator`` is read from standard
-    input and checked like a sign-in at the window (lockout and audit included).
-    """
-    from counter_app.services import auth, sessions
-
-    counter_id = str(counter.services.ctx.counter_id)
-    name = getattr(args, "operator", None)
-    user = None
-    saved = _read_session_file(counter.config.database_url)
-    if saved is not None and (name is None or name == saved.get("username")):
-        user = sessions.session_user(saved.get("token", ""))
-        if user is None and name is None:
-            raise CliError(
-                f"the session of {saved.get('username')} has ended: sign in again "
-                "(counterctl login NAME)"
-            )
-    if user is None:
-        if not name:
-            raise CliError(
-                "nobody is signed in: run 'counterctl login NAME' first, or give "
-                "--operator NAME with the password on standard input"
-            )
-        user = auth.sign_in(name, read_secret(f"password of {name}: "), counter_id=counter_id)
-    if not any(user.may(a) for a in actions):
-        auth.require(user, actions[0], counter_id=counter_id)  # audits the refusal and raises
-    return user
-
-
 # -- commands ---------------------------------------------------------------------------------
 
 
@@ -224,7 +150,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
 
     amount = parse_amount(args.amount)  # before opening anything: a bad amount changes nothing
     counter = open_from_args(args, dispatch=not args.no_dispatch)
-    operator = _operator(counter, args, auth.Action.TAKE_PAYMENT)
+    operator = signed_in_operator(counter, args, auth.Action.TAKE_PAYMENT)
 
     def progress(step: str, attempt: int) -> None:
         if not args.json:
@@ -249,7 +175,7 @@ def cmd_reverse(args: argparse.Namespace) -> int:
 
     counter = open_from_args(args)
     find_payment(args.payment)  # unknown payment: say so before asking for a password
-    operator = _operator(counter, args, auth.Action.TAKE_PAYMENT)
+    operator = signed_in_operator(counter, args, auth.Action.TAKE_PAYMENT)
     password = read_secret(f"password of supervisor {args.supervisor}: ")
     outcome = counter.services.reversals.reverse_payment(
         args.payment,
@@ -269,7 +195,7 @@ def cmd_bill(args: argparse.Namespace) -> int:
 
     amount = parse_amount(args.amount)
     counter = open_from_args(args, dispatch=False)
-    operator = _operator(counter, args, auth.Action.ISSUE_BILL)
+    operator = signed_in_operator(counter, args, auth.Action.ISSUE_BILL)
     issued = dt.date.fromisoformat(args.issued_on) if args.issued_on else None
     bill_id = counter.services.payments.issue_bill(
         args.customer,
@@ -290,7 +216,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
     counter = open_from_args(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
     password = read_secret(f"password for {args.username}: ")
     row = users.create_user(
         admin,
@@ -308,7 +234,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
     counter = open_from_args(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
     rows = users.list_users(admin)
     lines = [
         f"{u.username:<12}{u.role:<12}{'active' if u.active else 'inactive':<10}{u.full_name}"
@@ -322,7 +248,7 @@ def cmd_user_role(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
     counter = open_from_args(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
     row = users.change_role(
         admin, args.username, args.role, counter_id=counter.services.ctx.counter_id
     )
@@ -334,7 +260,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
     counter = open_from_args(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
     password = read_secret(f"new password for {args.username}: ")
     row = users.reset_password(
         admin, args.username, password, counter_id=counter.services.ctx.counter_id
@@ -347,7 +273,7 @@ def cmd_user_active(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
     counter = open_from_args(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
     active = args.user_command == "activate"
     row = users.set_active(admin, args.username, active, counter_id=counter.services.ctx.counter_id)
     emit(args, row, [f"user {row.username} {'activated' if active else 'deactivated'}"])
@@ -384,7 +310,7 @@ def cmd_login(args: argparse.Namespace) -> int:
         counter_id=counter.services.ctx.counter_id,
         minutes=counter.config.session_minutes,
     )
-    path = _write_session_file(
+    path = write_session_file(
         {
             "token": opened.token,
             "username": opened.user.username,
@@ -411,7 +337,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
     from counter_app.services import sessions
 
     counter = open_from_args(args, dispatch=False)
-    saved = _read_session_file(counter.config.database_url)
+    saved = read_session_file(counter.config.database_url)
     closed = False
     if saved is not None:
         closed = sessions.close_session(
@@ -447,7 +373,9 @@ def cmd_resume(args: argparse.Namespace) -> int:
     from counter_app.services import auth
 
     counter = open_from_args(args)
-    operator = _operator(counter, args, auth.Action.TAKE_PAYMENT, auth.Action.RETRY_DISPATCH)
+    operator = signed_in_operator(
+        counter, args, auth.Action.TAKE_PAYMENT, auth.Action.RETRY_DISPATCH
+    )
     d = counter.services.dispatch
     done = []
     for pid in d.unresolved_purchases():
@@ -471,7 +399,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     counter = open_from_args(args, dispatch=False)
     result = None
     if args.drain:
-        _operator(counter, args, auth.Action.SEND_OUTBOX)
+        signed_in_operator(counter, args, auth.Action.SEND_OUTBOX)
         gateway = counter.services.ctx.sms_gateway
         if gateway is None:
             raise CliError("no SMS gateway configured ([sms] gateway_url or COUNTER_SMS_GATEWAY)")
@@ -645,7 +573,10 @@ def build_parser() -> argparse.ArgumentParser:
     from counter_app.cli_office import add_office_commands  # shift, board
 
     add_office_commands(sub, common)
-    add_card_commands(sub, common, _operator, OPERATOR_HELP, _Parser)
+    add_card_commands(sub, common, _Parser)
+    from counter_app.cli_business import add_business_commands  # archive, change, review
+
+    add_business_commands(sub, common)
     return p
 
 

@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from counter_app.bootstrap import card_crypto_from_environment, open_purchase_card
 from counter_app.cli_common import CliError, emit, open_from_args
+from counter_app.cli_session import OPERATOR_HELP, signed_in_operator
 from counter_app.core.money import format_yuan
 from counter_app.shell_prompts import ShellCardPrompts
 
 if TYPE_CHECKING:
-    from counter_app.bootstrap import Counter
-    from counter_app.services.auth import SignedInUser
-
-OperatorCheck = Callable[["Counter", argparse.Namespace, str], "SignedInUser"]
+    pass
 
 
-def cmd_card_write(args: argparse.Namespace, operator_check: OperatorCheck) -> int:
+def cmd_card_write(args: argparse.Namespace) -> int:
     """R12 at the shell: the failed purchase of the meter (R10, same n) or a new one from the
     prepayment (R6), written and read back, or settled by reading the card again."""
     from counter_app.services import auth
@@ -36,7 +33,7 @@ def cmd_card_write(args: argparse.Namespace, operator_check: OperatorCheck) -> i
 
     counter = open_from_args(args, dispatch=False)
     try:
-        operator = operator_check(counter, args, auth.Action.WRITE_CARD)
+        operator = signed_in_operator(counter, args, auth.Action.WRITE_CARD)
         customer = find_customer(args.customer)
         meter = find_meter(args.meter)
         if int(meter.customer_id) != int(customer.id):
@@ -86,11 +83,9 @@ def cmd_card_write(args: argparse.Namespace, operator_check: OperatorCheck) -> i
 def add_card_commands(
     sub: Any,
     common: argparse.ArgumentParser,
-    operator_check: OperatorCheck,
-    operator_help: str,
     parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser,
 ) -> None:
-    """``card write``; `operator_check` signs the operator in (counterctl's rule)."""
+    """``card write CUSTOMER METER``."""
     card = sub.add_parser("card", parents=[common], help="purchase cards")
     csub = card.add_subparsers(dest="card_command", required=True, parser_class=parser_class)
     cw = csub.add_parser(
@@ -100,6 +95,6 @@ def add_card_commands(
     )
     cw.add_argument("customer", help="customer number (户号)")
     cw.add_argument("meter", help="meter address or number")
-    cw.add_argument("--operator", help=operator_help)
+    cw.add_argument("--operator", help=OPERATOR_HELP)
     cw.add_argument("--reader", help="card reader name fragment (default: the configuration)")
-    cw.set_defaults(func=lambda args: cmd_card_write(args, operator_check))
+    cw.set_defaults(func=cmd_card_write)

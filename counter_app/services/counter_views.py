@@ -13,22 +13,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from counter_app.core.allocation import OpenBill
 from counter_app.core.channels import Channel
 from counter_app.core.eligibility import MeterFacts
 from counter_app.core.payment_plan import PaymentPlan, plan_payment
+from counter_app.core.search_query import plan_search
 from counter_app.services import audit, lookup
 from counter_app.services.receipts import ReceiptData, ReceiptKind, ReceiptMeter
 from counter_app.store.models import (
     BillSettlement,
     Customer,
-    DispatchAttempt,
     Meter,
     Payment,
     Purchase,
     User,
 )
+from counter_app.store.search_index import matching_customer_ids
 
 SEARCH_LIMIT = 20
 """Results shown while typing: enough to pick from, few enough to stay instant."""
@@ -125,38 +127,43 @@ class Account:
         return next(m for m in self.meters if m.id == meter_id)
 
 
-def _hit(customer: Customer) -> CustomerHit:
-    meters = tuple(str(m.meter_no) for m in Meter.select().where(Meter.customer == customer.id))
-    return CustomerHit(
-        str(customer.customer_no),
-        str(customer.name),
-        str(customer.phone),
-        str(customer.address),
-        meters,
+def _hits(ids: list[int], limit: int) -> tuple[CustomerHit, ...]:
+    """The customers of `ids` by customer number, with their meters: two queries in all."""
+    if not ids:
+        return ()
+    customers = list(
+        Customer.select().where(Customer.id.in_(ids)).order_by(Customer.customer_no).limit(limit)
+    )
+    meters: dict[int, list[str]] = {int(c.id): [] for c in customers}
+    rows: Any = (
+        Meter.select(Meter.customer, Meter.meter_no)
+        .where(Meter.customer.in_(list(meters)))
+        .order_by(Meter.id)
+        .tuples()
+    )
+    for customer_id, meter_no in rows:
+        meters[int(customer_id)].append(str(meter_no))
+    return tuple(
+        CustomerHit(
+            str(c.customer_no), str(c.name), str(c.phone), str(c.address), tuple(meters[int(c.id)])
+        )
+        for c in customers
     )
 
 
 def search_customers(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
-    """Customers by customer number, meter number or address, phone, or name (capped).
+    """Customers by what the teller typed, each kind of query through its own index.
 
-    Digits match number prefixes and phone substrings; anything else matches the name.
+    Digits: customer number, meter number, meter address or phone by prefix, and from four
+    digits by tail; text: name prefix, and from three characters a fragment of the name or
+    address (`core.search_query`, `store.search_index`). A bounded number of index ranges
+    per keystroke, whatever the number of customers.
     """
-    query = text.strip()
-    if not query:
-        return SearchResult(query, (), False)
-    if query.isdigit():
-        meter_owners = Meter.select(Meter.customer).where(
-            Meter.meter_no.startswith(query) | Meter.address.startswith(query)
-        )
-        where = (
-            Customer.customer_no.startswith(query)
-            | Customer.phone.contains(query)
-            | Customer.id.in_(meter_owners)
-        )
-    else:
-        where = Customer.name.contains(query) | Customer.address.contains(query)
-    rows = list(Customer.select().where(where).order_by(Customer.customer_no).limit(limit + 1))
-    return SearchResult(query, tuple(_hit(c) for c in rows[:limit]), len(rows) > limit)
+    plan = plan_search(text)
+    if not plan.lookups:
+        return SearchResult(plan.text, (), False)
+    ids, more = matching_customer_ids(plan, limit)
+    return SearchResult(plan.text, _hits(ids, limit), more)
 
 
 def _meter_row(m: Meter) -> MeterRow:
@@ -176,18 +183,6 @@ def _meter_row(m: Meter) -> MeterRow:
         needs_reconciliation=bool(m.needs_reconciliation),
         card_serial=None if m.card_serial is None else str(m.card_serial),
     )
-
-
-def _last_attempt(purchase: Purchase) -> tuple[str | None, str]:
-    attempt = (
-        DispatchAttempt.select()
-        .where(DispatchAttempt.purchase == purchase.id)
-        .order_by(DispatchAttempt.id.desc())
-        .first()
-    )
-    if attempt is None:
-        return None, ""
-    return str(attempt.outcome), str(attempt.reason)
 
 
 def load_account(customer_no: str, history: int = 10) -> Account:
@@ -214,14 +209,17 @@ def load_account(customer_no: str, history: int = 10) -> Account:
         .limit(history)
     ]
     meter_nos = {int(m.id): str(m.meter_no) for m in meters}
-    purchases = []
-    for pu in (
+    recent = list(
         Purchase.select()
         .where(Purchase.customer == customer.id)
         .order_by(Purchase.id.desc())
         .limit(history)
-    ):
-        outcome, reason = _last_attempt(pu)
+    )
+    tallies = lookup.attempt_tallies([int(pu.id) for pu in recent])
+    purchases = []
+    for pu in recent:
+        tally = tallies.get(int(pu.id), lookup.NO_ATTEMPT)
+        outcome, reason = tally.last_outcome, tally.last_reason
         purchases.append(
             PurchaseRow(
                 id=int(pu.id),
@@ -286,7 +284,8 @@ def payment_receipt(payment_id: int, operator_name: str | None = None) -> Receip
         meter = Meter.get_by_id(purchase.meter_id)
         count = int(purchase.count)
         adjusted = int(purchase.amount_fen)
-        last, reason = _last_attempt(purchase)
+        tally = lookup.attempt_tallies([int(purchase.id)]).get(int(purchase.id), lookup.NO_ATTEMPT)
+        last, reason = tally.last_outcome, tally.last_reason
         state = str(purchase.state)
         if state == "loaded":
             outcome = last if last in ("success", "already-loaded") else "success"

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class DispatchOutcome:
@@ -73,6 +73,7 @@ class MeterProbe:
     balance_fen: int
     count: int
     last_purchase_fen: int | None = None
+    overdraft_fen: int | None = None
 
 
 class DispatchProgress(Protocol):
@@ -103,6 +104,20 @@ class Dispatcher(Protocol):
 
     def probe(self, meter_address: str) -> MeterProbe:
         """R8 (a)+(b): read balance, count and last purchase; raises if unreachable."""
+        ...
+
+
+@runtime_checkable
+class AccountOpener(Protocol):
+    """A dispatcher that can also open a new meter's account remotely (070101FF, R18).
+
+    Dispatchers without it leave a new meter to the open-account card (R14).
+    """
+
+    def open_account(
+        self, meter_address: str, customer_no: str, *, meter_no: str | None = None
+    ) -> MeterProbe:
+        """Open the account (no money, the meter's own count); raises if not possible."""
         ...
 
 
