@@ -1,16 +1,28 @@
 """Composition root: configuration in, adapters chosen, services out.
 
+The one place that builds the program's objects; the window, the back office, counterctl and
+the embedded demo are handed what is built here, and build nothing themselves.
+
 `open_counter(config)` binds the database, migrates it, picks the dispatcher (the DL/T 645
-meter link when one is configured, none otherwise) and returns the `Services` of this counter.
+meter link when one is configured, none otherwise) and the SMS gateway (HTTP when ``[sms]
+gateway_url`` is configured, none otherwise) and returns the `Services` of this counter.
 `MeterLinkDispatcher` adapts `meter_link.dispatch.MeterDispatcher` to the services'
 `Dispatcher` port (one `Dlt645Client` per link URL, opened on first use).
+
+`counter_context(counter, ...)` adds what the window needs: the purchase card in the
+configured reader with its monitor and the technicians' workbench on it (only when the window
+asks for the card: optional parts are explicit, never probed), the outbox's gateway for the
+back office (the configured one, else the file of the embedded default in the data
+directory) and the printer settings.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from counter_app.config import Config, MeterLinkConfig, load_config
@@ -21,8 +33,10 @@ from counter_app.services.ports import (
     DispatchProgress,
     DispatchReport,
     MeterProbe,
+    SmsGateway,
 )
 from counter_app.services.registry import Services, build_services
+from counter_app.services.sms_gateways import OUTBOX_FILE_NAME, FileSmsGateway, HttpSmsGateway
 from counter_app.store.database import bind_database
 from counter_app.store.upgrade import Upgrade, upgrade_database
 
@@ -30,6 +44,8 @@ if TYPE_CHECKING:
     from card_io.purchase_card import PurchaseCard
     from card_io.reader import CardMonitor
     from card_io.security import CardCrypto
+    from counter_app.services.cards import CardWorkbench
+    from counter_app.ui.context import CounterContext, EmbeddedDemo
 
 CardMonitorFactory = Callable[[Callable[[object], None]], "CardMonitor"]
 """Makes a started-later `card_io.reader.CardMonitor` for a callback of card events."""
@@ -126,30 +142,6 @@ class MeterLinkDispatcher:
             self._dispatchers.clear()
 
 
-class HttpSmsGateway:
-    """The `SmsGateway` port over HTTP: POSTs ``{"phone": ..., "body": ...}`` as JSON to the
-    configured URL; any 2xx answer means sent, anything else raises (the outbox retries, R11)."""
-
-    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
-        self.url = url
-        self.timeout = timeout
-
-    def send(self, phone: str, body: str) -> None:
-        import json
-        import urllib.request
-
-        data = json.dumps({"phone": phone, "body": body}, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(
-            self.url,
-            data=data,
-            method="POST",
-            headers={"Content-Type": "application/json; charset=utf-8"},
-        )
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            if not 200 <= response.status < 300:
-                raise ConnectionError(f"SMS gateway answered HTTP {response.status}")
-
-
 @dataclass
 class Counter:
     """A ready counter: its configuration and services."""
@@ -225,3 +217,88 @@ def open_counter(
     gateway = HttpSmsGateway(config.sms_gateway_url) if config.sms_gateway_url else None
     ctx = ServiceContext(counter_id=config.counter_id, dispatcher=dispatcher, sms_gateway=gateway)
     return Counter(config, build_services(ctx), upgrade)
+
+
+def outbox_gateway(counter: Counter, data_dir: Path) -> SmsGateway:
+    """The gateway the back office's "send now" uses: the configured HTTP gateway, else the
+    file of the embedded default (``sms-sent.jsonl`` in `data_dir`)."""
+    configured = counter.services.ctx.sms_gateway
+    return configured or FileSmsGateway(data_dir / OUTBOX_FILE_NAME)
+
+
+@dataclass
+class CardDevices:
+    """The purchase card in the configured reader, its insert/remove monitor, the card keys
+    (None: cards are read, not written) and the technicians' workbench on that card."""
+
+    purchase_card: PurchaseCard
+    monitor_factory: CardMonitorFactory
+    crypto: CardCrypto | None
+    workbench: CardWorkbench
+
+
+def open_card_devices(
+    services: Services, reader_name: str | None, crypto: CardCrypto | None
+) -> CardDevices:
+    """The card side of the counter (PC/SC errors surface when the card is used)."""
+    from counter_app.services.cards import CardWorkbench
+
+    card = open_purchase_card(reader_name, crypto)
+    return CardDevices(
+        purchase_card=card,
+        monitor_factory=card_monitor_factory(reader_name),
+        crypto=crypto,
+        workbench=CardWorkbench(services.ctx, services.cards, card),
+    )
+
+
+def counter_context(
+    counter: Counter,
+    *,
+    reader_name: str | None = None,
+    card_crypto: CardCrypto | None = None,
+    with_card: bool = True,
+    embedded: EmbeddedDemo | None = None,
+    data_dir: Path | None = None,
+) -> CounterContext:
+    """The window's `CounterContext` from a bootstrapped `Counter` (and the embedded demo's
+    devices, closed with it)."""
+    from counter_app.config import data_dir as default_data_dir
+    from counter_app.services import auth
+    from counter_app.services.receipts import PaperSize
+    from counter_app.ui.context import CounterContext
+
+    services = counter.services
+    devices = open_card_devices(services, reader_name, card_crypto) if with_card else None
+    paper = PaperSize(os.environ.get("COUNTER_PAPER", PaperSize.ROLL_80MM.value))
+    directory = data_dir or getattr(embedded, "directory", None) or default_data_dir()
+
+    def close() -> None:
+        counter.close()
+        if embedded is not None:
+            embedded.close()
+
+    return CounterContext(
+        counter_id=str(services.ctx.counter_id),
+        payments=services.payments,
+        dispatch=services.dispatch,
+        reversals=services.reversals,
+        cards=services.cards,
+        shifts=services.shifts,
+        sign_in=lambda username, password, counter_id: auth.sign_in(
+            username, password, counter_id=counter_id
+        ),
+        purchase_card=None if devices is None else devices.purchase_card,
+        card_monitor_factory=None if devices is None else devices.monitor_factory,
+        printer_name=str(counter.config.printer_name or ""),
+        paper=paper,
+        embedded=embedded,
+        close=close,
+        counter=counter,
+        card_crypto=card_crypto,
+        training=embedded is not None,
+        services=services,
+        card_workbench=None if devices is None else devices.workbench,
+        sms_gateway=outbox_gateway(counter, Path(directory)),
+        data_dir=Path(directory),
+    )

@@ -440,7 +440,8 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument("--json", action="store_true", default=d(False), help="print JSON")
         return parser
 
-    common = options(argparse.ArgumentParser(add_help=False), argparse.SUPPRESS)
+    common = _Parser(add_help=False)  # the options again after the command (a parent)
+    options(common, argparse.SUPPRESS)
     p = options(_Parser(prog="counterctl", description="Counter services from the shell."), None)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 

@@ -18,10 +18,9 @@ from counter_app.core.money import format_yuan
 
 
 def cmd_shift_list(args: argparse.Namespace) -> int:
-    from counter_app.services.shifts import ShiftService
 
     counter = open_from_args(args, dispatch=False)
-    reports = ShiftService(counter.services.ctx).live_reports()
+    reports = counter.services.shifts.live_reports()
     lines = [
         f"shift {r.shift.id} {r.shift.state}: {r.shift.operator} at {r.shift.counter_id} since "
         f"{r.shift.opened_at:%Y-%m-%d %H:%M} UTC; float {format_yuan(r.ledger.float_fen)}, "
@@ -40,10 +39,9 @@ def cmd_shift_list(args: argparse.Namespace) -> int:
 
 def cmd_shift_report(args: argparse.Namespace) -> int:
     from counter_app.services.shift_summary import summary_lines, write_shift_summary
-    from counter_app.services.shifts import ShiftService
 
     counter = open_from_args(args, dispatch=False)
-    report = ShiftService(counter.services.ctx).report(args.shift)
+    report = counter.services.shifts.report(args.shift)
     lines = [f"{label}: {value}" for label, value in summary_lines(report)]
     if args.pdf:
         path = write_shift_summary(report, Path(args.pdf))

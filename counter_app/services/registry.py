@@ -10,6 +10,8 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService
 from counter_app.services.payments import PaymentService
 from counter_app.services.reversals import ReversalService
+from counter_app.services.shifts import ShiftService
+from counter_app.services.success_board import SuccessBoardService
 from counter_app.services.work_orders import WorkOrderService
 
 
@@ -22,6 +24,8 @@ class Services:
     cards: CardService
     work_orders: WorkOrderService
     business: BusinessService
+    shifts: ShiftService
+    success_board: SuccessBoardService
 
 
 def build_services(ctx: ServiceContext) -> Services:
@@ -35,4 +39,6 @@ def build_services(ctx: ServiceContext) -> Services:
         cards=CardService(ctx),
         work_orders=WorkOrderService(ctx, dispatch),
         business=BusinessService(ctx, dispatch, payments),
+        shifts=ShiftService(ctx),
+        success_board=SuccessBoardService(ctx),
     )

@@ -402,7 +402,8 @@ class CardWriteDialog(QDialog):
             self.log(self.tr("The card does carry the purchase: confirming."))
         elif step is CardStep.FOUND_UNCHANGED:
             self.log(self.tr("The card is unchanged: the write is abandoned; try again."))
-            self._after_abandon(v["ticket"])
+            abandoned: Any = v["ticket"]
+            self._after_abandon(abandoned)
         elif step is CardStep.FOUND_OTHER:
             self.log(
                 self.tr(

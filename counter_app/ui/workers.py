@@ -193,6 +193,9 @@ class GuiCall(QObject):
 
     @Slot(object)
     def _on_call(self, packed: object) -> None:
+        fn: Callable[[], object]
+        box: dict[str, Any]
+        done: threading.Event
         fn, box, done = packed  # type: ignore[misc]
         try:
             box["result"] = fn()

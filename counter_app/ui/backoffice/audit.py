@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.services import audit, audit_view
 from counter_app.services.audit import AuditEntry
+from counter_app.services.auth import SignedInUser
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import local_time, run_db
 from counter_app.ui.backoffice.widgets import (
@@ -48,7 +49,9 @@ def _local_day_bounds(day: dt.date, end: bool) -> dt.datetime:
 class AuditTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("auditTab")
         self.ctx = ctx
