@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import queue
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
@@ -66,16 +67,29 @@ class DialogPrompts:
     reported to the GUI thread (the job's progress signal) and, for a question, waits on the
     dialog's answer queue until the person acts or the dialog closes."""
 
-    def __init__(self, report: Report, answers: queue.Queue[object]) -> None:
+    def __init__(
+        self,
+        report: Report,
+        answers: queue.Queue[object],
+        gone: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.report = report
         self.answers = answers
+        self.gone = gone  # the dialog was destroyed or the program is shutting down
         self.closed = False
 
     def _ask(self, question: tuple[object, ...]) -> object:
-        if self.closed:
+        if self.closed or self.gone():
             return _CANCEL
         self.report(question)
-        answer = self.answers.get()
+        while True:
+            try:
+                answer = self.answers.get(timeout=0.5)
+                break
+            except queue.Empty:
+                if self.gone():  # nobody will answer: do not hold the card reader's thread
+                    answer = _CANCEL
+                    break
         if answer is _CANCEL:
             self.closed = True
         return answer
@@ -128,6 +142,9 @@ class CardWriteDialog(QDialog):
         self._waiting: str | None = None  # "card" or "confirm": the procedure waits for us
         self._running = False
         self._gui = GuiCall(self)
+        gone = threading.Event()
+        self._gone = gone
+        self.destroyed.connect(lambda *_: gone.set())
 
         self.meter_box = QComboBox(self)
         self.meter_box.setObjectName("meterBox")
@@ -320,12 +337,14 @@ class CardWriteDialog(QDialog):
         self._answers = queue.Queue()
         answers = self._answers
         db = self.workers.db
+        reader = self.workers.card_reader
+        gone = self._gone
 
         def run(report: Report) -> CardWriteResult:
             procedure = CardWriteProcedure(
                 cards,
                 card,
-                DialogPrompts(report, answers),
+                DialogPrompts(report, answers, lambda: gone.is_set() or reader.closed),
                 operator=str(self.user.username),
                 records=lambda step: db.run(step, timeout=60),
             )

@@ -51,6 +51,11 @@ class OwnerThread:
         """Run on the owner thread and wait (for start-up and tests, never the GUI thread)."""
         return self.submit(fn, *args, **kwargs).result(timeout)
 
+    @property
+    def closed(self) -> bool:
+        """Shut down: work still running should stop waiting for anyone."""
+        return self._closed
+
     def shutdown(self, wait: bool = True) -> None:
         self._closed = True
         self._pool.shutdown(wait=wait, cancel_futures=True)
