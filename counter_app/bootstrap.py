@@ -301,4 +301,5 @@ def counter_context(
         card_workbench=None if devices is None else devices.workbench,
         sms_gateway=outbox_gateway(counter, Path(directory)),
         data_dir=Path(directory),
+        offsets=services.offsets,
     )

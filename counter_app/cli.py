@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
-from counter_app.cli_common import CliError, emit, open_from_args, read_secret
+from counter_app.cli_common import CliError, CommandParser, emit, open_from_args, read_secret
 from counter_app.cli_session import (
     OPERATOR_HELP,
     read_session_file,
@@ -415,9 +415,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 # -- parser -----------------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit 2 (usage)
-        self.exit(2, f"counterctl: error: {message}\n")
+_Parser = CommandParser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -578,6 +576,9 @@ def build_parser() -> argparse.ArgumentParser:
     from counter_app.cli_business import add_business_commands  # archive, change, review
 
     add_business_commands(sub, common)
+    from counter_app.cli_channels import add_channel_commands  # bank, offset, terminal
+
+    add_channel_commands(sub, common)
     return p
 
 

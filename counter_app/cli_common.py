@@ -23,6 +23,13 @@ class CliError(Exception):
     """A one-line error for the person at the shell."""
 
 
+class CommandParser(argparse.ArgumentParser):
+    """counterctl's parsers: a usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> Any:
+        self.exit(2, f"counterctl: error: {message}\n")
+
+
 def jsonable(value: Any) -> Any:
     """Dataclasses, mappings, sequences and dates as JSON values (``--json``)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from counter_app.services.auth import SignedInUser
 from counter_app.services.cards import CardService, CardWorkbench
 from counter_app.services.dispatching import DispatchService
+from counter_app.services.offsets import OffsetService
 from counter_app.services.payments import PaymentService
 from counter_app.services.ports import SmsGateway
 from counter_app.services.receipts import PaperSize
@@ -85,6 +86,7 @@ class CounterContext:
     card_workbench: CardWorkbench | None = None
     sms_gateway: SmsGateway | None = None
     data_dir: Path | None = None
+    offsets: OffsetService | None = None
 
 
 def shift_of(moment: dt.datetime) -> tuple[str, dt.date]:

@@ -115,6 +115,20 @@ TABS: tuple[TabSpec, ...] = (
         "Success board",
     ),
     TabSpec(
+        "bank-collection",
+        "counter_app.ui.backoffice.bank",
+        "BankCollectionTab",
+        (Action.BANK_COLLECTION,),
+        "Bank collection",
+    ),
+    TabSpec(
+        "reconciliation",
+        "counter_app.ui.backoffice.bank",
+        "ReconciliationTab",
+        (Action.RECONCILE,),
+        "Reconciliation",
+    ),
+    TabSpec(
         "audit",
         "counter_app.ui.backoffice.audit",
         "AuditTab",
@@ -152,6 +166,8 @@ def tab_title(spec: TabSpec) -> str:
         "outbox": QCoreApplication.translate("BackOfficeWindow", "SMS outbox"),
         "shifts": QCoreApplication.translate("BackOfficeWindow", "Shifts and cash"),
         "success-board": QCoreApplication.translate("BackOfficeWindow", "Success board"),
+        "bank-collection": QCoreApplication.translate("BackOfficeWindow", "Bank collection"),
+        "reconciliation": QCoreApplication.translate("BackOfficeWindow", "Reconciliation"),
         "audit": QCoreApplication.translate("BackOfficeWindow", "Audit"),
         "users": QCoreApplication.translate("BackOfficeWindow", "Users"),
         "business-changes": QCoreApplication.translate("BackOfficeWindow", "Business changes"),
@@ -178,7 +194,8 @@ def load_tab_class(spec: TabSpec) -> Any:
 
 
 class BackOfficeWindow(QMainWindow):
-    """Work orders, card workbench, outbox, shifts, success board, audit, users."""
+    """Work orders, card workbench, outbox, shifts, success board, bank collection,
+    reconciliation, audit, users."""
 
     def __init__(
         self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
