@@ -421,6 +421,11 @@ class PrepaymentRefund(BaseModel):
     change = peewee.ForeignKeyField(BusinessChange, null=True, on_delete="RESTRICT")
     amount_fen = peewee.BigIntegerField()
     receipt_no = peewee.CharField(max_length=64, unique=True)
+    operator = peewee.CharField(max_length=64)
+    supervisor = peewee.CharField(max_length=64)
+    reason = peewee.TextField()
+    counter_id = peewee.CharField(max_length=32)
+    created_at = peewee.DateTimeField(default=utcnow)
 
 
 # -- channels: bank collection, self-service terminals, transfers (R4, R5, R17) ----------------
