@@ -19,13 +19,14 @@ from counter_app.core.money import format_yuan
 def _user(counter: Any, args: argparse.Namespace, action: str) -> Any:
     """The operator, signed in like every counterctl operator (session or password on
     standard input) and allowed `action`."""
-    from counter_app.cli import _operator
+    from counter_app.cli_session import signed_in_operator
 
-    return _operator(counter, args, action)
+    return signed_in_operator(counter, args, action)
 
 
 def cmd_purchase_list(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open
+    from counter_app.cli_common import emit as _emit
+    from counter_app.cli_common import open_from_args as _open
     from counter_app.services.lookup import find_customer
     from counter_app.services.recovery import RecoveryService
 
@@ -44,7 +45,8 @@ def cmd_purchase_list(args: argparse.Namespace) -> int:
 
 
 def cmd_purchase_dispatch(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open
+    from counter_app.cli_common import emit as _emit
+    from counter_app.cli_common import open_from_args as _open
 
     counter = _open(args)
     user = _user(counter, args, "take-payment")
@@ -63,7 +65,8 @@ def cmd_purchase_dispatch(args: argparse.Namespace) -> int:
 
 
 def cmd_purchase_cancel(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open
+    from counter_app.cli_common import emit as _emit
+    from counter_app.cli_common import open_from_args as _open
 
     counter = _open(args, dispatch=False)
     user = _user(counter, args, "write-card")
@@ -77,7 +80,8 @@ def cmd_purchase_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_work_order_list(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open
+    from counter_app.cli_common import emit as _emit
+    from counter_app.cli_common import open_from_args as _open
 
     counter = _open(args, dispatch=False)
     orders = counter.services.work_orders.list_orders(live_only=not args.all)
@@ -93,7 +97,8 @@ def cmd_work_order_list(args: argparse.Namespace) -> int:
 
 
 def cmd_work_order_retry(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open
+    from counter_app.cli_common import emit as _emit
+    from counter_app.cli_common import open_from_args as _open
 
     counter = _open(args)
     user = _user(counter, args, "retry-dispatch")
@@ -111,7 +116,8 @@ def cmd_work_order_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_work_order_close(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open
+    from counter_app.cli_common import emit as _emit
+    from counter_app.cli_common import open_from_args as _open
 
     counter = _open(args, dispatch=False)
     user = _user(counter, args, "close-work-order")
@@ -132,7 +138,8 @@ def _purchase_card(counter: Any, reader: str | None) -> Any:
 
 def cmd_card_settle(args: argparse.Namespace) -> int:
     """R12: read the card again and settle an interrupted write (never write twice)."""
-    from counter_app.cli import _emit, _open
+    from counter_app.cli_common import emit as _emit
+    from counter_app.cli_common import open_from_args as _open
     from counter_app.store.models import Purchase
 
     counter = _open(args, dispatch=False)
@@ -155,7 +162,8 @@ def cmd_card_settle(args: argparse.Namespace) -> int:
 
 def cmd_card_writeback(args: argparse.Namespace) -> int:
     """R13: read the card's write-back (after the meter) and load what it shows."""
-    from counter_app.cli import _emit, _open
+    from counter_app.cli_common import emit as _emit
+    from counter_app.cli_common import open_from_args as _open
     from counter_app.services.cards import CardWorkbench
 
     counter = _open(args, dispatch=False)
@@ -175,9 +183,10 @@ def cmd_card_writeback(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_recovery_commands(sub: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``purchase``, ``work-order`` and ``card`` (see the module docstring)."""
-    from counter_app.cli import _Parser
+def add_recovery_commands(sub: Any, common: argparse.ArgumentParser, card: Any) -> None:
+    """Add ``purchase``, ``work-order``, and ``settle`` and ``writeback`` to the ``card``
+    subcommands `card` (see the module docstring)."""
+    from counter_app.cli_common import CommandParser as _Parser
 
     pu = sub.add_parser("purchase", parents=[common], help="purchases not yet final")
     psub = pu.add_subparsers(dest="purchase_command", required=True, parser_class=_Parser)
@@ -213,8 +222,7 @@ def add_recovery_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     wc.add_argument("--note")
     wc.set_defaults(func=cmd_work_order_close)
 
-    ca = sub.add_parser("card", parents=[common], help="purchase card records (R12, R13)")
-    csub = ca.add_subparsers(dest="card_command", required=True, parser_class=_Parser)
+    csub = card
     cs = csub.add_parser(
         "settle",
         parents=[common],

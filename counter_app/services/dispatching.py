@@ -38,11 +38,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from counter_app.core.purchase_state import PurchaseEvent, PurchaseState, transition
 from counter_app.services import audit, notifications
 from counter_app.services.context import ServiceContext
+from counter_app.services.dispatch_results import (  # re-exported: the dispatch's API
+    UNRESOLVED_OUTCOME as UNRESOLVED_OUTCOME,
+)
+from counter_app.services.dispatch_results import (
+    DispatchSummary as DispatchSummary,
+)
 from counter_app.services.errors import PurchaseStateError, ServiceError
 from counter_app.services.lookup import lock_purchase_with_owners
 from counter_app.services.ports import (
@@ -53,6 +58,7 @@ from counter_app.services.ports import (
     DispatchReport,
     MeterProbe,
 )
+from counter_app.services.work_order_closing import LIVE, close_live_work_orders
 from counter_app.store.database import write_transaction
 from counter_app.store.models import (
     Customer,
@@ -64,14 +70,6 @@ from counter_app.store.models import (
     WorkOrder,
     WorkOrderState,
 )
-
-UNRESOLVED_OUTCOME = "unresolved"
-"""Reported when the dispatcher itself failed: the recharge may or may not have been sent."""
-PENDING_OUTCOME = "pending"
-"""Handed over to the collection system, result not yet known (下发中)."""
-OUTBOX_OUTCOME = "outbox"
-"""Written to our outbox, not yet accepted by the collection system (it was unreachable)."""
-WAITING_OUTCOMES = frozenset({PENDING_OUTCOME, OUTBOX_OUTCOME})
 
 NOT_LOADED_OUTCOME = "not-loaded"
 """An R8 probe found the meter at ``n-1``: the recharge never arrived."""
@@ -89,30 +87,6 @@ class NoDispatcher(ServiceError):
 
     def __init__(self) -> None:
         super().__init__("no meter link is configured: the purchase stays queued")
-
-
-@dataclass(frozen=True)
-class DispatchSummary:
-    """What a dispatch did to one purchase, for the receipt and the screen."""
-
-    purchase_id: int
-    count: int
-    outcome: str
-    reason: str
-    state: str
-    balance_fen: int | None
-    meter_count: int | None
-    attempts: int
-    work_order_id: int | None
-
-    @property
-    def loaded(self) -> bool:
-        return self.state == PurchaseState.LOADED
-
-    @property
-    def pending(self) -> bool:
-        """The collection system has the task and its result is not known yet (下发中)."""
-        return self.outcome in WAITING_OUTCOMES
 
 
 def _text(exc: BaseException) -> str:
@@ -488,21 +462,13 @@ class DispatchService:
     @staticmethod
     def _live_work_order(purchase: Purchase) -> WorkOrder | None:
         order: WorkOrder | None = WorkOrder.get_or_none(
-            (WorkOrder.purchase == purchase.id)
-            & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
+            (WorkOrder.purchase == purchase.id) & WorkOrder.state.in_(list(LIVE))
         )
         return order
 
     @staticmethod
     def _close_work_orders(purchase: Purchase, state: str, now: dt.datetime, note: str) -> None:
-        (
-            WorkOrder.update(state=state, closed_at=now, note=note)
-            .where(
-                (WorkOrder.purchase == purchase.id)
-                & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-            )
-            .execute()
-        )
+        close_live_work_orders(int(purchase.id), state, now, note)
 
     # -- R8 -------------------------------------------------------------------------------------
     def resolve_unresolved(self, purchase_id: int, operator: str) -> DispatchSummary:

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 from counter_app.core.purchase_state import PurchaseState
 from counter_app.services import audit
 from counter_app.services.context import ServiceContext
+from counter_app.services.dispatch_results import OUTBOX_OUTCOME, PENDING_OUTCOME, DispatchSummary
 from counter_app.services.lookup import lock_purchase_with_owners
 from counter_app.services.ports import (
     DispatchProgress,
@@ -57,7 +58,7 @@ from counter_app.store.models import (
 )
 
 if TYPE_CHECKING:
-    from counter_app.services.dispatching import DispatchService, DispatchSummary
+    from counter_app.services.dispatching import DispatchService
 
 REFUSED_OUTCOME = "station-refused"
 """Our outcome when the collection system refused a task outright (conflict, bad field)."""
@@ -377,12 +378,6 @@ class HandoverService:
 
     def summary(self, task_id: str) -> DispatchSummary:
         """The task's purchase as the screen and the receipt show it."""
-        from counter_app.services.dispatching import (
-            OUTBOX_OUTCOME,
-            PENDING_OUTCOME,
-            DispatchSummary,
-        )
-
         task = StationTask.get(StationTask.task_id == task_id)
         purchase = Purchase.get_by_id(task.purchase_id)
         raw = cast(dict[str, Any], task.result or {})

@@ -8,8 +8,9 @@ services never import a device library directly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 
@@ -148,6 +149,83 @@ class Prompts(Protocol):
     def confirm(self, question: str) -> bool: ...
 
     def tell(self, message: str) -> None: ...
+
+
+class CardStep(StrEnum):
+    """What a card procedure is doing or has found, for the person watching (R12, R13)."""
+
+    READING = "reading"  # reading the card in the reader
+    CARD_READ = "card-read"  # values: contents
+    READ_FAILED = "read-failed"  # values: error (not a security refusal: try again)
+    WRITEBACK_FOUND = "writeback-found"  # values: write_back
+    WRITEBACK_APPLIED = "writeback-applied"  # values: result
+    RECORDING = "recording"  # the purchase is recorded card-writing before the card is touched
+    RECORD_FAILED = "record-failed"  # values: error (the services refused: nothing written)
+    WRITING = "writing"  # values: ticket
+    READ_BACK = "read-back"  # values: contents (the card holds the purchase)
+    WRITE_INTERRUPTED = "write-interrupted"  # values: error; the card is read again next
+    REREADING = "rereading"  # values: ticket (settling an interrupted write)
+    FOUND_WRITTEN = "found-written"  # the interrupted write did reach the card
+    FOUND_UNCHANGED = "found-unchanged"  # values: ticket; abandoned, ready to try again
+    FOUND_OTHER = "found-other"  # the card shows another purchase: reconciliation
+    REFUSED = "refused"  # values: error (blocked, forged, other keys; audited, I3)
+
+
+class CardWait(StrEnum):
+    """Why a card procedure waits for the card to be (re)inserted."""
+
+    FIRST = "first"  # nothing read yet
+    AGAIN = "again"  # the card was taken out, another meter chosen, or a check failed
+    RETRY = "retry"  # after an error (reading, recording): the person reads the card again
+    PUT_BACK = "put-back"  # values: error; an interrupted write is settled only by reading
+
+
+class CardAnswer(StrEnum):
+    """The person's answer to the checks before a card write."""
+
+    WRITE = "write"
+    READ_AGAIN = "read-again"  # another meter was chosen, the card was taken out, F3
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class CardNote:
+    """One moment of a card procedure: the step and its values (the UI words it)."""
+
+    step: CardStep
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CardCheck:
+    """One R12/R12a check of a card against the chosen meter, with the values compared."""
+
+    name: str  # "meter" | "serial" | "count" | "previous-loaded" | "amount"
+    ok: bool
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+class CardPrompts(Protocol):
+    """The moments of a card procedure when a person must act, in the manner of Electrum's
+    hardware-wallet handlers: the procedure runs on the card reader's thread and calls these;
+    the window's dialog signals the GUI thread and waits for the person, the shell asks on
+    the terminal. Every method blocks its caller until the person has acted."""
+
+    def note(self, note: CardNote) -> None:
+        """Show what happens (no answer expected)."""
+        ...
+
+    def insert_card(self, why: CardWait, values: Mapping[str, object]) -> bool:
+        """Wait until the person says the card is in the reader; False: they gave up."""
+        ...
+
+    def confirm_write(self, checks: Sequence[CardCheck]) -> CardAnswer:
+        """Show the checks; WRITE only when all passed and the person confirms."""
+        ...
+
+    def remove_card(self) -> None:
+        """The card is written: the customer may take it (to the meter)."""
+        ...
 
 
 class SmsGateway(Protocol):

@@ -132,14 +132,16 @@ def find_cjk_font(configured: str | None = None) -> tuple[str, int]:
     raise FontNotFoundError(tried)
 
 
-_registered: dict[tuple[str, int], str] = {}
+_registered: dict[tuple[str, str, int], str] = {}
 
 
-def _register_font(configured: str | None) -> str:
+def register_cjk_font(configured: str | None, family: str = _FONT_NAME) -> str:
+    """The reportlab name of the CJK font (`find_cjk_font`), registered once per document
+    family (receipts, shift summaries) and font file: an embedded TrueType subset."""
     path, index = find_cjk_font(configured)
-    key = (path, index)
+    key = (family, path, index)
     if key not in _registered:
-        name = f"{_FONT_NAME}{len(_registered)}"
+        name = f"{family}{sum(1 for k in _registered if k[0] == family)}"
         pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
         _registered[key] = name
     return _registered[key]
@@ -408,7 +410,7 @@ def render_receipt(
     layout grows with its content (a thermal printer cuts where the page ends); A5 is one
     fixed page.
     """
-    font = _register_font(font_path)
+    font = register_cjk_font(font_path)
     lay = _LAYOUTS[paper]
     text_width = lay.width - 2 * lay.margin
     value_width = text_width - lay.label_width

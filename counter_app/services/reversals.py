@@ -38,6 +38,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService
 from counter_app.services.errors import InvalidInput, ReversalRefused
 from counter_app.services.lookup import find_payment, lock_customer, lock_meters, lock_purchase
+from counter_app.services.work_order_closing import close_live_work_orders
 from counter_app.store.database import locked, write_transaction
 from counter_app.store.models import (
     LIVE_SETTLEMENT,
@@ -48,7 +49,6 @@ from counter_app.store.models import (
     Payment,
     Purchase,
     Refund,
-    WorkOrder,
     WorkOrderState,
 )
 
@@ -285,17 +285,11 @@ class ReversalService:
             ).value
             purchase.updated_at = now
             purchase.save()
-            (
-                WorkOrder.update(
-                    state=WorkOrderState.CANCELLED,
-                    closed_at=now,
-                    note="purchase reversed with its payment (R15)",
-                )
-                .where(
-                    (WorkOrder.purchase == purchase.id)
-                    & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-                )
-                .execute()
+            close_live_work_orders(
+                int(purchase.id),
+                WorkOrderState.CANCELLED,
+                now,
+                "purchase reversed with its payment (R15)",
             )
         debit_bill = None
         if plan.debit_fen > 0:

@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from card_io.errors import CardError
 from counter_app.core.payment_plan import PlanError
 from counter_app.services import counter_views
+from counter_app.services.auth import SignedInUser
 from counter_app.ui import texts
 from counter_app.ui.account_view import AccountView
 from counter_app.ui.context import CounterContext, shift_of
@@ -57,7 +59,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         context: CounterContext,
-        user: Any,
+        user: SignedInUser,
         workers: Workers,
         events: DeviceEvents | None = None,
         parent: QWidget | None = None,
@@ -744,18 +746,12 @@ class MainWindow(QMainWindow):
         def apply_writeback(contents: Any) -> None:
             """R13: the meter's figures on the card update what the system knows."""
             wb = contents.write_back
+            writebacks = cards
+            assert writebacks is not None
             self.workers.submit(
                 self.workers.db,
                 "apply-writeback",
-                lambda _r: cards.apply_writeback(
-                    wb.meter_no,
-                    remaining_fen=wb.remaining_fen,
-                    count=wb.count,
-                    overdraft_fen=wb.overdraft_fen,
-                    illegal_insertions=wb.illegal_insertions,
-                    written_at=wb.written_at,
-                    operator=operator,
-                ),
+                lambda _r: writebacks.apply_card_writeback(wb, operator=operator),
                 on_done=lambda result: self._on_writeback(contents, result),
                 on_error=lambda exc: show_exception(self, exc),
             )
@@ -777,7 +773,7 @@ class MainWindow(QMainWindow):
 
         def refused(exc: BaseException) -> None:
             """A blocked, forged or foreign card is audited (I3) as well as explained."""
-            if cards is not None and hasattr(exc, "code"):
+            if cards is not None and isinstance(exc, CardError):
                 self.workers.submit(
                     self.workers.db,
                     "card-refusal",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
@@ -235,7 +236,7 @@ class CheckPanel(QGroupBox):
             workers.submit(
                 owner,
                 "self-check",
-                lambda _r, fn=fn: fn(),
+                partial(_call, fn),
                 on_done=self._on_done,
                 on_error=lambda exc: self._on_done(Check("?", False, str(exc))),
             )
@@ -251,3 +252,8 @@ class CheckPanel(QGroupBox):
 
 def run_headless(counter: Any, meter_url: str | None, reader: str | None) -> list[Check]:
     return [check_database(counter), check_meter_link(meter_url), check_pcsc(reader)]
+
+
+def _call(fn: Callable[[], Check], _report: object) -> Check:
+    """One check on its owner thread (the job's progress report is not used)."""
+    return fn()

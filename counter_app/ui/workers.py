@@ -51,6 +51,11 @@ class OwnerThread:
         """Run on the owner thread and wait (for start-up and tests, never the GUI thread)."""
         return self.submit(fn, *args, **kwargs).result(timeout)
 
+    @property
+    def closed(self) -> bool:
+        """Shut down: work still running should stop waiting for anyone."""
+        return self._closed
+
     def shutdown(self, wait: bool = True) -> None:
         self._closed = True
         self._pool.shutdown(wait=wait, cancel_futures=True)
@@ -197,6 +202,9 @@ class GuiCall(QObject):
 
     @Slot(object)
     def _on_call(self, packed: object) -> None:
+        fn: Callable[[], object]
+        box: dict[str, Any]
+        done: threading.Event
         fn, box, done = packed  # type: ignore[misc]
         try:
             box["result"] = fn()
