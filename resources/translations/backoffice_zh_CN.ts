@@ -1180,6 +1180,18 @@
       <translation>已冲正</translation>
     </message>
     <message>
+      <source>terminal offline</source>
+      <translation>终端离线</translation>
+    </message>
+    <message>
+      <source>carrier route lost</source>
+      <translation>载波路由丢失</translation>
+    </message>
+    <message>
+      <source>meter silent</source>
+      <translation>电表无应答</translation>
+    </message>
+    <message>
       <source>channel failure</source>
       <translation>通道故障</translation>
     </message>

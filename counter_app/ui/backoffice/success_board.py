@@ -127,6 +127,9 @@ class SuccessBoardTab(QWidget):
 
     def cause_text(self, cause: str) -> str:
         return {
+            "terminal-offline": self.tr("terminal offline"),
+            "route-lost": self.tr("carrier route lost"),
+            "meter-silent": self.tr("meter silent"),
             "channel-failure": self.tr("channel failure"),
             "count-mismatch": self.tr("count mismatch"),
             "security-refusal": self.tr("security refusal"),
