@@ -12,7 +12,7 @@ from counter_app.services.bank import BankCollectionService, ChannelReversalRefu
 from counter_app.store.models import Bill, ChannelPayment, Payment, Purchase, Refund
 from tests.channels.conftest import assert_invariants, bank_file, bank_line
 from tests.fixtures.database import TestDatabase
-from tests.services.conftest import World
+from tests.services.conftest import ProcessKilled, World
 
 TODAY = dt.date.today()
 
@@ -40,8 +40,9 @@ def test_reversal_follows_the_dispatch_state(world: World, db: TestDatabase) -> 
     p2 = Purchase.get(Purchase.amount_fen == 6000)
     world.services.dispatch.dispatch_purchase(p2.id, "worker")
     p3 = Purchase.get(Purchase.amount_fen == 700)
-    world.dispatcher.script.append("raise")
-    world.services.dispatch.dispatch_purchase(p3.id, "worker")
+    world.dispatcher.script.append("killed")  # the counter dies mid-dispatch: unresolved
+    with pytest.raises(ProcessKilled):
+        world.services.dispatch.dispatch_purchase(p3.id, "worker")
     assert Purchase.get_by_id(p3.id).state == PurchaseState.DISPATCHING
 
     done = service.reverse("ICBC01", "S1", "R-S1", reason="customer cancelled", operator="super1")

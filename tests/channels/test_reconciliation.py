@@ -24,7 +24,7 @@ from counter_app.services.reconciliation import (
 from counter_app.store.models import ChannelPayment, Payment, Purchase, Refund
 from tests.channels.conftest import YESTERDAY, assert_invariants, bank_file, bank_line
 from tests.fixtures.database import TestDatabase
-from tests.services.conftest import World
+from tests.services.conftest import ProcessKilled, World
 
 
 def _books(world: World) -> BankCollectionService:
@@ -48,9 +48,10 @@ def _books(world: World) -> BankCollectionService:
         file_name="collection.csv",
         operator="super1",
     )
-    world.dispatcher.script.append("raise")
+    world.dispatcher.script.append("killed")  # the counter dies mid-dispatch: unresolved
     p4 = Purchase.get(Purchase.amount_fen == 4000)
-    world.services.dispatch.dispatch_purchase(p4.id, "worker")
+    with pytest.raises(ProcessKilled):
+        world.services.dispatch.dispatch_purchase(p4.id, "worker")
     assert Purchase.get_by_id(p4.id).state == PurchaseState.DISPATCHING
     return service
 
