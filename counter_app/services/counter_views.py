@@ -80,6 +80,11 @@ class PaymentRow:
     reversed: bool
     operator: str
     counter_id: str
+    purchase_state: str | None = None
+    """State of the purchase this payment made (None: it made none), so the account view
+    says what really happened to the money, not only the route planned for it."""
+    purchase_outcome: str | None = None
+    """Outcome of that purchase's last dispatch attempt (R7–R9), if any."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,15 @@ def _last_attempt(purchase: Purchase) -> tuple[str | None, str]:
     return str(attempt.outcome), str(attempt.reason)
 
 
+def _made_purchase(payment_id: int) -> tuple[str | None, str | None]:
+    """(state, last dispatch outcome) of the first purchase a payment made, or (None, None)."""
+    purchase = Purchase.select().where(Purchase.payment == payment_id).order_by(Purchase.id).first()
+    if purchase is None:
+        return None, None
+    outcome, _reason = _last_attempt(purchase)
+    return str(purchase.state), outcome
+
+
 def load_account(customer_no: str, history: int = 10) -> Account:
     """The account view's figures for one customer (read-only)."""
     customer = lookup.find_customer(customer_no)
@@ -207,11 +221,14 @@ def load_account(customer_no: str, history: int = 10) -> Account:
             reversed=bool(p.reversed),
             operator=str(p.operator),
             counter_id=str(p.counter_id),
+            purchase_state=made[0],
+            purchase_outcome=made[1],
         )
         for p in Payment.select()
         .where(Payment.customer == customer.id)
         .order_by(Payment.id.desc())
         .limit(history)
+        for made in (_made_purchase(int(p.id)),)
     ]
     meter_nos = {int(m.id): str(m.meter_no) for m in meters}
     purchases = []

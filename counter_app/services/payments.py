@@ -116,7 +116,7 @@ def parse_amount(text: str) -> int:
     try:
         return parse_yuan(text)
     except MoneyError as exc:
-        raise InvalidAmount(text, str(exc)) from None
+        raise InvalidAmount(text, str(exc), exc.code) from None
 
 
 class PaymentService:

@@ -177,11 +177,9 @@ class AccountView(QGroupBox):
             )
         self.payments.removeRows(0, self.payments.rowCount())
         for p in account.payments:
-            what = texts.route(p.route)
-            if p.reason:
-                what += " — " + texts.reason(p.reason)
-            if p.reversed:
-                what = self.tr("REVERSED") + " · " + what
+            what = texts.payment_result(
+                p.route, p.reason, p.purchase_state, p.purchase_outcome, p.reversed
+            )
             self.payments.appendRow(
                 _row(
                     texts.when(p.created_at),

@@ -23,6 +23,9 @@ class Check:
     ok: bool
     detail: str = ""
     required: bool = False
+    words: Callable[[], tuple[str, str]] | None = field(default=None, compare=False)
+    """(name, detail) said again in the current language: the sign-in dialog switches
+    language after the checks have answered, and their lines must follow."""
 
 
 @dataclass

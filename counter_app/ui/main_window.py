@@ -273,13 +273,40 @@ class MainWindow(QMainWindow):
         )
 
     def _update_actions(self) -> None:
-        has_account = self.account is not None
+        """Each action is on only when it has something to act on (F6, Ctrl+P, F8)."""
         idle = not self._money_busy
         self.payment.set_enabled_for(self.account if idle else None)
-        self.card_button.setEnabled(has_account and idle and self.context.purchase_card is not None)
+        self.card_button.setEnabled(
+            idle and self.context.purchase_card is not None and self.card_work_waiting()
+        )
         self.print_button.setEnabled(self.last_outcome is not None and idle)
-        self.reprint_button.setEnabled(has_account and idle)
-        self.reversal_button.setEnabled(has_account and idle)
+        self.reprint_button.setEnabled(idle and self._payments() != ())
+        self.reversal_button.setEnabled(idle and any(not p.reversed for p in self._payments()))
+
+    def _payments(self) -> tuple[Any, ...]:
+        return self.account.payments if self.account is not None else ()
+
+    def card_work_waiting(self) -> bool:
+        """Is there anything to write to a purchase card for this customer?
+
+        A failed or work-order purchase (R10), an unconfirmed card write (R16), or prepayment
+        waiting for one of the household's card meters (R6).
+        """
+        account = self.account
+        if account is None:
+            return False
+        if any(p.state in ("failed", "work-order", "card-writing") for p in account.purchases):
+            return True
+        return account.prepayment_fen > 0 and bool(counter_views.card_meters(account))
+
+    def _card_next_step(self) -> str:
+        """The card as the next step, or why it cannot be written at this counter."""
+        if self.context.purchase_card is None:
+            return self.tr(
+                "This counter has no card reader (F6 is off): write the card at a counter "
+                "with a reader."
+            )
+        return self.tr("Write the card now (F6).")
 
     @property
     def money_busy(self) -> bool:
@@ -419,9 +446,9 @@ class MainWindow(QMainWindow):
         reason = texts.reason(outcome.reason)
         if outcome.route == "card":
             self.progress.set_outcome(
-                self.tr("Kept in prepayment: {reason}. Write the card now (F6).").format(
-                    reason=reason
-                ),
+                self.tr("Kept in prepayment: {reason}.").format(reason=reason)
+                + " "
+                + self._card_next_step(),
                 "success",
             )
         else:
@@ -482,10 +509,14 @@ class MainWindow(QMainWindow):
             ).format(outcome=texts.outcome(summary.outcome))
             self.progress.set_outcome(text, "failure")
         else:
-            text = self.tr(
-                "Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order "
-                "is open (R10). The purchase can be written to the customer's card now (F6)."
-            ).format(outcome=texts.outcome(summary.outcome), attempts=summary.attempts)
+            text = (
+                self.tr(
+                    "Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work "
+                    "order is open (R10)."
+                ).format(outcome=texts.outcome(summary.outcome), attempts=summary.attempts)
+                + " "
+                + self._card_next_step()
+            )
             self.progress.set_outcome(text, "failure")
         self._payment_done()
 
@@ -504,7 +535,12 @@ class MainWindow(QMainWindow):
 
     def reprint_receipt(self) -> None:
         """Ctrl+P: reprint the selected (or latest) payment of this customer as a COPY."""
-        if self.account is None or not self.account.payments or self._money_busy:
+        if self._money_busy:
+            return
+        if self.account is None or not self.account.payments:
+            self.statusBar().showMessage(
+                self.tr("Nothing to reprint: open a customer who has paid (F2)."), 5000
+            )
             return
         rows = self.account_view.payments_view.selectionModel().selectedRows()
         index = rows[0].row() if rows else 0
@@ -628,7 +664,15 @@ class MainWindow(QMainWindow):
         self.reload_account()
 
     def open_card_write(self) -> None:
-        if self.account is None or self._money_busy or self.context.purchase_card is None:
+        if self.account is None or self._money_busy:
+            return
+        if self.context.purchase_card is None:
+            self.statusBar().showMessage(self.tr("No card reader is available."), 5000)
+            return
+        if not self.card_work_waiting():
+            self.statusBar().showMessage(
+                self.tr("Nothing to write to a card for this customer."), 5000
+            )
             return
         from counter_app.ui.card_write import CardWriteDialog
 
@@ -704,13 +748,27 @@ class MainWindow(QMainWindow):
         self.back_office.activateWindow()
 
     def open_reversal(self) -> None:
-        if self.account is None or not self.account.payments or self._money_busy:
+        if self._money_busy:
+            return
+        if self.account is None or not any(not p.reversed for p in self.account.payments):
+            self.statusBar().showMessage(
+                self.tr("Nothing to reverse: this customer has no payment that can be reversed."),
+                5000,
+            )
             return
         from counter_app.ui.reversal import ReversalDialog
 
         rows = self.account_view.payments_view.selectionModel().selectedRows()
         index = rows[0].row() if rows else 0
         payment = self.account.payments[min(index, len(self.account.payments) - 1)]
+        if payment.reversed:
+            self.statusBar().showMessage(
+                self.tr("Payment {receipt_no} is already reversed.").format(
+                    receipt_no=payment.receipt_no
+                ),
+                5000,
+            )
+            return
         dialog = ReversalDialog(self.context, self.workers, self.user, self.account, payment, self)
         dialog.sig_reversed.connect(self._on_reversed)
         dialog.finished.connect(self._reactivate)
@@ -718,6 +776,15 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _on_reversed(self, receipt: Any) -> None:
+        """The panel says the payment is reversed: its earlier next step (F6) is void now."""
+        if receipt is not None:
+            text = self.tr("Payment {receipt_no} reversed.").format(
+                receipt_no=getattr(receipt, "original_receipt_no", None) or receipt.receipt_no
+            )
+        else:
+            text = self.tr("The payment is reversed.")
+        self.progress.add_step(text)
+        self.progress.set_outcome(text, "success")
         self.reload_account()
         if receipt is not None:
             self.open_receipt(receipt, copy=False)
