@@ -180,15 +180,15 @@ class AccountView(QGroupBox):
             what = texts.payment_result(
                 p.route, p.reason, p.purchase_state, p.purchase_outcome, p.reversed
             )
-            self.payments.appendRow(
-                _row(
-                    texts.when(p.created_at),
-                    p.receipt_no,
-                    texts.yuan(p.amount_fen),
-                    texts.channel(p.channel),
-                    what,
-                )
+            row = _row(
+                texts.when(p.created_at),
+                p.receipt_no,
+                texts.yuan(p.amount_fen),
+                texts.channel(p.channel),
+                what,
             )
+            row[4].setToolTip(what)
+            self.payments.appendRow(row)
         self.meters_view.resizeColumnsToContents()
         self.purchases.removeRows(0, self.purchases.rowCount())
         for pu in account.purchases:
@@ -205,5 +205,14 @@ class AccountView(QGroupBox):
                     last,
                 )
             )
-        self.payments_view.resizeColumnsToContents()
+        self._fit_result_column()
         self.purchases_view.resizeColumnsToContents()
+
+    def _fit_result_column(self) -> None:
+        """The 处理结果 column takes the rest of the width and wraps: never cut off."""
+        view = self.payments_view
+        view.resizeColumnsToContents()
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        view.setWordWrap(True)
+        view.resizeRowsToContents()

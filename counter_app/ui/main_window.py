@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -132,17 +133,19 @@ class MainWindow(QMainWindow):
         self.office_button.setVisible(self._may_use_back_office())
         self.back_office: QWidget | None = None
         actions = QWidget(self)
-        actions_layout = QVBoxLayout(actions)
+        actions_layout = QGridLayout(actions)  # two columns: the column fits a 768-px screen
         actions_layout.setContentsMargins(0, 0, 0, 0)
-        for b in (
-            self.card_button,
-            self.print_button,
-            self.reprint_button,
-            self.reversal_button,
-            self.next_button,
-            self.office_button,
+        for i, b in enumerate(
+            (
+                self.card_button,
+                self.print_button,
+                self.reprint_button,
+                self.reversal_button,
+                self.next_button,
+                self.office_button,
+            )
         ):
-            actions_layout.addWidget(b)
+            actions_layout.addWidget(b, i // 2, i % 2)
 
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -174,7 +177,7 @@ class MainWindow(QMainWindow):
         self.hints = QLabel(self)
         self.hints.setObjectName("shortcutHints")
         self.statusBar().addPermanentWidget(self.hints, 1)
-        self.resize(1360, 800)
+        self.fit_to_screen()
 
         self.shortcuts = {
             "search": QShortcut(QKeySequence(Qt.Key.Key_F2), self, self.search.focus_search),
@@ -187,6 +190,16 @@ class MainWindow(QMainWindow):
             "next": QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.next_customer),
             "back-office": QShortcut(QKeySequence(Qt.Key.Key_F10), self, self.open_back_office),
         }
+
+    def fit_to_screen(self) -> None:
+        """1366×768 at most, and never more than the screen's free area: a counter screen of
+        1366×768 with a task bar still shows the whole window, status bar included."""
+        screen = self.screen()
+        area = screen.availableGeometry() if screen is not None else None
+        width, height = 1366, 768
+        if area is not None and area.width() > 0 and area.height() > 0:
+            width, height = min(width, area.width()), min(height, area.height())
+        self.resize(width, height)
 
     def _wire_events(self) -> None:
         self.search.sig_customer_chosen.connect(self.open_customer)

@@ -8,7 +8,8 @@ read to the customer. The payment service plans again inside its transaction.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QPushButton,
     QVBoxLayout,
@@ -247,6 +249,11 @@ class ProgressPanel(QGroupBox):
         self.steps.setObjectName("stepList")
         self.steps.setWordWrap(True)
         self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # wrapped steps of different heights, laid out again when the width changes, so
+        # the last step is never cut at the bottom
+        self.steps.setUniformItemSizes(False)
+        self.steps.setResizeMode(QListView.ResizeMode.Adjust)
+        self.steps.setMinimumHeight(90)
         self.outcome = QLabel(self)
         self.outcome.setObjectName("outcomeLabel")
         self.outcome.setWordWrap(True)
@@ -269,7 +276,15 @@ class ProgressPanel(QGroupBox):
 
     def add_step(self, text: str) -> None:
         self.steps.addItem(text)
+        item = self.steps.item(self.steps.count() - 1)
+        item.setToolTip(text)
         self.steps.scrollToBottom()
+        # again once the wrapped item has its height (after the layout pass)
+        QTimer.singleShot(0, self._show_last_step)
+
+    def _show_last_step(self) -> None:
+        if shiboken6.isValid(self.steps) and self.steps.count():
+            self.steps.scrollToItem(self.steps.item(self.steps.count() - 1))
 
     def step_texts(self) -> list[str]:
         return [self.steps.item(i).text() for i in range(self.steps.count())]

@@ -21,9 +21,7 @@ def visible_texts(root: QWidget) -> list[str]:
     for w in [root, *root.findChildren(QWidget)]:
         if not w.isVisibleTo(root) and w is not root:
             continue
-        if isinstance(w, QLabel | QAbstractButton):
-            seen.append(w.text())
-        elif isinstance(w, QLineEdit):
+        if isinstance(w, QLabel | QAbstractButton | QLineEdit):
             seen.append(w.text())
         elif isinstance(w, QTableWidget):
             for r in range(w.rowCount()):

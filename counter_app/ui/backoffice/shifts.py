@@ -102,6 +102,12 @@ class ShiftsTab(QWidget):
         self.close_button = make_button(self, "closeShiftButton", self.close_shift)
 
         self.figures = make_table(self, "shiftFigures", 2, stretch_all=True)
+        # Enter in a field submits its form, as at the counter
+        self.float_edit.returnPressed.connect(self.open_shift)
+        self.cash_amount.returnPressed.connect(self.record_cash)
+        self.cash_reason.returnPressed.connect(self.record_cash)
+        self.count_edit.returnPressed.connect(self.record_count)
+        self.reason_edit.returnPressed.connect(self.close_shift)
 
         grid = QGridLayout(self.mine)
         grid.addWidget(self.state_label, 0, 0, 1, 5)
