@@ -286,35 +286,42 @@ def explain(exc: BaseException) -> str | None:
 
 def action_words(code: str) -> str:
     """What a refused person wanted to do (``services.auth`` actions), in the UI's language."""
-    t = QCoreApplication.translate
     words = {
-        "view": lambda: t("Errors", "use the counter"),
-        "take-payment": lambda: t("Errors", "take payments"),
-        "write-card": lambda: t("Errors", "write purchase cards"),
-        "authorize-reversal": lambda: t("Errors", "authorize reversals"),
-        "view-work-orders": lambda: t("Errors", "see work orders"),
-        "take-work-order": lambda: t("Errors", "take work orders"),
-        "retry-dispatch": lambda: t("Errors", "retry dispatches"),
-        "close-work-order": lambda: t("Errors", "close work orders"),
-        "inspect-card": lambda: t("Errors", "inspect cards"),
-        "apply-writeback": lambda: t("Errors", "apply card write-backs"),
-        "issue-card": lambda: t("Errors", "issue cards"),
-        "reissue-card": lambda: t("Errors", "re-issue cards"),
-        "clear-card": lambda: t("Errors", "clear cards"),
-        "unblock-card": lambda: t("Errors", "unblock cards"),
-        "view-outbox": lambda: t("Errors", "see the SMS outbox"),
-        "send-outbox": lambda: t("Errors", "send SMS"),
-        "manage-users": lambda: t("Errors", "manage users"),
-        "view-audit": lambda: t("Errors", "read the audit log"),
-        "open-shift": lambda: t("Errors", "open a shift"),
-        "close-shift": lambda: t("Errors", "close a shift"),
-        "view-open-shifts": lambda: t("Errors", "see every open shift"),
-        "view-success-board": lambda: t("Errors", "see the success board"),
-        "issue-bill": lambda: t("Errors", "issue bills"),
-        "view-daily-settlement": lambda: t("Errors", "settle the hall's day"),
-        "change their own role": lambda: t("Errors", "change their own role"),
-        "deactivate their own account": lambda: t("Errors", "deactivate their own account"),
-        "work another person's shift": lambda: t("Errors", "work another person's shift"),
+        "view": lambda: QCoreApplication.translate("Errors", "use the counter"),
+        "take-payment": lambda: QCoreApplication.translate("Errors", "take payments"),
+        "write-card": lambda: QCoreApplication.translate("Errors", "write purchase cards"),
+        "authorize-reversal": lambda: QCoreApplication.translate("Errors", "authorize reversals"),
+        "view-work-orders": lambda: QCoreApplication.translate("Errors", "see work orders"),
+        "take-work-order": lambda: QCoreApplication.translate("Errors", "take work orders"),
+        "retry-dispatch": lambda: QCoreApplication.translate("Errors", "retry dispatches"),
+        "close-work-order": lambda: QCoreApplication.translate("Errors", "close work orders"),
+        "inspect-card": lambda: QCoreApplication.translate("Errors", "inspect cards"),
+        "apply-writeback": lambda: QCoreApplication.translate("Errors", "apply card write-backs"),
+        "issue-card": lambda: QCoreApplication.translate("Errors", "issue cards"),
+        "reissue-card": lambda: QCoreApplication.translate("Errors", "re-issue cards"),
+        "clear-card": lambda: QCoreApplication.translate("Errors", "clear cards"),
+        "unblock-card": lambda: QCoreApplication.translate("Errors", "unblock cards"),
+        "view-outbox": lambda: QCoreApplication.translate("Errors", "see the SMS outbox"),
+        "send-outbox": lambda: QCoreApplication.translate("Errors", "send SMS"),
+        "manage-users": lambda: QCoreApplication.translate("Errors", "manage users"),
+        "view-audit": lambda: QCoreApplication.translate("Errors", "read the audit log"),
+        "open-shift": lambda: QCoreApplication.translate("Errors", "open a shift"),
+        "close-shift": lambda: QCoreApplication.translate("Errors", "close a shift"),
+        "view-open-shifts": lambda: QCoreApplication.translate("Errors", "see every open shift"),
+        "view-success-board": lambda: QCoreApplication.translate("Errors", "see the success board"),
+        "issue-bill": lambda: QCoreApplication.translate("Errors", "issue bills"),
+        "view-daily-settlement": lambda: QCoreApplication.translate(
+            "Errors", "settle the hall's day"
+        ),
+        "change their own role": lambda: QCoreApplication.translate(
+            "Errors", "change their own role"
+        ),
+        "deactivate their own account": lambda: QCoreApplication.translate(
+            "Errors", "deactivate their own account"
+        ),
+        "work another person's shift": lambda: QCoreApplication.translate(
+            "Errors", "work another person's shift"
+        ),
     }
     make = words.get(code)
     return make() if make else code

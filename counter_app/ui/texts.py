@@ -191,26 +191,35 @@ def payment_result(
     failed with a re-dispatch work order (R10), waiting for a probe (R8), on the card (R12),
     or reversed (R15).
     """
-    t = QCoreApplication.translate
     if reversed_:
-        return t("Texts", "reversed: the payment was refunded (R15)")
+        return QCoreApplication.translate("Texts", "reversed: the payment was refunded (R15)")
     state_text = {
-        "loaded": t("Texts", "loaded into the meter remotely"),
-        "failed": t("Texts", "dispatch failed ({outcome}): a work order is open (R10)"),
-        "work-order": t("Texts", "dispatch failed ({outcome}): a work order is open (R10)"),
-        "dispatching": t("Texts", "result not yet known: the meter is probed first (R8)"),
-        "created": t("Texts", "waiting to be sent to the meter"),
-        "card-writing": t("Texts", "card write not confirmed: read the card (R16)"),
-        "card-written": t("Texts", "written to the purchase card"),
-        "reversed": t("Texts", "purchase cancelled by a reversal (R15)"),
+        "loaded": QCoreApplication.translate("Texts", "loaded into the meter remotely"),
+        "failed": QCoreApplication.translate(
+            "Texts", "dispatch failed ({outcome}): a work order is open (R10)"
+        ),
+        "work-order": QCoreApplication.translate(
+            "Texts", "dispatch failed ({outcome}): a work order is open (R10)"
+        ),
+        "dispatching": QCoreApplication.translate(
+            "Texts", "result not yet known: the meter is probed first (R8)"
+        ),
+        "created": QCoreApplication.translate("Texts", "waiting to be sent to the meter"),
+        "card-writing": QCoreApplication.translate(
+            "Texts", "card write not confirmed: read the card (R16)"
+        ),
+        "card-written": QCoreApplication.translate("Texts", "written to the purchase card"),
+        "reversed": QCoreApplication.translate("Texts", "purchase cancelled by a reversal (R15)"),
     }
     if purchase_state is not None and purchase_state in state_text:
         return state_text[purchase_state].format(outcome=outcome(dispatch_outcome) or "—")
     why = reason(reason_code)
     if route_code == "card":
-        return t("Texts", "waiting in prepayment for a card write: {reason}").format(
-            reason=why or "—"
-        )
+        return QCoreApplication.translate(
+            "Texts", "waiting in prepayment for a card write: {reason}"
+        ).format(reason=why or "—")
     if why:
-        return t("Texts", "waiting in prepayment: {reason}").format(reason=why)
+        return QCoreApplication.translate("Texts", "waiting in prepayment: {reason}").format(
+            reason=why
+        )
     return route(route_code)

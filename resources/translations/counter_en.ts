@@ -107,10 +107,6 @@
         <source>not a card meter</source>
         <translation>not a card meter</translation>
     </message>
-    <message>
-        <source>REVERSED</source>
-        <translation>REVERSED</translation>
-    </message>
 </context>
 <context>
     <name>CardWriteDialog</name>
@@ -306,6 +302,10 @@
     <message>
         <source>The amount must be above zero.</source>
         <translation>The amount must be above zero.</translation>
+    </message>
+    <message>
+        <source>“{text}” is not accepted: type the amount in full, e.g. 1000.</source>
+        <translation>“{text}” is not accepted: type the amount in full, e.g. 1000.</translation>
     </message>
     <message>
         <source>The amount is not valid.</source>
@@ -520,6 +520,114 @@
         <translation>The database cannot be reached.</translation>
     </message>
     <message>
+        <source>use the counter</source>
+        <translation>use the counter</translation>
+    </message>
+    <message>
+        <source>take payments</source>
+        <translation>take payments</translation>
+    </message>
+    <message>
+        <source>write purchase cards</source>
+        <translation>write purchase cards</translation>
+    </message>
+    <message>
+        <source>authorize reversals</source>
+        <translation>authorize reversals</translation>
+    </message>
+    <message>
+        <source>see work orders</source>
+        <translation>see work orders</translation>
+    </message>
+    <message>
+        <source>take work orders</source>
+        <translation>take work orders</translation>
+    </message>
+    <message>
+        <source>retry dispatches</source>
+        <translation>retry dispatches</translation>
+    </message>
+    <message>
+        <source>close work orders</source>
+        <translation>close work orders</translation>
+    </message>
+    <message>
+        <source>inspect cards</source>
+        <translation>inspect cards</translation>
+    </message>
+    <message>
+        <source>apply card write-backs</source>
+        <translation>apply card write-backs</translation>
+    </message>
+    <message>
+        <source>issue cards</source>
+        <translation>issue cards</translation>
+    </message>
+    <message>
+        <source>re-issue cards</source>
+        <translation>re-issue cards</translation>
+    </message>
+    <message>
+        <source>clear cards</source>
+        <translation>clear cards</translation>
+    </message>
+    <message>
+        <source>unblock cards</source>
+        <translation>unblock cards</translation>
+    </message>
+    <message>
+        <source>see the SMS outbox</source>
+        <translation>see the SMS outbox</translation>
+    </message>
+    <message>
+        <source>send SMS</source>
+        <translation>send SMS</translation>
+    </message>
+    <message>
+        <source>manage users</source>
+        <translation>manage users</translation>
+    </message>
+    <message>
+        <source>read the audit log</source>
+        <translation>read the audit log</translation>
+    </message>
+    <message>
+        <source>open a shift</source>
+        <translation>open a shift</translation>
+    </message>
+    <message>
+        <source>close a shift</source>
+        <translation>close a shift</translation>
+    </message>
+    <message>
+        <source>see every open shift</source>
+        <translation>see every open shift</translation>
+    </message>
+    <message>
+        <source>see the success board</source>
+        <translation>see the success board</translation>
+    </message>
+    <message>
+        <source>issue bills</source>
+        <translation>issue bills</translation>
+    </message>
+    <message>
+        <source>settle the hall&apos;s day</source>
+        <translation>settle the hall's day</translation>
+    </message>
+    <message>
+        <source>change their own role</source>
+        <translation>change their own role</translation>
+    </message>
+    <message>
+        <source>deactivate their own account</source>
+        <translation>deactivate their own account</translation>
+    </message>
+    <message>
+        <source>work another person&apos;s shift</source>
+        <translation>work another person's shift</translation>
+    </message>
+    <message>
         <source>Cannot continue</source>
         <translation>Cannot continue</translation>
     </message>
@@ -559,6 +667,18 @@
         <translation>Shift: {day} {shift} (since {time})</translation>
     </message>
     <message>
+        <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10).</source>
+        <translation>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10).</translation>
+    </message>
+    <message>
+        <source>Nothing to reprint: open a customer who has paid (F2).</source>
+        <translation>Nothing to reprint: open a customer who has paid (F2).</translation>
+    </message>
+    <message>
+        <source>Nothing to write to a card for this customer.</source>
+        <translation>Nothing to write to a card for this customer.</translation>
+    </message>
+    <message>
         <source>Card reader: ready</source>
         <translation>Card reader: ready</translation>
     </message>
@@ -591,6 +711,14 @@
         <translation>Shift no. {id} (opened {time})</translation>
     </message>
     <message>
+        <source>This counter has no card reader (F6 is off): write the card at a counter with a reader.</source>
+        <translation>This counter has no card reader (F6 is off): write the card at a counter with a reader.</translation>
+    </message>
+    <message>
+        <source>Write the card now (F6).</source>
+        <translation>Write the card now (F6).</translation>
+    </message>
+    <message>
         <source>Loading {customer_no}…</source>
         <translation>Loading {customer_no}…</translation>
     </message>
@@ -619,8 +747,20 @@
         <translation>Purchase no. {count} of {fee} goes to meter {address}.</translation>
     </message>
     <message>
-        <source>Kept in prepayment: {reason}. Write the card now (F6).</source>
-        <translation>Kept in prepayment: {reason}. Write the card now (F6).</translation>
+        <source>Nothing to reverse: this customer has no payment that can be reversed.</source>
+        <translation>Nothing to reverse: this customer has no payment that can be reversed.</translation>
+    </message>
+    <message>
+        <source>Payment {receipt_no} is already reversed.</source>
+        <translation>Payment {receipt_no} is already reversed.</translation>
+    </message>
+    <message>
+        <source>Payment {receipt_no} reversed.</source>
+        <translation>Payment {receipt_no} reversed.</translation>
+    </message>
+    <message>
+        <source>The payment is reversed.</source>
+        <translation>The payment is reversed.</translation>
     </message>
     <message>
         <source>Kept in prepayment: {reason}.</source>
@@ -645,10 +785,6 @@
     <message>
         <source>Unresolved: {outcome}. The purchase stays as it is until the meter is probed (R8); do not take the money again.</source>
         <translation>Unresolved: {outcome}. The purchase stays as it is until the meter is probed (R8); do not take the money again.</translation>
-    </message>
-    <message>
-        <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10). The purchase can be written to the customer&apos;s card now (F6).</source>
-        <translation>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10). The purchase can be written to the customer&apos;s card now (F6).</translation>
     </message>
     <message>
         <source>No card reader is available.</source>
@@ -905,6 +1041,10 @@
     <message>
         <source>Find customer (F2)</source>
         <translation>Find customer (F2)</translation>
+    </message>
+    <message>
+        <source>Customer, meter, name or phone</source>
+        <translation>Customer, meter, name or phone</translation>
     </message>
     <message>
         <source>Customer no., meter no., name or phone — results as you type</source>
@@ -1309,6 +1449,46 @@
     <message>
         <source>administrator</source>
         <translation>administrator</translation>
+    </message>
+    <message>
+        <source>reversed: the payment was refunded (R15)</source>
+        <translation>reversed: the payment was refunded (R15)</translation>
+    </message>
+    <message>
+        <source>loaded into the meter remotely</source>
+        <translation>loaded into the meter remotely</translation>
+    </message>
+    <message>
+        <source>dispatch failed ({outcome}): a work order is open (R10)</source>
+        <translation>dispatch failed ({outcome}): a work order is open (R10)</translation>
+    </message>
+    <message>
+        <source>result not yet known: the meter is probed first (R8)</source>
+        <translation>result not yet known: the meter is probed first (R8)</translation>
+    </message>
+    <message>
+        <source>waiting to be sent to the meter</source>
+        <translation>waiting to be sent to the meter</translation>
+    </message>
+    <message>
+        <source>card write not confirmed: read the card (R16)</source>
+        <translation>card write not confirmed: read the card (R16)</translation>
+    </message>
+    <message>
+        <source>written to the purchase card</source>
+        <translation>written to the purchase card</translation>
+    </message>
+    <message>
+        <source>purchase cancelled by a reversal (R15)</source>
+        <translation>purchase cancelled by a reversal (R15)</translation>
+    </message>
+    <message>
+        <source>waiting in prepayment for a card write: {reason}</source>
+        <translation>waiting in prepayment for a card write: {reason}</translation>
+    </message>
+    <message>
+        <source>waiting in prepayment: {reason}</source>
+        <translation>waiting in prepayment: {reason}</translation>
     </message>
 </context>
 <context>

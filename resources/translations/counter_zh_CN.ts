@@ -107,10 +107,6 @@
         <source>not a card meter</source>
         <translation>非卡表</translation>
     </message>
-    <message>
-        <source>REVERSED</source>
-        <translation>已冲正</translation>
-    </message>
 </context>
 <context>
     <name>CardWriteDialog</name>
@@ -306,6 +302,10 @@
     <message>
         <source>The amount must be above zero.</source>
         <translation>金额必须大于零。</translation>
+    </message>
+    <message>
+        <source>“{text}” is not accepted: type the amount in full, e.g. 1000.</source>
+        <translation>“{text}”不被接受：请完整输入金额，例如 1000。</translation>
     </message>
     <message>
         <source>The amount is not valid.</source>
@@ -520,6 +520,114 @@
         <translation>无法连接数据库。</translation>
     </message>
     <message>
+        <source>use the counter</source>
+        <translation>使用柜台</translation>
+    </message>
+    <message>
+        <source>take payments</source>
+        <translation>收费</translation>
+    </message>
+    <message>
+        <source>write purchase cards</source>
+        <translation>写购电卡</translation>
+    </message>
+    <message>
+        <source>authorize reversals</source>
+        <translation>授权冲正</translation>
+    </message>
+    <message>
+        <source>see work orders</source>
+        <translation>查看工单</translation>
+    </message>
+    <message>
+        <source>take work orders</source>
+        <translation>领取工单</translation>
+    </message>
+    <message>
+        <source>retry dispatches</source>
+        <translation>重新下发</translation>
+    </message>
+    <message>
+        <source>close work orders</source>
+        <translation>关闭工单</translation>
+    </message>
+    <message>
+        <source>inspect cards</source>
+        <translation>读卡检查</translation>
+    </message>
+    <message>
+        <source>apply card write-backs</source>
+        <translation>处理卡回写</translation>
+    </message>
+    <message>
+        <source>issue cards</source>
+        <translation>发卡</translation>
+    </message>
+    <message>
+        <source>re-issue cards</source>
+        <translation>补卡</translation>
+    </message>
+    <message>
+        <source>clear cards</source>
+        <translation>清卡</translation>
+    </message>
+    <message>
+        <source>unblock cards</source>
+        <translation>解锁卡</translation>
+    </message>
+    <message>
+        <source>see the SMS outbox</source>
+        <translation>查看短信发件箱</translation>
+    </message>
+    <message>
+        <source>send SMS</source>
+        <translation>发送短信</translation>
+    </message>
+    <message>
+        <source>manage users</source>
+        <translation>管理用户</translation>
+    </message>
+    <message>
+        <source>read the audit log</source>
+        <translation>查看审计日志</translation>
+    </message>
+    <message>
+        <source>open a shift</source>
+        <translation>开班</translation>
+    </message>
+    <message>
+        <source>close a shift</source>
+        <translation>结班</translation>
+    </message>
+    <message>
+        <source>see every open shift</source>
+        <translation>查看所有未结班次</translation>
+    </message>
+    <message>
+        <source>see the success board</source>
+        <translation>查看成功率看板</translation>
+    </message>
+    <message>
+        <source>issue bills</source>
+        <translation>录入账单</translation>
+    </message>
+    <message>
+        <source>settle the hall&apos;s day</source>
+        <translation>营业厅日结</translation>
+    </message>
+    <message>
+        <source>change their own role</source>
+        <translation>修改自己的角色</translation>
+    </message>
+    <message>
+        <source>deactivate their own account</source>
+        <translation>停用自己的账号</translation>
+    </message>
+    <message>
+        <source>work another person&apos;s shift</source>
+        <translation>操作他人的班次</translation>
+    </message>
+    <message>
         <source>Cannot continue</source>
         <translation>无法继续</translation>
     </message>
@@ -559,6 +667,18 @@
         <translation>班次：{day} {shift}（{time} 起）</translation>
     </message>
     <message>
+        <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10).</source>
+        <translation>未充值：{outcome}（已尝试 {attempts} 次）。已生成补发工单（R10）。</translation>
+    </message>
+    <message>
+        <source>Nothing to reprint: open a customer who has paid (F2).</source>
+        <translation>没有可补打的票据：请先打开有缴费记录的用户（F2）。</translation>
+    </message>
+    <message>
+        <source>Nothing to write to a card for this customer.</source>
+        <translation>该用户没有需要写卡的金额。</translation>
+    </message>
+    <message>
         <source>Card reader: ready</source>
         <translation>读卡器：就绪</translation>
     </message>
@@ -591,6 +711,14 @@
         <translation>班次 {id}（{time} 开班）</translation>
     </message>
     <message>
+        <source>This counter has no card reader (F6 is off): write the card at a counter with a reader.</source>
+        <translation>本柜台没有读卡器（F6 不可用）：请到有读卡器的柜台写卡。</translation>
+    </message>
+    <message>
+        <source>Write the card now (F6).</source>
+        <translation>请现在写卡（F6）。</translation>
+    </message>
+    <message>
         <source>Loading {customer_no}…</source>
         <translation>正在载入 {customer_no}…</translation>
     </message>
@@ -619,8 +747,20 @@
         <translation>第 {count} 次购电 {fee} 下发至电表 {address}。</translation>
     </message>
     <message>
-        <source>Kept in prepayment: {reason}. Write the card now (F6).</source>
-        <translation>已存入预收：{reason}。请现在写卡（F6）。</translation>
+        <source>Nothing to reverse: this customer has no payment that can be reversed.</source>
+        <translation>没有可冲正的缴费：该用户没有可冲正的记录。</translation>
+    </message>
+    <message>
+        <source>Payment {receipt_no} is already reversed.</source>
+        <translation>缴费 {receipt_no} 已冲正。</translation>
+    </message>
+    <message>
+        <source>Payment {receipt_no} reversed.</source>
+        <translation>缴费 {receipt_no} 已冲正。</translation>
+    </message>
+    <message>
+        <source>The payment is reversed.</source>
+        <translation>该笔缴费已冲正。</translation>
     </message>
     <message>
         <source>Kept in prepayment: {reason}.</source>
@@ -645,10 +785,6 @@
     <message>
         <source>Unresolved: {outcome}. The purchase stays as it is until the meter is probed (R8); do not take the money again.</source>
         <translation>结果待核实：{outcome}。核查电表前该笔购电保持不变（R8）；请勿重复收费。</translation>
-    </message>
-    <message>
-        <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10). The purchase can be written to the customer&apos;s card now (F6).</source>
-        <translation>未充值：{outcome}（已尝试 {attempts} 次）。已生成补发工单（R10）。现在可将该笔购电写入用户卡（F6）。</translation>
     </message>
     <message>
         <source>No card reader is available.</source>
@@ -905,6 +1041,10 @@
     <message>
         <source>Find customer (F2)</source>
         <translation>查询用户 (F2)</translation>
+    </message>
+    <message>
+        <source>Customer, meter, name or phone</source>
+        <translation>户号/表号/户名/电话</translation>
     </message>
     <message>
         <source>Customer no., meter no., name or phone — results as you type</source>
@@ -1309,6 +1449,46 @@
     <message>
         <source>administrator</source>
         <translation>管理员</translation>
+    </message>
+    <message>
+        <source>reversed: the payment was refunded (R15)</source>
+        <translation>已冲正：缴费已退还（R15）</translation>
+    </message>
+    <message>
+        <source>loaded into the meter remotely</source>
+        <translation>已远程充值到电表</translation>
+    </message>
+    <message>
+        <source>dispatch failed ({outcome}): a work order is open (R10)</source>
+        <translation>下发失败（{outcome}）：已生成补发工单（R10）</translation>
+    </message>
+    <message>
+        <source>result not yet known: the meter is probed first (R8)</source>
+        <translation>结果未知：先核查电表（R8）</translation>
+    </message>
+    <message>
+        <source>waiting to be sent to the meter</source>
+        <translation>等待下发到电表</translation>
+    </message>
+    <message>
+        <source>card write not confirmed: read the card (R16)</source>
+        <translation>写卡未确认：请读卡（R16）</translation>
+    </message>
+    <message>
+        <source>written to the purchase card</source>
+        <translation>已写入购电卡</translation>
+    </message>
+    <message>
+        <source>purchase cancelled by a reversal (R15)</source>
+        <translation>购电已因冲正撤销（R15）</translation>
+    </message>
+    <message>
+        <source>waiting in prepayment for a card write: {reason}</source>
+        <translation>存于预收，待写卡：{reason}</translation>
+    </message>
+    <message>
+        <source>waiting in prepayment: {reason}</source>
+        <translation>存于预收：{reason}</translation>
     </message>
 </context>
 <context>

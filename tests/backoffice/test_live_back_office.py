@@ -25,15 +25,11 @@ def live_window(qtbot: Any, env: CounterEnv, username: str, password: str) -> An
     return window
 
 
-def test_tabs_reload_when_the_data_changes_without_refresh(
-    qtbot: Any, bo_env: CounterEnv
-) -> None:
+def test_tabs_reload_when_the_data_changes_without_refresh(qtbot: Any, bo_env: CounterEnv) -> None:
     window = live_window(qtbot, bo_env, "super1", "super1-pass")
     orders = window.tab("work-orders")
     window.show_tab("work-orders")
-    qtbot.waitUntil(
-        lambda: window.data_version is not None and not orders.loading, timeout=WAIT_MS
-    )
+    qtbot.waitUntil(lambda: window.data_version is not None and not orders.loading, timeout=WAIT_MS)
     assert orders.orders == []
 
     failed_dispatch(bo_env)  # R10: a work order opens behind the window's back
