@@ -9,7 +9,7 @@ read to the customer. The payment service plans again inside its transaction.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -58,6 +58,8 @@ class PaymentPanel(QGroupBox):
         self.pay_button.setObjectName("primaryButton")
         self.pay_button.clicked.connect(self._on_pay)
         self.form = QFormLayout()
+        # captions above their fields: the big amount field has the panel's whole width
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.amount_caption = QLabel(self)
         self.channel_caption = QLabel(self)
         self.form.addRow(self.amount_caption, self.amount)
@@ -254,6 +256,7 @@ class ProgressPanel(QGroupBox):
         self.steps.setUniformItemSizes(False)
         self.steps.setResizeMode(QListView.ResizeMode.Adjust)
         self.steps.setMinimumHeight(90)
+        self.steps.installEventFilter(self)  # shrunk by a longer outcome: newest step stays
         self.outcome = QLabel(self)
         self.outcome.setObjectName("outcomeLabel")
         self.outcome.setWordWrap(True)
@@ -281,6 +284,11 @@ class ProgressPanel(QGroupBox):
         self.steps.scrollToBottom()
         # again once the wrapped item has its height (after the layout pass)
         QTimer.singleShot(0, self._show_last_step)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.steps and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._show_last_step)
+        return super().eventFilter(watched, event)
 
     def _show_last_step(self) -> None:
         if shiboken6.isValid(self.steps) and self.steps.count():

@@ -1,0 +1,107 @@
+"""Every window and main dialog in both languages: nothing in the wrong script, no string
+missing from the catalogues, no text cut by its widget (at the 1366×768 counter screen)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+
+from counter_app.ui.resources import Language
+from tests.ui.conftest import SUPERVISOR, CounterEnv
+from tests.ui.helpers import WAIT_MS, find_customer, pay, start_payment
+from tests.ui.screen_check import RecordingTranslator, catalogue, clipped, wrong_script
+
+ZHAO_MIN = "100000000007"
+CHEN_JING = "100000000005"
+
+
+@pytest.fixture
+def recorder(qapp: Any) -> Iterator[RecordingTranslator]:
+    translator = RecordingTranslator()
+    yield translator
+    translator.remove()
+
+
+def settle(qtbot: Any) -> None:
+    qtbot.wait(50)
+    QCoreApplication.processEvents()
+
+
+def windows_of(qtbot: Any, env: CounterEnv, signed_in_window: Any) -> Iterator[tuple[str, Any]]:
+    """The main window in its states, its dialogs, and the back office, one after another."""
+    from counter_app.ui.self_check import CheckPanel, check_meter_link, local_checks
+    from counter_app.ui.signin import SignInDialog
+
+    panel = CheckPanel()
+    for check in [*local_checks(True, []), check_meter_link(None)]:
+        panel.add(check)
+    dialog = SignInDialog(
+        env.workers, Language(), env.context.counter_id, env.context.sign_in, check_panel=panel
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    yield "sign-in", dialog
+    dialog.close()
+
+    window = signed_in_window(env, SUPERVISOR)
+    yield "empty counter window", window
+    find_customer(qtbot, window, ZHAO_MIN, ZHAO_MIN)
+    confirm = start_payment(qtbot, window, "20")
+    yield "confirmation", confirm
+    confirm.reject()
+    pay(qtbot, window, "20")
+    yield "after a payment", window
+    window.print_receipt()
+    qtbot.waitUntil(
+        lambda: window.preview is not None and window.preview.isVisible(), timeout=WAIT_MS
+    )
+    yield "receipt preview", window.preview
+    window.preview.close()
+    window.open_reversal()
+    qtbot.waitUntil(
+        lambda: window.reversal_dialog is not None and window.reversal_dialog.case is not None,
+        timeout=WAIT_MS,
+    )
+    yield "reversal", window.reversal_dialog
+    window.reversal_dialog.reject()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    find_customer(qtbot, window, "陈静", CHEN_JING)
+    pay(qtbot, window, "50")
+    yield "card path without a reader", window
+
+    window.open_back_office()
+    office = window.back_office
+    qtbot.waitUntil(lambda: env.workers.busy == 0, timeout=WAIT_MS)
+    for i in range(office.tabs.count()):
+        office.tabs.setCurrentIndex(i)
+        qtbot.waitUntil(lambda: env.workers.busy == 0, timeout=WAIT_MS)
+        yield f"back office: {office.tabs.tabText(i)}", office
+    office.live_timer.stop()
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_every_window_in_both_languages(
+    qtbot: Any,
+    counter_env: CounterEnv,
+    signed_in_window: Any,
+    recorder: RecordingTranslator,
+    language: str,
+) -> None:
+    lang = Language()
+    assert lang.install(language)
+    recorder.install()
+    problems: list[str] = []
+    try:
+        for where, widget in windows_of(qtbot, counter_env, signed_in_window):
+            settle(qtbot)
+            problems += [f"{where}: {f}" for f in wrong_script(widget, language)]
+            problems += [f"{where}: {f}" for f in clipped(widget)]
+    finally:
+        lang.install("en")
+    missing = recorder.missing(catalogue("zh_CN"))
+    assert not missing, f"strings missing from the catalogues: {missing}"
+    assert not problems, "\n".join(problems)
