@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.meters",
     "tests.fixtures.pcsc",
+    "tests.fixtures.station",
 ]

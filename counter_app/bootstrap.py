@@ -98,6 +98,17 @@ class MeterLinkDispatcher:
 
     def probe(self, meter_address: str) -> MeterProbe:
         reading = self._dispatcher_for(meter_address).probe(meter_address)
+        return MeterProbe(
+            reading.balance_fen, reading.count, reading.last_purchase_fen, reading.overdraft_fen
+        )
+
+    def open_account(
+        self, meter_address: str, customer_no: str, *, meter_no: str | None = None
+    ) -> MeterProbe:
+        """R18: remote account opening (070101FF) through the meter link."""
+        reading = self._dispatcher_for(meter_address).open_account(
+            meter_address, customer_no, meter_no=meter_no
+        )
         return MeterProbe(reading.balance_fen, reading.count, reading.last_purchase_fen)
 
     def close(self) -> None:

@@ -692,6 +692,9 @@ def build_parser() -> argparse.ArgumentParser:
     from counter_app.cli_office import add_office_commands  # shift, board
 
     add_office_commands(sub, common)
+    from counter_app.cli_business import add_business_commands  # archive, change, review
+
+    add_business_commands(sub, common)
     return p
 
 

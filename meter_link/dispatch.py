@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from .client import Dlt645Client
 from .dlt645.codes import SerrFlag
-from .dlt645.data_ids import STATUS3_RELAY_OPEN
+from .dlt645.data_ids import STATUS3_RELAY_OPEN, STATUS3_REMOTE_NOT_OPENED
 from .dlt645.security_payloads import RechargeRequest
 from .errors import (
     ExceptionReply,
@@ -106,7 +106,13 @@ class MeterReading:
 
 @dataclass(frozen=True, slots=True)
 class AttemptRecord:
-    """One attempt (R9): outcome, reason, figures read and per-step seconds."""
+    """One attempt (R9): outcome, reason, figures read and per-step seconds.
+
+    ``cause`` is the link error or meter refusal that ended the attempt (``None`` for a
+    success or a count that does not fit), so that a caller can name the cause — a link
+    that cannot be opened, a silent meter, a refused customer number — by its type and
+    SERR flags instead of by the wording of ``reason``.
+    """
 
     attempt: int
     outcome: DispatchOutcome
@@ -116,6 +122,7 @@ class AttemptRecord:
     step_times: dict[str, float]
     started_at: datetime
     duration_s: float
+    cause: MeterLinkError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +153,9 @@ class _Attempt:
     balance_fen: int | None = None
     count: int | None = None
 
-    def record(self, outcome: DispatchOutcome, reason: str) -> AttemptRecord:
+    def record(
+        self, outcome: DispatchOutcome, reason: str, cause: MeterLinkError | None = None
+    ) -> AttemptRecord:
         return AttemptRecord(
             self.number,
             outcome,
@@ -156,14 +165,18 @@ class _Attempt:
             dict(self.step_times),
             self.started_at,
             time.monotonic() - self.t0,
+            cause,
         )
 
 
 class _Done(Exception):
-    def __init__(self, outcome: DispatchOutcome, reason: str) -> None:
+    def __init__(
+        self, outcome: DispatchOutcome, reason: str, cause: MeterLinkError | None = None
+    ) -> None:
         super().__init__(reason)
         self.outcome = outcome
         self.reason = reason
+        self.cause = cause
 
 
 def _counts_equal(meter_count: int, n: int) -> bool:
@@ -203,6 +216,29 @@ class MeterDispatcher:
             relay_open=bool(c.read_int(address, "status3") & STATUS3_RELAY_OPEN),
         )
 
+    def open_account(
+        self, address: str, customer_no: str, *, meter_no: str | None = None
+    ) -> MeterReading:
+        """Remote account opening (070101FF) of a newly installed meter, without money.
+
+        The frame carries the meter's own purchase count and amount 0, so the meter only takes
+        the customer number and clears its "remote account not opened" bit; the first purchase
+        follows as an ordinary recharge with count + 1 (I2). Read-back: status word 3 must
+        show the account opened. Raises `MeterLinkError` (a `SecurityRefusal` for the meter's
+        refusal) when the meter cannot be read or refuses; returns the reading afterwards.
+        """
+        before = self.probe(address)
+        session = self.client.authenticate(address, meter_no or address, self.security)
+        mac1, mac2 = self.security.recharge_macs(
+            session, 0, before.count, customer_no, opening=True
+        )
+        self.client.remote_account_opening(
+            address, RechargeRequest(0, before.count, mac1, customer_no, mac2)
+        )
+        if self.client.read_int(address, "status3") & STATUS3_REMOTE_NOT_OPENED:
+            raise Garbled("the meter confirmed the account opening but still reads not opened")
+        return self.probe(address)
+
     def dispatch(
         self, request: DispatchRequest, progress: Progress | None = None
     ) -> DispatchResult:
@@ -215,7 +251,7 @@ class MeterDispatcher:
             try:
                 self._attempt(request, attempt, progress)
             except _Done as done:
-                records.append(attempt.record(done.outcome, done.reason))
+                records.append(attempt.record(done.outcome, done.reason, done.cause))
                 if not done.outcome.retryable:
                     break
         last = records[-1]
@@ -241,7 +277,9 @@ class MeterDispatcher:
         try:
             reading = self.probe(req.address)
         except MeterLinkError as exc:
-            raise _Done(DispatchOutcome.CHANNEL_FAILURE, f"channel test failed: {exc}") from None
+            raise _Done(
+                DispatchOutcome.CHANNEL_FAILURE, f"channel test failed: {exc}", exc
+            ) from None
         finally:
             self._timed(attempt, DispatchStep.CHANNEL_TEST, t)
         attempt.balance_fen, attempt.count = reading.balance_fen, reading.count
@@ -262,9 +300,10 @@ class MeterDispatcher:
                 DispatchOutcome.SECURITY_REFUSAL,
                 f"identity authentication refused: {'; '.join(exc.reasons)} "
                 f"(SERR 0x{exc.serr:04X})",
+                exc,
             ) from None
         except MeterLinkError as exc:
-            raise _Done(self._link_outcome(exc), f"identity authentication: {exc}") from None
+            raise _Done(self._link_outcome(exc), f"identity authentication: {exc}", exc) from None
         finally:
             self._timed(attempt, DispatchStep.AUTHENTICATION, t)
 
@@ -282,9 +321,11 @@ class MeterDispatcher:
             repeated = True
         except (NoAnswer, Garbled, LinkUnavailable) as exc:
             # The recharge may have been applied: the next attempt's (a)+(b) decides (R8).
-            raise _Done(DispatchOutcome.TIMEOUT, f"recharge sent, no valid reply: {exc}") from None
+            raise _Done(
+                DispatchOutcome.TIMEOUT, f"recharge sent, no valid reply: {exc}", exc
+            ) from None
         except MeterLinkError as exc:
-            raise _Done(self._link_outcome(exc), f"recharge: {exc}") from None
+            raise _Done(self._link_outcome(exc), f"recharge: {exc}", exc) from None
         finally:
             self._timed(attempt, DispatchStep.RECHARGE, t)
 
@@ -309,6 +350,7 @@ class MeterDispatcher:
                 raise _Done(
                     DispatchOutcome.TIMEOUT,
                     f"repeated-recharge refusal not confirmed, read-back failed: {exc}",
+                    exc,
                 ) from None
             raise _Done(
                 DispatchOutcome.SUCCESS, f"meter confirmed the recharge; read-back failed: {exc}"
@@ -383,10 +425,10 @@ class MeterDispatcher:
     def _refusal(exc: SecurityRefusal) -> _Done:
         reason = f"{'; '.join(exc.reasons)} (SERR 0x{exc.serr:04X})"
         if exc.flags & SerrFlag.HOARDING_LIMIT:
-            return _Done(DispatchOutcome.HOARDING_LIMIT, f"recharge refused: {reason}")
+            return _Done(DispatchOutcome.HOARDING_LIMIT, f"recharge refused: {reason}", exc)
         if exc.flags & SerrFlag.PURCHASE_COUNT:
-            return _Done(DispatchOutcome.COUNT_MISMATCH, f"recharge refused: {reason}")
-        return _Done(DispatchOutcome.SECURITY_REFUSAL, f"recharge refused: {reason}")
+            return _Done(DispatchOutcome.COUNT_MISMATCH, f"recharge refused: {reason}", exc)
+        return _Done(DispatchOutcome.SECURITY_REFUSAL, f"recharge refused: {reason}", exc)
 
     @staticmethod
     def _link_outcome(exc: MeterLinkError) -> DispatchOutcome:

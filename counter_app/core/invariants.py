@@ -3,13 +3,17 @@
 I1 as computed here, per customer::
 
     paid − refunded = consumption bills settled + prepayment + in transit + loaded
-                      − reversal debits outstanding
+                      − reversal debits outstanding − returned from removed meters
 
 DOMAIN.md states I1 without the last term. It is needed because of R15: a reversal of a payment
 whose purchase was loaded refunds the money while the meter keeps the credit. The fen are not
 lost: they are owed back, as a "reversal debit" bill. Until it is settled the debit is subtracted;
 when a later payment settles it (R1), that settlement is *not* counted as consumption settled
 (the money went to the meter, which ``loaded`` already counts). ``docs/rules.md`` works an example.
+
+The last term is R19's: a replaced meter's final balance was loaded once and now comes back out
+of the meter into prepayment (held for review, R20). Without subtracting it those fen would be
+counted twice, in "loaded" and in "prepayment".
 
 I2, per meter: the committed purchase counts are first, first+1, first+2, ... (first = 1 for a
 meter whose count started at 0) with no gap and no duplicate.
@@ -35,6 +39,7 @@ class CustomerLedger:
     in_transit_fen: int
     loaded_fen: int
     reversal_debit_outstanding_fen: int
+    returned_from_meters_fen: int = 0
 
     @property
     def left_side_fen(self) -> int:
@@ -43,13 +48,14 @@ class CustomerLedger:
 
     @property
     def right_side_fen(self) -> int:
-        """settled + prepayment + in transit + loaded − reversal debits outstanding."""
+        """settled + prepayment + in transit + loaded − reversal debits − returned (R19)."""
         return (
             self.consumption_settled_fen
             + self.prepayment_fen
             + self.in_transit_fen
             + self.loaded_fen
             - self.reversal_debit_outstanding_fen
+            - self.returned_from_meters_fen
         )
 
 

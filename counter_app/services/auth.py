@@ -63,6 +63,10 @@ class Action:
     VIEW_OPEN_SHIFTS = "view-open-shifts"
     VIEW_SUCCESS_BOARD = "view-success-board"
     ISSUE_BILL = "issue-bill"  # a consumption bill typed in (counterctl bill)
+    # business changes (R18-R20) and the customer archive
+    FILE_BUSINESS_CHANGE = "file-business-change"  # technicians file, supervisors too
+    REVIEW_BUSINESS_CHANGE = "review-business-change"  # R20: supervisors review
+    IMPORT_ARCHIVE = "import-archive"
 
 
 _A = Action
@@ -92,6 +96,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.VIEW_OPEN_SHIFTS,
             _A.VIEW_SUCCESS_BOARD,
             _A.ISSUE_BILL,
+            _A.FILE_BUSINESS_CHANGE,
+            _A.REVIEW_BUSINESS_CHANGE,
         }
     ),
     Role.TECHNICIAN: frozenset(
@@ -110,6 +116,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.VIEW_OUTBOX,
             _A.SEND_OUTBOX,
             _A.VIEW_SUCCESS_BOARD,
+            _A.FILE_BUSINESS_CHANGE,
+            _A.IMPORT_ARCHIVE,
         }
     ),
     Role.ADMIN: frozenset(
@@ -124,6 +132,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.CLEAR_CARD,
             _A.UNBLOCK_CARD,
             _A.VIEW_OUTBOX,
+            _A.IMPORT_ARCHIVE,
         }
     ),
 }

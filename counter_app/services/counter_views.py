@@ -13,22 +13,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from counter_app.core.allocation import OpenBill
 from counter_app.core.channels import Channel
 from counter_app.core.eligibility import MeterFacts
 from counter_app.core.payment_plan import PaymentPlan, plan_payment
+from counter_app.core.search_query import plan_search
 from counter_app.services import audit, lookup
 from counter_app.services.receipts import ReceiptData, ReceiptKind, ReceiptMeter
 from counter_app.store.models import (
     BillSettlement,
     Customer,
-    DispatchAttempt,
     Meter,
     Payment,
     Purchase,
     User,
 )
+from counter_app.store.search_index import matching_customer_ids
 
 SEARCH_LIMIT = 20
 """Results shown while typing: enough to pick from, few enough to stay instant."""
@@ -130,38 +132,43 @@ class Account:
         return next(m for m in self.meters if m.id == meter_id)
 
 
-def _hit(customer: Customer) -> CustomerHit:
-    meters = tuple(str(m.meter_no) for m in Meter.select().where(Meter.customer == customer.id))
-    return CustomerHit(
-        str(customer.customer_no),
-        str(customer.name),
-        str(customer.phone),
-        str(customer.address),
-        meters,
+def _hits(ids: list[int], limit: int) -> tuple[CustomerHit, ...]:
+    """The customers of `ids` by customer number, with their meters: two queries in all."""
+    if not ids:
+        return ()
+    customers = list(
+        Customer.select().where(Customer.id.in_(ids)).order_by(Customer.customer_no).limit(limit)
+    )
+    meters: dict[int, list[str]] = {int(c.id): [] for c in customers}
+    rows: Any = (
+        Meter.select(Meter.customer, Meter.meter_no)
+        .where(Meter.customer.in_(list(meters)))
+        .order_by(Meter.id)
+        .tuples()
+    )
+    for customer_id, meter_no in rows:
+        meters[int(customer_id)].append(str(meter_no))
+    return tuple(
+        CustomerHit(
+            str(c.customer_no), str(c.name), str(c.phone), str(c.address), tuple(meters[int(c.id)])
+        )
+        for c in customers
     )
 
 
 def search_customers(text: str, limit: int = SEARCH_LIMIT) -> SearchResult:
-    """Customers by customer number, meter number or address, phone, or name (capped).
+    """Customers by what the teller typed, each kind of query through its own index.
 
-    Digits match number prefixes and phone substrings; anything else matches the name.
+    Digits: customer number, meter number, meter address or phone by prefix, and from four
+    digits by tail; text: name prefix, and from three characters a fragment of the name or
+    address (`core.search_query`, `store.search_index`). A bounded number of index ranges
+    per keystroke, whatever the number of customers.
     """
-    query = text.strip()
-    if not query:
-        return SearchResult(query, (), False)
-    if query.isdigit():
-        meter_owners = Meter.select(Meter.customer).where(
-            Meter.meter_no.startswith(query) | Meter.address.startswith(query)
-        )
-        where = (
-            Customer.customer_no.startswith(query)
-            | Customer.phone.contains(query)
-            | Customer.id.in_(meter_owners)
-        )
-    else:
-        where = Customer.name.contains(query) | Customer.address.contains(query)
-    rows = list(Customer.select().where(where).order_by(Customer.customer_no).limit(limit + 1))
-    return SearchResult(query, tuple(_hit(c) for c in rows[:limit]), len(rows) > limit)
+    plan = plan_search(text)
+    if not plan.lookups:
+        return SearchResult(plan.text, (), False)
+    ids, more = matching_customer_ids(plan, limit)
+    return SearchResult(plan.text, _hits(ids, limit), more)
 
 
 def _meter_row(m: Meter) -> MeterRow:
@@ -183,32 +190,33 @@ def _meter_row(m: Meter) -> MeterRow:
     )
 
 
-def _last_attempt(purchase: Purchase) -> tuple[str | None, str]:
-    attempt = (
-        DispatchAttempt.select()
-        .where(DispatchAttempt.purchase == purchase.id)
-        .order_by(DispatchAttempt.id.desc())
-        .first()
-    )
-    if attempt is None:
-        return None, ""
-    return str(attempt.outcome), str(attempt.reason)
-
-
-def _made_purchase(payment_id: int) -> tuple[str | None, str | None]:
-    """(state, last dispatch outcome) of the first purchase a payment made, or (None, None)."""
-    purchase = Purchase.select().where(Purchase.payment == payment_id).order_by(Purchase.id).first()
-    if purchase is None:
-        return None, None
-    outcome, _reason = _last_attempt(purchase)
-    return str(purchase.state), outcome
-
-
 def load_account(customer_no: str, history: int = 10) -> Account:
     """The account view's figures for one customer (read-only)."""
     customer = lookup.find_customer(customer_no)
     meters = list(Meter.select().where(Meter.customer == customer.id).order_by(Meter.id))
     bills = tuple(lookup.open_bills(int(customer.id)))
+    paid = list(
+        Payment.select()
+        .where(Payment.customer == customer.id)
+        .order_by(Payment.id.desc())
+        .limit(history)
+    )
+    made: dict[int, Purchase] = {}  # payment id -> the (first) purchase it made
+    for pu in (
+        Purchase.select()
+        .where(Purchase.payment.in_([int(p.id) for p in paid]))
+        .order_by(Purchase.id.desc())
+    ):
+        made[int(pu.payment_id)] = pu
+    made_tallies = lookup.attempt_tallies([int(pu.id) for pu in made.values()])
+
+    def made_by(payment_id: int) -> tuple[str | None, str | None]:
+        """(state, last dispatch outcome) of the purchase a payment made, if it made one."""
+        pu = made.get(payment_id)
+        if pu is None:
+            return None, None
+        return str(pu.state), made_tallies.get(int(pu.id), lookup.NO_ATTEMPT).last_outcome
+
     payments = [
         PaymentRow(
             id=int(p.id),
@@ -221,24 +229,24 @@ def load_account(customer_no: str, history: int = 10) -> Account:
             reversed=bool(p.reversed),
             operator=str(p.operator),
             counter_id=str(p.counter_id),
-            purchase_state=made[0],
-            purchase_outcome=made[1],
+            purchase_state=state,
+            purchase_outcome=outcome,
         )
-        for p in Payment.select()
-        .where(Payment.customer == customer.id)
-        .order_by(Payment.id.desc())
-        .limit(history)
-        for made in (_made_purchase(int(p.id)),)
+        for p in paid
+        for state, outcome in (made_by(int(p.id)),)
     ]
     meter_nos = {int(m.id): str(m.meter_no) for m in meters}
-    purchases = []
-    for pu in (
+    recent = list(
         Purchase.select()
         .where(Purchase.customer == customer.id)
         .order_by(Purchase.id.desc())
         .limit(history)
-    ):
-        outcome, reason = _last_attempt(pu)
+    )
+    tallies = lookup.attempt_tallies([int(pu.id) for pu in recent])
+    purchases = []
+    for pu in recent:
+        tally = tallies.get(int(pu.id), lookup.NO_ATTEMPT)
+        outcome, reason = tally.last_outcome, tally.last_reason
         purchases.append(
             PurchaseRow(
                 id=int(pu.id),
@@ -303,7 +311,8 @@ def payment_receipt(payment_id: int, operator_name: str | None = None) -> Receip
         meter = Meter.get_by_id(purchase.meter_id)
         count = int(purchase.count)
         adjusted = int(purchase.amount_fen)
-        last, reason = _last_attempt(purchase)
+        tally = lookup.attempt_tallies([int(purchase.id)]).get(int(purchase.id), lookup.NO_ATTEMPT)
+        last, reason = tally.last_outcome, tally.last_reason
         state = str(purchase.state)
         if state == "loaded":
             outcome = last if last in ("success", "already-loaded") else "success"

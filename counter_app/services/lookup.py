@@ -8,7 +8,10 @@ two counters cannot deadlock.
 
 from __future__ import annotations
 
-from typing import cast
+from dataclasses import dataclass
+from typing import Any, cast
+
+from peewee import fn
 
 from counter_app.core.allocation import OpenBill
 from counter_app.core.eligibility import MeterFacts
@@ -21,7 +24,7 @@ from counter_app.services.errors import (
     UnknownPurchase,
 )
 from counter_app.store.database import locked
-from counter_app.store.models import Bill, Customer, Meter, Payment, Purchase
+from counter_app.store.models import Bill, Customer, DispatchAttempt, Meter, Payment, Purchase
 
 PENDING_STATES = frozenset(s.value for s in IN_TRANSIT)
 """Purchase states that block a new purchase for the same meter (core `MeterFacts`)."""
@@ -137,3 +140,39 @@ def arrears_fen(customer_id: int) -> int:
 
 def purchase_state(purchase: Purchase) -> PurchaseState:
     return PurchaseState(str(purchase.state))
+
+
+@dataclass(frozen=True)
+class AttemptTally:
+    """How often a purchase was attempted (R9) and how its latest attempt ended."""
+
+    attempts: int
+    last_outcome: str | None
+    last_reason: str
+
+
+NO_ATTEMPT = AttemptTally(0, None, "")
+
+
+def attempt_tallies(purchase_ids: list[int]) -> dict[int, AttemptTally]:
+    """The attempt tally of each purchase in two statements, whatever their number (the
+    account's history and the work-order queue list many purchases at once)."""
+    if not purchase_ids:
+        return {}
+    grouped: Any = (
+        DispatchAttempt.select(
+            DispatchAttempt.purchase, fn.COUNT(DispatchAttempt.id), fn.MAX(DispatchAttempt.id)
+        )
+        .where(DispatchAttempt.purchase.in_(purchase_ids))
+        .group_by(DispatchAttempt.purchase)
+        .tuples()
+    )
+    counts = {int(pid): (int(n), int(last)) for pid, n, last in grouped}
+    last_rows: Any = DispatchAttempt.select(
+        DispatchAttempt.id, DispatchAttempt.outcome, DispatchAttempt.reason
+    ).where(DispatchAttempt.id.in_([last for _, last in counts.values()]))
+    last = {int(a.id): a for a in last_rows}
+    return {
+        pid: AttemptTally(n, str(last[lid].outcome), str(last[lid].reason))
+        for pid, (n, lid) in counts.items()
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class DispatchOutcome:
@@ -72,6 +72,7 @@ class MeterProbe:
     balance_fen: int
     count: int
     last_purchase_fen: int | None = None
+    overdraft_fen: int | None = None
 
 
 class DispatchProgress(Protocol):
@@ -102,6 +103,20 @@ class Dispatcher(Protocol):
 
     def probe(self, meter_address: str) -> MeterProbe:
         """R8 (a)+(b): read balance, count and last purchase; raises if unreachable."""
+        ...
+
+
+@runtime_checkable
+class AccountOpener(Protocol):
+    """A dispatcher that can also open a new meter's account remotely (070101FF, R18).
+
+    Dispatchers without it leave a new meter to the open-account card (R14).
+    """
+
+    def open_account(
+        self, meter_address: str, customer_no: str, *, meter_no: str | None = None
+    ) -> MeterProbe:
+        """Open the account (no money, the meter's own count); raises if not possible."""
         ...
 
 

@@ -149,6 +149,7 @@ class ReceiptKind(StrEnum):
     PAYMENT = "payment"
     CARD_WRITE = "card-write"
     REVERSAL = "reversal"
+    PREPAYMENT_REFUND = "prepayment-refund"  # R19 "refund cash", a closed account's prepayment
 
 
 class PaperSize(StrEnum):
@@ -206,6 +207,7 @@ _TITLES = {
     ReceiptKind.PAYMENT: "电费缴费凭证",
     ReceiptKind.CARD_WRITE: "购电卡写卡凭证",
     ReceiptKind.REVERSAL: "冲正凭证",
+    ReceiptKind.PREPAYMENT_REFUND: "预收退款凭证",
 }
 
 _CHANNELS = {
@@ -308,6 +310,14 @@ def receipt_lines(data: ReceiptData) -> list[tuple[str, str]]:
         if data.card_serial:
             rows.append(("卡号", data.card_serial))
         rows.append(("预收余额", f"¥{format_fen(data.prepayment_after_fen)}"))
+    elif data.kind is ReceiptKind.PREPAYMENT_REFUND:
+        rows.append(("退款金额", f"¥{format_fen(data.amount_fen)}"))
+        if data.original_receipt_no:
+            rows.append(("业务变更", data.original_receipt_no))
+        if data.supervisor:
+            rows.append(("审核人", data.supervisor))
+        if data.reversal_reason:
+            rows.append(("退款原因", data.reversal_reason))
     else:
         rows += [
             ("原票据号", data.original_receipt_no or "-"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from counter_app.services.business import BusinessService
 from counter_app.services.cards import CardService
 from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService
@@ -20,15 +21,18 @@ class Services:
     reversals: ReversalService
     cards: CardService
     work_orders: WorkOrderService
+    business: BusinessService
 
 
 def build_services(ctx: ServiceContext) -> Services:
     dispatch = DispatchService(ctx)
+    payments = PaymentService(ctx, dispatch)
     return Services(
         ctx=ctx,
-        payments=PaymentService(ctx, dispatch),
+        payments=payments,
         dispatch=dispatch,
         reversals=ReversalService(ctx, dispatch),
         cards=CardService(ctx),
         work_orders=WorkOrderService(ctx, dispatch),
+        business=BusinessService(ctx, dispatch, payments),
     )

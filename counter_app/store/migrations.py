@@ -11,7 +11,9 @@ migrated databases end up the same. Step 1 is the baseline (its table list is fr
 `BASELINE_MODELS`); step 2 adds shifts and cash (`Shift`, `CashMovement`, and the partial
 unique indexes that allow one live shift per teller and per counter); step 3 adds authority
 and tamper evidence (lockout columns of `User`, `OperatorSession` for counterctl sign-ins,
-and the hash chain of `AuditLog`, backfilled over the records already there).
+and the hash chain of `AuditLog`, backfilled over the records already there); step 6 adds
+business changes (`BusinessChange`, `ReviewedPrepayment`, `PrepaymentRefund`) and the index
+that keeps a re-imported archive bill from being booked twice.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ import peewee
 
 from counter_app.core.audit_chain import GENESIS_HASH, record_hash
 from counter_app.store.database import database, is_postgres
+from counter_app.store.indexes import create_scale_indexes
 from counter_app.store.models import (
     ALL_MODELS,
     AuditLog,
     Bill,
     BillSettlement,
+    BusinessChange,
     CashMovement,
     Customer,
     DispatchAttempt,
@@ -37,8 +41,10 @@ from counter_app.store.models import (
     Notification,
     OperatorSession,
     Payment,
+    PrepaymentRefund,
     Purchase,
     Refund,
+    ReviewedPrepayment,
     SchemaVersion,
     Shift,
     User,
@@ -62,6 +68,11 @@ BASELINE_MODELS: tuple[type[peewee.Model], ...] = (
 """The tables of step 1, frozen: later steps add theirs (a v1 database has exactly these)."""
 
 SHIFT_MODELS: tuple[type[peewee.Model], ...] = (Shift, CashMovement)
+BUSINESS_CHANGE_MODELS: tuple[type[peewee.Model], ...] = (
+    BusinessChange,
+    ReviewedPrepayment,
+    PrepaymentRefund,
+)
 
 SQLITE_AUDIT_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
@@ -95,6 +106,11 @@ LIVE_SHIFT_INDEXES = (
     "CREATE UNIQUE INDEX IF NOT EXISTS shift_live_counter "
     "ON shift (counter_id) WHERE state <> 'closed'",
 )
+
+
+# The customer archive (档案导入) names an open bill by customer and period: a re-import finds
+# the bill it booked before instead of booking it again.
+ARCHIVE_BILL_INDEX = "CREATE INDEX IF NOT EXISTS bill_customer_period ON bill (customer_id, period)"
 
 
 def _baseline_objects(db: Any) -> None:
@@ -174,10 +190,16 @@ def _step_3_authority_and_tamper_evidence(db: Any) -> None:
     db.execute_sql("CREATE UNIQUE INDEX IF NOT EXISTS audit_log_prev_hash ON audit_log (prev_hash)")
 
 
+def _business_change_objects(db: Any) -> None:
+    db.execute_sql(ARCHIVE_BILL_INDEX)
+
+
 def _create_database_objects(db: Any) -> None:
     """Triggers and partial indexes that peewee's model metadata cannot express."""
     _baseline_objects(db)
     _shift_objects(db)
+    _business_change_objects(db)
+    create_scale_indexes(db)
 
 
 def _step_1_baseline(db: Any) -> None:
@@ -190,6 +212,10 @@ def _step_2_shifts_and_cash(db: Any) -> None:
     _shift_objects(db)
 
 
+def _step_7_indexes_for_a_province(db: Any) -> None:
+    create_scale_indexes(db)
+
+
 @dataclass(frozen=True)
 class Step:
     version: int
@@ -197,10 +223,17 @@ class Step:
     apply: Callable[[Any], None]
 
 
+def _step_6_business_changes(db: Any) -> None:
+    db.create_tables(BUSINESS_CHANGE_MODELS, safe=True)
+    _business_change_objects(db)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "baseline schema", _step_1_baseline),
     Step(2, "shifts and cash", _step_2_shifts_and_cash),
     Step(3, "authority and tamper evidence", _step_3_authority_and_tamper_evidence),
+    Step(6, "business changes and the customer archive", _step_6_business_changes),
+    Step(7, "search and history indexes for a million customers", _step_7_indexes_for_a_province),
 )
 LATEST_VERSION = STEPS[-1].version
 

@@ -339,6 +339,95 @@ class CashMovement(BaseModel):
     created_at = peewee.DateTimeField(default=utcnow)
 
 
+# -- business changes (R18-R20) and the customer archive ---------------------------------------
+
+
+class ChangeKind:
+    """What a business change (业务变更) does; `counter_app.services.business` runs each."""
+
+    NEW_INSTALLATION = "new-installation"  # R18 业扩新装
+    METER_REPLACEMENT = "meter-replacement"  # R19 变更换表
+    ACCOUNT_CLOSE = "account-close"  # 销户
+    METER_MOVE = "meter-move"  # 过户 of one meter to another customer
+    MODE_CHANGE = "mode-change"  # remote <-> card (R2)
+    ALL: ClassVar[tuple[str, ...]] = (
+        NEW_INSTALLATION,
+        METER_REPLACEMENT,
+        ACCOUNT_CLOSE,
+        METER_MOVE,
+        MODE_CHANGE,
+    )
+
+
+class BusinessChange(BaseModel):
+    """One business change as filed (by a technician) and what it did, for the record and
+    the back office's list. `details` holds the figures of the change (readings, modes)."""
+
+    kind = peewee.CharField(max_length=24)
+    customer = peewee.ForeignKeyField(Customer, backref="changes", on_delete="RESTRICT")
+    meter = peewee.ForeignKeyField(Meter, null=True, backref="changes", on_delete="RESTRICT")
+    new_meter = peewee.ForeignKeyField(Meter, null=True, on_delete="RESTRICT")
+    filed_by = peewee.CharField(max_length=64)
+    counter_id = peewee.CharField(max_length=32)
+    reason = peewee.TextField(default="")
+    details = JSONField(default=dict)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class PrepaymentSource:
+    METER_BALANCE = "meter-balance"  # R19: the old meter's final balance
+    ACCOUNT_CLOSE = "account-close"  # the prepayment of a closed account, to refund
+
+
+class ReviewState:
+    """States of a `ReviewedPrepayment` (R20)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"  # joined the prepayment, computed and dispatched like any purchase
+    REFUSED = "refused"  # held in prepayment with the reviewer's reason
+    REFUNDED = "refunded"  # handed back in cash (`PrepaymentRefund`)
+    HELD: ClassVar[tuple[str, ...]] = (PENDING, REFUSED)
+
+
+class ReviewedPrepayment(BaseModel):
+    """Prepayment created by a business change, held until a supervisor reviews it (R20).
+
+    Held money (pending or refused) is part of the customer's prepayment for I1 but not of
+    `Customer.prepayment_fen`, so that no payment sweeps it into a purchase unreviewed (R3).
+    A `meter-balance` row is money that came back out of a removed meter (R19): I1 subtracts
+    it from "loaded" (`services.checks`).
+    """
+
+    change = peewee.ForeignKeyField(BusinessChange, backref="prepayments", on_delete="RESTRICT")
+    customer = peewee.ForeignKeyField(
+        Customer, backref="reviewed_prepayments", on_delete="RESTRICT"
+    )
+    meter = peewee.ForeignKeyField(Meter, null=True, on_delete="RESTRICT")  # where it would go
+    source = peewee.CharField(max_length=16)
+    amount_fen = peewee.BigIntegerField()
+    state = peewee.CharField(max_length=12, default=ReviewState.PENDING)
+    reviewer = peewee.CharField(max_length=64, null=True)
+    review_reason = peewee.TextField(default="")
+    reviewed_at = peewee.DateTimeField(null=True)
+    payment = peewee.ForeignKeyField(Payment, null=True, on_delete="RESTRICT")
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
+class PrepaymentRefund(BaseModel):
+    """Prepayment handed back in cash (account close, R19 "refund cash"), authorized by a
+    supervisor; counted as "refunded" by I1 and printed as a receipt."""
+
+    customer = peewee.ForeignKeyField(Customer, backref="prepayment_refunds", on_delete="RESTRICT")
+    change = peewee.ForeignKeyField(BusinessChange, null=True, on_delete="RESTRICT")
+    amount_fen = peewee.BigIntegerField()
+    receipt_no = peewee.CharField(max_length=64, unique=True)
+    operator = peewee.CharField(max_length=64)
+    supervisor = peewee.CharField(max_length=64)
+    reason = peewee.TextField()
+    counter_id = peewee.CharField(max_length=32)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+
 # -- audit (I3) ------------------------------------------------------------------------------
 
 
@@ -415,5 +504,8 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Shift,
     CashMovement,
     OperatorSession,
+    BusinessChange,
+    ReviewedPrepayment,
+    PrepaymentRefund,
 )
 """Application tables in dependency order (`SchemaVersion` is managed by the migrator)."""

@@ -26,6 +26,16 @@
     <message>
       <source>This card is blocked (too many failed key checks). Unblock it with the issuer's key (Unblock card), or re-issue it.</source>
       <translation>此卡已锁定（密钥校验失败次数过多）。请用发卡方密钥解锁（“解锁卡片”），或补卡。</translation>
+      <source>The change was not made: {detail}</source>
+      <translation>变更未执行：{detail}</translation>
+    </message>
+    <message>
+      <source>Meter {address} cannot be read: mark it as dead and enter its final balance and purchase count from the technician&apos;s form.</source>
+      <translation>电表 {address} 无法读取：请标记为故障表，按工单填写拆表剩余金额和购电次数。</translation>
+    </message>
+    <message>
+      <source>There is no held prepayment {review}.</source>
+      <translation>没有第 {review} 号待审核预收。</translation>
     </message>
   </context>
   <context>
@@ -65,6 +75,14 @@
     <message>
       <source>Your role has no back-office area.</source>
       <translation>您的角色没有可用的后台功能。</translation>
+    </message>
+    <message>
+      <source>Business changes</source>
+      <translation>业务变更</translation>
+    </message>
+    <message>
+      <source>Archive import</source>
+      <translation>档案导入</translation>
     </message>
   </context>
   <context>

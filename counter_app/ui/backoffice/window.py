@@ -43,6 +43,17 @@ def describe_error(exc: BaseException) -> str:
             "This card is blocked (too many failed key checks). Unblock it with the issuer's "
             "key (Unblock card), or re-issue it.",
         ),
+        "change-refused": lambda: QCoreApplication.translate(
+            "BackOfficeErrors", "The change was not made: {detail}"
+        ),
+        "meter-unreadable": lambda: QCoreApplication.translate(
+            "BackOfficeErrors",
+            "Meter {address} cannot be read: mark it as dead and enter its final balance and "
+            "purchase count from the technician's form.",
+        ),
+        "unknown-review": lambda: QCoreApplication.translate(
+            "BackOfficeErrors", "There is no held prepayment {review}."
+        ),
     }
     text = explain_by_table(exc, own)
     if text is not None:
@@ -118,6 +129,20 @@ TABS: tuple[TabSpec, ...] = (
         (Action.MANAGE_USERS,),
         "Users",
     ),
+    TabSpec(
+        "business-changes",
+        "counter_app.ui.backoffice.business_changes",
+        "BusinessChangesTab",
+        (Action.FILE_BUSINESS_CHANGE, Action.REVIEW_BUSINESS_CHANGE),
+        "Business changes",
+    ),
+    TabSpec(
+        "archive-import",
+        "counter_app.ui.backoffice.archive_import",
+        "ArchiveImportTab",
+        (Action.IMPORT_ARCHIVE,),
+        "Archive import",
+    ),
 )
 
 
@@ -130,6 +155,8 @@ def tab_title(spec: TabSpec) -> str:
         "success-board": QCoreApplication.translate("BackOfficeWindow", "Success board"),
         "audit": QCoreApplication.translate("BackOfficeWindow", "Audit"),
         "users": QCoreApplication.translate("BackOfficeWindow", "Users"),
+        "business-changes": QCoreApplication.translate("BackOfficeWindow", "Business changes"),
+        "archive-import": QCoreApplication.translate("BackOfficeWindow", "Archive import"),
     }
     return titles.get(spec.key, spec.title)
 
