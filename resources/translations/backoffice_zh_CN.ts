@@ -26,6 +26,8 @@
     <message>
       <source>This card is blocked (too many failed key checks). Unblock it with the issuer's key (Unblock card), or re-issue it.</source>
       <translation>此卡已锁定（密钥校验失败次数过多）。请用发卡方密钥解锁（“解锁卡片”），或补卡。</translation>
+    </message>
+    <message>
       <source>The change was not made: {detail}</source>
       <translation>变更未执行：{detail}</translation>
     </message>

@@ -15,7 +15,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from counter_app.services.auth import Action
 from counter_app.ui import texts
@@ -253,6 +253,17 @@ class BackOfficeWindow(QMainWindow):
             width, height = min(width, area.width()), min(height, area.height())
         self.resize(width, height)
 
+    def fit_placeholders(self) -> None:
+        """Every field is at least as wide as its hint, in the language shown now: a hint
+        cut in half ("原因（拒绝或…") tells the person nothing."""
+        if not shiboken6.isValid(self):
+            return
+        for edit in self.findChildren(QLineEdit):
+            hint = edit.placeholderText()
+            if hint:
+                wanted = edit.fontMetrics().horizontalAdvance(hint) + 16
+                edit.setMinimumWidth(min(wanted, 520))
+
     # -- live data ---------------------------------------------------------------------------
     def check_for_changes(self) -> None:
         workers = getattr(self.ctx, "workers", None)
@@ -316,6 +327,7 @@ class BackOfficeWindow(QMainWindow):
         )
         for i, spec in enumerate(self.specs):
             self.tabs.setTabText(i, tab_title(spec))
+        QTimer.singleShot(0, self.fit_placeholders)  # after the tabs said their new words
         if not self.specs:
             self.empty.setText(self.tr("Your role has no back-office area."))
 
