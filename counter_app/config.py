@@ -30,6 +30,15 @@ Example (every key optional)::
     [sms]
     gateway_url = ""                         # empty: messages stay queued in the outbox
 
+    [desk]
+    large_amount_yuan = "5000"               # confirm twice at or above (0: never)
+    hoarding_limit_yuan = "5000"             # warn before a purchase the meter would refuse
+
+    [receipt]
+    supplier = "国网某某供电公司"
+    hall = "城东营业厅"
+    tariff_yuan_per_kwh = "0.5283"           # for the receipt's kWh estimate
+
     [security]
     lockout_attempts = 5                     # wrong passwords in a row before a lockout
     lockout_minutes = 15                     # how long a locked account stays locked
@@ -105,6 +114,24 @@ class MeterLinkConfig:
 
 
 @dataclass(frozen=True)
+class DeskConfig:
+    """The cash desk and its receipts (``[desk]`` and ``[receipt]`` in the TOML file).
+
+    ``large_amount_fen``: a payment at or above it needs a second, explicit confirmation
+    (0: never). ``hoarding_limit_fen``: the meters' hoarding limit (囤积限额, R21) — the
+    counter warns before taking money a meter would refuse (0: not configured, no warning).
+    ``tariff``: yuan per kWh in 1/10000 yuan (``core.desk.parse_tariff``) for the receipt's
+    kWh estimate (0: no estimate). ``supplier`` and ``hall`` head the receipt.
+    """
+
+    large_amount_fen: int = 500_000
+    hoarding_limit_fen: int = 0
+    tariff: int = 0
+    supplier: str = ""
+    hall: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     counter_id: str = "counter-1"
@@ -117,6 +144,7 @@ class Config:
     lockout_minutes: int = 15
     session_minutes: int = 15
     database_from_file: bool = False
+    desk: DeskConfig = field(default_factory=DeskConfig)
 
     @property
     def production(self) -> bool:
@@ -136,6 +164,42 @@ def _int(table: Mapping[str, Any], key: str, path: str, default: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ConfigError(path, f"{key} must be a whole number of at least 1")
     return value
+
+
+def _yuan(table: Mapping[str, Any], key: str, path: str, default_fen: int) -> int:
+    """An amount in yuan ("5000", 5000 or "4999.50") as fen; 0 switches the check off."""
+    from counter_app.core.money import MoneyError, parse_yuan
+
+    value = table.get(key)
+    if value is None:
+        return default_fen
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigError(path, f'{key} must be an amount in yuan, e.g. "5000"')
+    try:
+        return parse_yuan(str(value), allow_zero=True)
+    except MoneyError as exc:
+        raise ConfigError(path, f"{key}: {exc}") from None
+
+
+def _desk(doc: Mapping[str, Any], path: str) -> DeskConfig:
+    from counter_app.core.desk import DeskError, parse_tariff
+
+    desk = _table(doc, "desk", path)
+    receipt = _table(doc, "receipt", path)
+    tariff_text = receipt.get("tariff_yuan_per_kwh", "")
+    if not isinstance(tariff_text, str | int | float) or isinstance(tariff_text, bool):
+        raise ConfigError(path, 'tariff_yuan_per_kwh must be a string such as "0.5283"')
+    try:
+        tariff = parse_tariff(str(tariff_text)) if str(tariff_text).strip() else 0
+    except DeskError as exc:
+        raise ConfigError(path, f"tariff_yuan_per_kwh: {exc}") from None
+    return DeskConfig(
+        large_amount_fen=_yuan(desk, "large_amount_yuan", path, DeskConfig.large_amount_fen),
+        hoarding_limit_fen=_yuan(desk, "hoarding_limit_yuan", path, 0),
+        tariff=tariff,
+        supplier=_get(receipt, "supplier", path, ""),
+        hall=_get(receipt, "hall", path, ""),
+    )
 
 
 def _table(doc: Mapping[str, Any], name: str, path: str) -> Mapping[str, Any]:
@@ -189,6 +253,7 @@ def load_config(
         lockout_minutes=_int(security, "lockout_minutes", source, 15),
         session_minutes=_int(security, "session_minutes", source, 15),
         database_from_file=bool(_get(db, "url", source, "")),
+        desk=_desk(doc, source),
     )
     return apply_env(config, env)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from counter_app.config import DeskConfig
 from counter_app.services.receipts import PaperSize
 
 
@@ -56,6 +57,7 @@ class CounterContext:
     counter: Any = None  # the bootstrapped counter_app.bootstrap.Counter (for the back office)
     card_crypto: Any = None
     training: bool = False  # the embedded demo: banner on every window and receipt
+    desk: DeskConfig = field(default_factory=DeskConfig)  # cash desk checks, receipt heading
 
 
 def shift_of(moment: dt.datetime) -> tuple[str, dt.date]:

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.card_dialog: QWidget | None = None
         self.reversal_dialog: QWidget | None = None
         self._money_busy = False
+        self.last_tendered: int | None = None  # cash handed over for the last payment
         self._reader_state: str | None = None
         self._wanted_customer: str | None = None
         self.dispatch_thread = ""  # name of the thread the last dispatch ran on
@@ -398,17 +399,61 @@ class MainWindow(QMainWindow):
         except PlanError as exc:
             self.payment.error.setText(explain(exc) or str(exc))
             return
-        dialog = ConfirmPaymentDialog(account, plan, self)
-        dialog.sig_confirmed.connect(lambda: self.take_payment(amount_fen, channel))
+        tendered = self.payment.tendered_fen() if channel == Channel.COUNTER.value else None
+        cash = (tendered, tendered - amount_fen) if tendered is not None else None
+        dialog = ConfirmPaymentDialog(
+            account, plan, self, warnings=self.desk_warnings(account, plan), cash=cash
+        )
+        dialog.sig_confirmed.connect(lambda: self.take_payment(amount_fen, channel, tendered))
         dialog.finished.connect(self._reactivate)
         self.confirm_dialog = dialog
         dialog.open()
 
-    def take_payment(self, amount_fen: int, channel: str) -> None:
+    def desk_warnings(self, account: counter_views.Account, plan: Any) -> list[str]:
+        """What the teller must check with the customer before taking the money.
+
+        A large amount (the hall's threshold, ``[desk] large_amount_yuan``), and a purchase that
+        would take the meter's last known balance past the hoarding limit (R21): the meter
+        would refuse it, and the money would wait in prepayment.
+        """
+        from counter_app.core.desk import hoarding_warning, is_large
+        from counter_app.core.payment_plan import Route
+
+        desk = self.context.desk
+        warnings = []
+        if is_large(plan.amount_fen, desk.large_amount_fen):
+            warnings.append(
+                self.tr("Large amount: {amount}. Check the amount with the customer.").format(
+                    amount=texts.yuan(plan.amount_fen)
+                )
+            )
+        if plan.route is Route.REMOTE and plan.purchase is not None:
+            meter = account.meter(plan.purchase.meter_id)
+            warning = hoarding_warning(
+                meter.last_balance_fen, plan.purchase.amount_fen, desk.hoarding_limit_fen
+            )
+            if warning is not None:
+                warnings.append(
+                    self.tr(
+                        "Meter {meter} last showed {balance}; with this purchase it would hold "
+                        "{after}, above its hoarding limit of {limit} (R21). The meter will "
+                        "refuse it: at most {room} can be loaded now."
+                    ).format(
+                        meter=meter.meter_no,
+                        balance=texts.yuan(warning.balance_fen),
+                        after=texts.yuan(warning.after_fen),
+                        limit=texts.yuan(warning.limit_fen),
+                        room=texts.yuan(warning.room_fen),
+                    )
+                )
+        return warnings
+
+    def take_payment(self, amount_fen: int, channel: str, tendered_fen: int | None = None) -> None:
         account = self.account
         if account is None or self._money_busy:
             return
         self._set_money_busy(True)
+        self.last_tendered = tendered_fen
         self.progress.clear()
         self.progress.set_outcome(self.tr("Recording the payment…"), "working")
         operator = str(self.user.username)
@@ -416,7 +461,12 @@ class MainWindow(QMainWindow):
 
         def pay(_report: Any) -> Any:
             return self.context.payments.take_payment(
-                customer_no, amount_fen, channel=channel, operator=operator, dispatch=False
+                customer_no,
+                amount_fen,
+                channel=channel,
+                operator=operator,
+                dispatch=False,
+                tendered_fen=tendered_fen,
             )
 
         self.workers.submit(
@@ -440,6 +490,13 @@ class MainWindow(QMainWindow):
         self.progress.add_step(
             self.tr("Payment recorded, receipt {receipt_no}.").format(receipt_no=outcome.receipt_no)
         )
+        if self.last_tendered is not None:
+            self.progress.add_step(
+                self.tr("Cash tendered {tendered}: give back {change}.").format(
+                    tendered=texts.yuan(self.last_tendered),
+                    change=texts.yuan(self.last_tendered - outcome.amount_fen),
+                )
+            )
         if outcome.settlements:
             self.progress.add_step(
                 self.tr("Arrears settled: {fen}.").format(

@@ -269,6 +269,14 @@
         <translation>Confirm payment</translation>
     </message>
     <message>
+        <source>Cash tendered {tendered}, change {change}.</source>
+        <translation>Cash tendered {tendered}, change {change}.</translation>
+    </message>
+    <message>
+        <source>Checked with the customer</source>
+        <translation>Checked with the customer</translation>
+    </message>
+    <message>
         <source>Confirm and take payment (Enter)</source>
         <translation>Confirm and take payment (Enter)</translation>
     </message>
@@ -613,7 +621,7 @@
     </message>
     <message>
         <source>settle the hall&apos;s day</source>
-        <translation>settle the hall's day</translation>
+        <translation>settle the hall&apos;s day</translation>
     </message>
     <message>
         <source>change their own role</source>
@@ -625,7 +633,7 @@
     </message>
     <message>
         <source>work another person&apos;s shift</source>
-        <translation>work another person's shift</translation>
+        <translation>work another person&apos;s shift</translation>
     </message>
     <message>
         <source>Cannot continue</source>
@@ -727,6 +735,14 @@
         <translation>Wait: the current payment is still being processed.</translation>
     </message>
     <message>
+        <source>Large amount: {amount}. Check the amount with the customer.</source>
+        <translation>Large amount: {amount}. Check the amount with the customer.</translation>
+    </message>
+    <message>
+        <source>Meter {meter} last showed {balance}; with this purchase it would hold {after}, above its hoarding limit of {limit} (R21). The meter will refuse it: at most {room} can be loaded now.</source>
+        <translation>Meter {meter} last showed {balance}; with this purchase it would hold {after}, above its hoarding limit of {limit} (R21). The meter will refuse it: at most {room} can be loaded now.</translation>
+    </message>
+    <message>
         <source>Recording the payment…</source>
         <translation>Recording the payment…</translation>
     </message>
@@ -737,6 +753,10 @@
     <message>
         <source>Payment recorded, receipt {receipt_no}.</source>
         <translation>Payment recorded, receipt {receipt_no}.</translation>
+    </message>
+    <message>
+        <source>Cash tendered {tendered}: give back {change}.</source>
+        <translation>Cash tendered {tendered}: give back {change}.</translation>
     </message>
     <message>
         <source>Arrears settled: {fen}.</source>
@@ -822,6 +842,10 @@
 <context>
     <name>PaymentPanel</name>
     <message>
+        <source>The cash tendered ({tendered}) is less than the amount ({amount}).</source>
+        <translation>The cash tendered ({tendered}) is less than the amount ({amount}).</translation>
+    </message>
+    <message>
         <source>Take payment (F5)</source>
         <translation>Take payment (F5)</translation>
     </message>
@@ -840,6 +864,18 @@
     <message>
         <source>Pay… (Enter)</source>
         <translation>Pay… (Enter)</translation>
+    </message>
+    <message>
+        <source>Cash tendered (yuan)</source>
+        <translation>Cash tendered (yuan)</translation>
+    </message>
+    <message>
+        <source>exact amount</source>
+        <translation>exact amount</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Change</translation>
     </message>
 </context>
 <context>

@@ -269,6 +269,14 @@
         <translation>确认缴费</translation>
     </message>
     <message>
+        <source>Cash tendered {tendered}, change {change}.</source>
+        <translation>实收现金 {tendered}，找零 {change}。</translation>
+    </message>
+    <message>
+        <source>Checked with the customer</source>
+        <translation>已与用户核对</translation>
+    </message>
+    <message>
         <source>Confirm and take payment (Enter)</source>
         <translation>确认收费 (Enter)</translation>
     </message>
@@ -727,6 +735,14 @@
         <translation>请稍候：当前缴费仍在处理中。</translation>
     </message>
     <message>
+        <source>Large amount: {amount}. Check the amount with the customer.</source>
+        <translation>大额缴费：{amount}。请与用户核对金额。</translation>
+    </message>
+    <message>
+        <source>Meter {meter} last showed {balance}; with this purchase it would hold {after}, above its hoarding limit of {limit} (R21). The meter will refuse it: at most {room} can be loaded now.</source>
+        <translation>电表 {meter} 最近余额 {balance}；本次购电后将达 {after}，超过囤积限额 {limit}（R21）。电表将拒绝充值：目前最多可充 {room}。</translation>
+    </message>
+    <message>
         <source>Recording the payment…</source>
         <translation>正在登记缴费…</translation>
     </message>
@@ -737,6 +753,10 @@
     <message>
         <source>Payment recorded, receipt {receipt_no}.</source>
         <translation>缴费已登记，票据号 {receipt_no}。</translation>
+    </message>
+    <message>
+        <source>Cash tendered {tendered}: give back {change}.</source>
+        <translation>实收现金 {tendered}：应找零 {change}。</translation>
     </message>
     <message>
         <source>Arrears settled: {fen}.</source>
@@ -822,6 +842,10 @@
 <context>
     <name>PaymentPanel</name>
     <message>
+        <source>The cash tendered ({tendered}) is less than the amount ({amount}).</source>
+        <translation>实收现金（{tendered}）少于缴费金额（{amount}）。</translation>
+    </message>
+    <message>
         <source>Take payment (F5)</source>
         <translation>收费 (F5)</translation>
     </message>
@@ -840,6 +864,18 @@
     <message>
         <source>Pay… (Enter)</source>
         <translation>收费… (Enter)</translation>
+    </message>
+    <message>
+        <source>Cash tendered (yuan)</source>
+        <translation>实收现金（元）</translation>
+    </message>
+    <message>
+        <source>exact amount</source>
+        <translation>等于缴费金额</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>找零</translation>
     </message>
 </context>
 <context>
