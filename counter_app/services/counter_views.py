@@ -301,6 +301,8 @@ def payment_receipt(payment_id: int, operator_name: str | None = None) -> Receip
     taken = audit.entries(entity="payment", entity_id=payment_id, actions=("take-payment",))
     after = taken[0].after if taken and isinstance(taken[0].after, dict) else {}
     arrears_after = int(after.get("arrears_fen", 0) or 0)
+    tendered = after.get("tendered_fen")
+    change = after.get("change_fen")
     purchase = Purchase.select().where(Purchase.payment == payment_id).order_by(Purchase.id).first()
     meters: tuple[ReceiptMeter, ...] = ()
     outcome: str | None = None
@@ -353,4 +355,6 @@ def payment_receipt(payment_id: int, operator_name: str | None = None) -> Receip
         dispatch_outcome=outcome,
         dispatch_detail=detail,
         purchase_count=count,
+        tendered_fen=int(tendered) if isinstance(tendered, int) else None,
+        change_fen=int(change) if isinstance(change, int) else None,
     )

@@ -634,6 +634,7 @@ class MainWindow(QMainWindow):
         )
 
     def open_receipt(self, data: Any, copy: bool) -> None:
+        data = self.as_printed(data, copy)
         self.last_receipt = data
         self.preview = ReceiptPreviewDialog(
             data,
@@ -646,6 +647,23 @@ class MainWindow(QMainWindow):
         self.receipts_printed.add(data.receipt_no)
         self.preview.finished.connect(self._reactivate)
         self.preview.open()
+
+    def as_printed(self, data: Any, copy: bool) -> Any:
+        """The receipt as this hall prints it: supplier, hall and tariff from the settings,
+        and on a COPY when and by whom it is reprinted (the original's time stays)."""
+        import dataclasses
+
+        desk = self.context.desk
+        changes: dict[str, Any] = {
+            "supplier": desk.supplier,
+            "hall": desk.hall,
+            "tariff": desk.tariff,
+        }
+        if copy:
+            name = getattr(self.user, "full_name", "") or getattr(self.user, "username", "")
+            changes["reprinted_at"] = dt.datetime.now()
+            changes["reprinted_by"] = str(name)
+        return dataclasses.replace(data, **changes)
 
     # -- card ----------------------------------------------------------------------------------
     def read_card(self) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 
 from counter_app.services import audit
 from tests.ui.conftest import CounterEnv
-from tests.ui.helpers import WAIT_MS, find_customer
+from tests.ui.helpers import WAIT_MS, find_customer, pdf_text, print_receipt
 
 WANG_FANG = "100000000002"  # arrears 177.70, meter balance 12.00
 ZHAO_MIN = "100000000007"  # no arrears, meter 000000000008 with a balance of 100.00
@@ -116,3 +116,31 @@ def test_warning_before_a_purchase_past_the_hoarding_limit_r21(
     qtbot.keyClick(window.payment.amount, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.confirm_dialog is not None, timeout=WAIT_MS)
     assert not window.confirm_dialog.warnings and window.confirm_dialog.confirm_button.isEnabled()
+
+
+def test_receipt_and_its_copy_as_the_hall_prints_them(
+    qtbot: Any, counter_env: CounterEnv, signed_in_window: Any, receipts_to_files: Any
+) -> None:
+    counter_env.context.desk = dataclasses.replace(
+        counter_env.context.desk, supplier="国网示范供电公司", hall="城东营业厅", tariff=5_283
+    )
+    window = signed_in_window(counter_env)
+    find_customer(qtbot, window, WANG_FANG, WANG_FANG)
+    type_amounts(qtbot, window, "177.70", "200")
+    qtbot.keyClick(window.payment.tendered, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.confirm_dialog is not None, timeout=WAIT_MS)
+    qtbot.keyClick(window.confirm_dialog.confirm_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.payments_taken == 1 and not window.money_busy, timeout=WAIT_MS)
+    text = print_receipt(qtbot, window, receipts_to_files)
+    for expected in ("国网示范供电公司", "城东营业厅", "壹佰柒拾柒元柒角", "实收", "¥200.00"):
+        assert expected in text, expected
+    assert "找零" in text and "¥22.30" in text and "补打" not in text
+
+    qtbot.waitUntil(lambda: window.reprint_button.isEnabled(), timeout=WAIT_MS)
+    window.preview = None
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.preview is not None, timeout=WAIT_MS)
+    window.preview.print_now()
+    copy = pdf_text(next(receipts_to_files.glob("*-copy.pdf")))
+    assert "COPY" in copy and "补打时间" in copy and "补打人" in copy and "Teller One" in copy
+    assert "¥22.30" in copy  # the reprint says what the original said
