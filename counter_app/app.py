@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from counter_app.config import DeskConfig
+from counter_app.config import DeskConfig, ThermalPrinterConfig
 from counter_app.services.receipts import PaperSize
 
 log = logging.getLogger("counter_app")
@@ -89,6 +89,7 @@ def context_from_counter(
         card_crypto=card_crypto,
         training=embedded is not None,
         desk=getattr(counter.config, "desk", None) or DeskConfig(),
+        receipt_printer=getattr(counter.config, "receipt_printer", None) or ThermalPrinterConfig(),
     )
 
 

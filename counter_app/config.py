@@ -39,6 +39,13 @@ Example (every key optional)::
     hall = "城东营业厅"
     tariff_yuan_per_kwh = "0.5283"           # for the receipt's kWh estimate
 
+    [receipt_printer]                        # an 80 mm ESC/POS printer (else: PDF)
+    kind = "network"                         # usb | serial | network
+    host = "10.1.2.50"                       # network: port 9100
+    # usb_vendor = "0x0416"; usb_product = "0x5011"   (usb)
+    # serial_port = "/dev/ttyUSB0"; baudrate = 19200  (serial)
+    drawer_pin = 2                           # the cash drawer's kick pin
+
     [security]
     lockout_attempts = 5                     # wrong passwords in a row before a lockout
     lockout_minutes = 15                     # how long a locked account stays locked
@@ -114,6 +121,26 @@ class MeterLinkConfig:
 
 
 @dataclass(frozen=True)
+class ThermalPrinterConfig:
+    """``[receipt_printer]`` in the TOML file: an 80 mm ESC/POS printer spoken to directly
+    (``services.thermal``); ``kind`` "" means none — receipts go the PDF way."""
+
+    kind: str = ""  # "usb", "serial", "network" or ""
+    usb_vendor: int = 0
+    usb_product: int = 0
+    serial_port: str = ""
+    baudrate: int = 19_200
+    host: str = ""
+    port: int = 9_100
+    drawer_pin: int = 2  # the cash drawer's kick pin (2 or 5)
+    timeout_s: float = 5.0
+
+    @property
+    def configured(self) -> bool:
+        return self.kind in ("usb", "serial", "network")
+
+
+@dataclass(frozen=True)
 class DeskConfig:
     """The cash desk and its receipts (``[desk]`` and ``[receipt]`` in the TOML file).
 
@@ -145,6 +172,7 @@ class Config:
     session_minutes: int = 15
     database_from_file: bool = False
     desk: DeskConfig = field(default_factory=DeskConfig)
+    receipt_printer: ThermalPrinterConfig = field(default_factory=ThermalPrinterConfig)
 
     @property
     def production(self) -> bool:
@@ -202,6 +230,35 @@ def _desk(doc: Mapping[str, Any], path: str) -> DeskConfig:
     )
 
 
+def _receipt_printer(doc: Mapping[str, Any], path: str) -> ThermalPrinterConfig:
+    table = _table(doc, "receipt_printer", path)
+    kind = _get(table, "kind", path, "")
+    if kind not in ("", "usb", "serial", "network"):
+        raise ConfigError(path, "[receipt_printer] kind must be usb, serial or network")
+
+    def number(key: str, default: int) -> int:
+        value = table.get(key, default)
+        if isinstance(value, str):  # USB ids are written in hex: "0x0416"
+            try:
+                return int(value, 0)
+            except ValueError:
+                raise ConfigError(path, f"{key} must be a number") from None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(path, f"{key} must be a number")
+        return value
+
+    return ThermalPrinterConfig(
+        kind=kind,
+        usb_vendor=number("usb_vendor", 0),
+        usb_product=number("usb_product", 0),
+        serial_port=_get(table, "serial_port", path, ""),
+        baudrate=number("baudrate", 19_200),
+        host=_get(table, "host", path, ""),
+        port=number("port", 9_100),
+        drawer_pin=number("drawer_pin", 2),
+    )
+
+
 def _table(doc: Mapping[str, Any], name: str, path: str) -> Mapping[str, Any]:
     value = doc.get(name, {})
     if not isinstance(value, dict):
@@ -254,6 +311,7 @@ def load_config(
         session_minutes=_int(security, "session_minutes", source, 15),
         database_from_file=bool(_get(db, "url", source, "")),
         desk=_desk(doc, source),
+        receipt_printer=_receipt_printer(doc, source),
     )
     return apply_env(config, env)
 

@@ -59,6 +59,7 @@ __all__ = [
     "format_fen",
     "qr_payload",
     "receipt_lines",
+    "receipt_title",
     "render_receipt",
     "write_receipt",
 ]
@@ -286,6 +287,11 @@ def format_fen(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     yuan, cents = divmod(abs(fen), 100)
     return f"{sign}{yuan:,}.{cents:02d}"
+
+
+def receipt_title(kind: ReceiptKind) -> str:
+    """The receipt's printed title (电费缴费凭证, 冲正凭证…)."""
+    return _TITLES[kind]
 
 
 def qr_payload(data: ReceiptData) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from counter_app.config import DeskConfig
+from counter_app.config import DeskConfig, ThermalPrinterConfig
 from counter_app.services.receipts import PaperSize
 
 
@@ -58,6 +58,7 @@ class CounterContext:
     card_crypto: Any = None
     training: bool = False  # the embedded demo: banner on every window and receipt
     desk: DeskConfig = field(default_factory=DeskConfig)  # cash desk checks, receipt heading
+    receipt_printer: ThermalPrinterConfig = field(default_factory=ThermalPrinterConfig)
 
 
 def shift_of(moment: dt.datetime) -> tuple[str, dt.date]:

@@ -642,6 +642,7 @@ class MainWindow(QMainWindow):
             training=self.context.training,
             paper=self.context.paper,
             printer_name=self.context.printer_name,
+            thermal=self.context.receipt_printer,
             parent=self,
         )
         self.receipts_printed.add(data.receipt_no)

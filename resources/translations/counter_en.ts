@@ -966,6 +966,10 @@
         <translation>Printed to {where}.</translation>
     </message>
     <message>
+        <source>the receipt printer ({kind})</source>
+        <translation>the receipt printer ({kind})</translation>
+    </message>
+    <message>
         <source>Save receipt</source>
         <translation>Save receipt</translation>
     </message>

@@ -966,6 +966,10 @@
         <translation>已打印到 {where}。</translation>
     </message>
     <message>
+        <source>the receipt printer ({kind})</source>
+        <translation>票据打印机（{kind}）</translation>
+    </message>
+    <message>
         <source>Save receipt</source>
         <translation>保存票据</translation>
     </message>

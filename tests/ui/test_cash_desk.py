@@ -10,8 +10,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from counter_app.services import audit
+from tests.services.test_thermal import network_printer
 from tests.ui.conftest import CounterEnv
 from tests.ui.helpers import WAIT_MS, find_customer, pdf_text, print_receipt
+
+__all__ = ["network_printer"]  # a receipt printer on 127.0.0.1 (fixture)
 
 WANG_FANG = "100000000002"  # arrears 177.70, meter balance 12.00
 ZHAO_MIN = "100000000007"  # no arrears, meter 000000000008 with a balance of 100.00
@@ -144,3 +147,31 @@ def test_receipt_and_its_copy_as_the_hall_prints_them(
     copy = pdf_text(next(receipts_to_files.glob("*-copy.pdf")))
     assert "COPY" in copy and "补打时间" in copy and "补打人" in copy and "Teller One" in copy
     assert "¥22.30" in copy  # the reprint says what the original said
+
+
+def test_f9_prints_on_the_receipt_printer_and_opens_the_drawer(
+    qtbot: Any, counter_env: CounterEnv, signed_in_window: Any, network_printer: Any
+) -> None:
+    from counter_app.config import ThermalPrinterConfig
+
+    port, received, done = network_printer
+    counter_env.context.receipt_printer = ThermalPrinterConfig(
+        kind="network", host="127.0.0.1", port=port
+    )
+    window = signed_in_window(counter_env)
+    find_customer(qtbot, window, WANG_FANG, WANG_FANG)
+    type_amounts(qtbot, window, "177.70", "200")
+    qtbot.keyClick(window.payment.tendered, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.confirm_dialog is not None, timeout=WAIT_MS)
+    qtbot.keyClick(window.confirm_dialog.confirm_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.payments_taken == 1 and not window.money_busy, timeout=WAIT_MS)
+    qtbot.keyClick(window, Qt.Key.Key_F9)
+    qtbot.waitUntil(
+        lambda: window.preview is not None and window.preview.isVisible(), timeout=WAIT_MS
+    )
+    qtbot.keyClick(window.preview, Qt.Key.Key_F9)
+    assert done.wait(10), window.preview.status.text()
+    assert "receipt printer" in window.preview.status.text()
+    for text in ("电费缴费凭证", "壹佰柒拾柒元柒角", "找零", "¥22.30"):
+        assert text.encode("gb18030") in received, text
+    assert b"\x1dV\x00" in received and b"\x1bp\x00" in received  # cut, then the drawer
