@@ -43,6 +43,10 @@
   <context>
     <name>BackOfficeWindow</name>
     <message>
+      <source>Daily settlement</source>
+      <translation>营业厅日结</translation>
+    </message>
+    <message>
       <source>Work orders</source>
       <translation>补发工单</translation>
     </message>
@@ -1828,6 +1832,117 @@
     <message>
       <source>change</source>
       <translation>找零</translation>
+    </message>
+  </context>
+  <context>
+    <name>DailySettlementTab</name>
+    <message>
+      <source>Day</source>
+      <translation>营业日</translation>
+    </message>
+    <message>
+      <source>Settle the day and issue the deposit slip</source>
+      <translation>日结并开具缴款单</translation>
+    </message>
+    <message>
+      <source>Shift</source>
+      <translation>班次</translation>
+    </message>
+    <message>
+      <source>Counter</source>
+      <translation>柜台</translation>
+    </message>
+    <message>
+      <source>Teller</source>
+      <translation>柜员</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Expected cash</source>
+      <translation>应有现金</translation>
+    </message>
+    <message>
+      <source>Counted</source>
+      <translation>盲点现金</translation>
+    </message>
+    <message>
+      <source>To the bank</source>
+      <translation>解缴银行</translation>
+    </message>
+    <message>
+      <source>Channel</source>
+      <translation>缴费方式</translation>
+    </message>
+    <message>
+      <source>Payments</source>
+      <translation>笔数</translation>
+    </message>
+    <message>
+      <source>Yuan</source>
+      <translation>金额（元）</translation>
+    </message>
+    <message>
+      <source>Difference</source>
+      <translation>差异</translation>
+    </message>
+    <message>
+      <source>Who</source>
+      <translation>人员</translation>
+    </message>
+    <message>
+      <source>Explanation</source>
+      <translation>说明</translation>
+    </message>
+    <message>
+      <source>Every drawer of the day is counted and closed.</source>
+      <translation>当日所有钱箱均已盲点并结班。</translation>
+    </message>
+    <message>
+      <source>{count} shift(s) still open: close them (Z) before settling the day.</source>
+      <translation>尚有 {count} 个班次未结：请先结班（Z）再日结。</translation>
+    </message>
+    <message>
+      <source>closed</source>
+      <translation>已结班</translation>
+    </message>
+    <message>
+      <source>open</source>
+      <translation>未结班</translation>
+    </message>
+    <message>
+      <source>short</source>
+      <translation>短款</translation>
+    </message>
+    <message>
+      <source>over</source>
+      <translation>长款</translation>
+    </message>
+    <message>
+      <source>shift not closed</source>
+      <translation>未结班</translation>
+    </message>
+    <message>
+      <source>taken outside any shift</source>
+      <translation>班外收款</translation>
+    </message>
+    <message>
+      <source>its cash is not counted yet</source>
+      <translation>现金尚未盲点</translation>
+    </message>
+    <message>
+      <source>receipt {receipt_no} at {time}</source>
+      <translation>票据 {receipt_no}（{time}）</translation>
+    </message>
+    <message>
+      <source>Payments {payments} yuan, reversals {refunds} yuan ({reversals}); counted {counted} yuan, floats kept {floats} yuan, difference {variance} yuan; to the bank {bank} yuan. Outside any shift: {outside}.</source>
+      <translation>收费 {payments} 元，冲正退款 {refunds} 元（{reversals} 笔）；盲点 {counted} 元，留存备用金 {floats} 元，差额 {variance} 元；解缴银行 {bank} 元。班外收款：{outside} 笔。</translation>
+    </message>
+    <message>
+      <source>Day settled. Deposit slip: {path}</source>
+      <translation>已日结。缴款单：{path}</translation>
     </message>
   </context>
 </TS>

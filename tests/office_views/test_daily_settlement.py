@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from counter_app.services.daily_settlement import (
 )
 from counter_app.services.errors import NotAuthorized
 from counter_app.services.shifts import ShiftService
-from tests.office_views.conftest import Office
+from tests.office_views.conftest import WAIT_MS, Office, ViewEnv
 
 
 def test_the_hall_day_across_counters_and_its_deposit_slip(office: Office, tmp_path: Path) -> None:
@@ -84,3 +85,30 @@ def test_the_hall_day_across_counters_and_its_deposit_slip(office: Office, tmp_p
         assert expected in flat, (expected, flat)
     (record,) = audit.entries(entity="hall-day", actions=("daily-settlement",))
     assert record.after["to_bank_fen"] == 14_900 and record.actor == "super1"
+
+
+def test_the_supervisors_tab_settles_the_day(qtbot: Any, view_env: ViewEnv) -> None:
+    from PySide6.QtCore import Qt
+
+    from counter_app.ui.backoffice.daily_settlement import DailySettlementTab
+
+    env = view_env
+    teller = env.users["teller1"]
+    shifts = ShiftService(env.services.ctx)
+    shift = shifts.open_shift(teller, 10_000)
+    env.services.payments.take_payment(env.customers[0], 5_000, operator="teller1")
+    tab = DailySettlementTab(env.ctx, env.users["super1"])
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitUntil(lambda: tab.settlement is not None and tab.busy == 0, timeout=WAIT_MS)
+    assert not tab.slip_button.isEnabled() and "still open" in tab.state_label.text()
+    assert tab.shifts_table.item(0, 4).text() == "150.00"  # expected cash of the open drawer
+
+    shifts.record_blind_count(teller, shift.id, 15_000)
+    shifts.close_shift(teller, shift.id, "")
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.slip_button.isEnabled() and tab.busy == 0, timeout=WAIT_MS)
+    qtbot.mouseClick(tab.slip_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.last_slip is not None, timeout=WAIT_MS)
+    assert tab.last_slip.exists() and "50.00" in tab.totals_label.text()
+    assert tab.channels_table.item(0, 0).text() == "counter"

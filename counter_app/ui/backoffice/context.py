@@ -40,6 +40,7 @@ class BackOfficeContext:
     data_dir: Path | None = None
     printer_name: str = ""
     training: bool = False  # the embedded demo: the window carries the training banner
+    desk: Any = None  # config.DeskConfig: the hall and supplier the deposit slip names
 
     @property
     def gateway(self) -> Any:
@@ -86,6 +87,7 @@ class BackOfficeContext:
             data_dir=directory,
             printer_name=str(getattr(config, "printer_name", "") or ""),
             training=training,
+            desk=getattr(config, "desk", None),
         )
 
     @classmethod

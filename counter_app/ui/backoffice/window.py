@@ -109,6 +109,13 @@ TABS: tuple[TabSpec, ...] = (
         "Shifts and cash",
     ),
     TabSpec(
+        "daily-settlement",
+        "counter_app.ui.backoffice.daily_settlement",
+        "DailySettlementTab",
+        (Action.VIEW_OPEN_SHIFTS,),
+        "Daily settlement",
+    ),
+    TabSpec(
         "success-board",
         "counter_app.ui.backoffice.success_board",
         "SuccessBoardTab",
@@ -152,6 +159,7 @@ def tab_title(spec: TabSpec) -> str:
         "card-workbench": QCoreApplication.translate("BackOfficeWindow", "Card workbench"),
         "outbox": QCoreApplication.translate("BackOfficeWindow", "SMS outbox"),
         "shifts": QCoreApplication.translate("BackOfficeWindow", "Shifts and cash"),
+        "daily-settlement": QCoreApplication.translate("BackOfficeWindow", "Daily settlement"),
         "success-board": QCoreApplication.translate("BackOfficeWindow", "Success board"),
         "audit": QCoreApplication.translate("BackOfficeWindow", "Audit"),
         "users": QCoreApplication.translate("BackOfficeWindow", "Users"),
