@@ -72,7 +72,10 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> None:
         if document.pageCount() < 1:
             raise OSError("the receipt has no page")
         first = document.pagePointSize(0)
-        printer.setPageSize(QPageSize(first, QPageSize.Unit.Point, "receipt"))
+        # exactly the receipt's size: a fuzzy match would snap a roll to a near standard sheet
+        printer.setPageSize(
+            QPageSize(first, QPageSize.Unit.Point, "receipt", QPageSize.SizeMatchPolicy.ExactMatch)
+        )
         printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
         painter = QPainter()
         if not painter.begin(printer):
