@@ -115,3 +115,24 @@ def test_scaled_125_and_150_percent_on_1920x1080(tmp_path: Path) -> None:
         assert seen["ratio"] == float(factor)
         assert seen["min"][0] <= logical[0] and seen["min"][1] <= logical[1], seen
         assert seen["bar_visible"] and seen["bar_bottom"] <= logical[1], seen
+
+
+def test_the_back_office_fits_the_counter_screen(
+    qtbot: Any, counter_env: CounterEnv, signed_in_window: Any
+) -> None:
+    from tests.ui.conftest import SUPERVISOR
+
+    window = signed_in_window(counter_env, SUPERVISOR)
+    window.open_back_office()
+    office = window.back_office
+    qtbot.waitUntil(lambda: counter_env.workers.busy == 0, timeout=15_000)
+    for i in range(office.tabs.count()):
+        office.tabs.setCurrentIndex(i)
+        minimum = office.minimumSizeHint()
+        assert minimum.width() <= 1366 and minimum.height() <= 768 - TASK_BAR, (
+            office.tabs.tabText(i),
+            minimum,
+        )
+    assert office.width() <= 1366 and office.height() <= 768
+    office.live_timer.stop()
+    qtbot.waitUntil(lambda: counter_env.workers.busy == 0, timeout=15_000)
