@@ -8,6 +8,7 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.postgres",
     "tests.fixtures.meters",
+    "tests.fixtures.terminals",
     "tests.fixtures.pcsc",
     "tests.fixtures.station",
 ]

@@ -1,9 +1,13 @@
 """``meter-link``: a technician's command line for DL/T 645 meters.
 
-``decode`` explains a captured frame; ``read`` reads a data item; ``probe`` runs R7's
-channel test (the R8 "read before you act"); ``dispatch`` runs R7–R9 for one purchase;
-``keygen`` writes a random master key for a test bench. Every command takes ``--json``;
-failures print one line on stderr and exit non-zero.
+``decode`` explains a captured frame; ``read`` reads a data item; ``write`` writes one
+(14H, password); ``address`` reads the communication address of the only meter on the
+segment (13H); ``time`` broadcasts the time (08H) or reads a meter's clock; ``relay``
+trips or closes the relay (1CH, plain with a password or ciphertext after authentication);
+``probe`` runs R7's channel test (the R8 "read before you act"); ``dispatch`` runs R7–R9
+for one purchase; ``keygen`` writes a random master key for a test bench. Every command
+takes ``--json``; the link commands take ``--trace`` (every frame sent and received, in
+hex, on stderr); failures print one line on stderr and exit non-zero.
 """
 
 from __future__ import annotations
@@ -12,14 +16,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from .client import Dlt645Client, Timeouts
+from .client import Dlt645Client, Exchange, Timeouts
 from .dispatch import DispatchRequest, DispatchResult, DispatchStep, MeterDispatcher
 from .dlt645 import FrameError, decode_frame, describe_err, describe_serr, lookup, parse_serr
-from .dlt645.codes import Function
-from .dlt645.data_ids import TABLE
+from .dlt645.codes import WILDCARD_ADDRESS, Function
+from .dlt645.commands import RelayCommand
+from .dlt645.data_ids import STATUS3_RELAY_OPEN, TABLE
 from .dlt645.security_payloads import SECURITY_DI_NAMES
 from .errors import MeterLinkError
 from .security import MasterKeyError, SoftwareSecurityModule, generate_master_key, write_key_file
@@ -101,9 +106,123 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hex(data: bytes) -> str:
+    return data.hex(" ").upper()
+
+
+def _print_exchange(exchange: Exchange) -> None:
+    """``--trace``: what went over the wire, the way a serial monitor shows it."""
+    print(f"> {_hex(exchange.sent)}", file=sys.stderr)
+    if exchange.received or exchange.seconds:
+        shown = _hex(exchange.received) if exchange.received else "(nothing)"
+        print(f"< {shown}  [{exchange.seconds * 1000:.0f} ms]", file=sys.stderr)
+
+
 def _client(args: argparse.Namespace) -> Dlt645Client:
     timeouts = Timeouts.uniform(args.timeout) if args.timeout else Timeouts()
-    return Dlt645Client(args.url, baudrate=args.baud, parity=args.parity, timeouts=timeouts)
+    trace = _print_exchange if getattr(args, "trace", False) else None
+    return Dlt645Client(
+        args.url, baudrate=args.baud, parity=args.parity, timeouts=timeouts, trace=trace
+    )
+
+
+def _emit(args: argparse.Namespace, data: dict[str, Any]) -> None:
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        print(" ".join(f"{k}={v}" for k, v in data.items()))
+
+
+def _cmd_write(args: argparse.Namespace) -> int:
+    try:
+        entry = lookup(args.item)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+    if not entry.writable:
+        raise CliError(f"{entry.code} {entry.name} is not writable with this tool")
+    try:
+        value = int(args.value)
+    except ValueError:
+        raise CliError(f"{entry.name} takes an integer in {entry.unit}") from None
+    with _client(args) as client:
+        client.write_value(args.address, entry.di, value, password=args.password)
+        read_back = client.read_value(args.address, entry.di)
+    _emit(
+        args,
+        {
+            "address": args.address,
+            "di": entry.code,
+            "item": entry.name,
+            "value": _jsonable(read_back),
+            "unit": entry.unit,
+        },
+    )
+    return 0
+
+
+def _cmd_address(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        address = client.read_address(args.pattern)
+    _emit(args, {"address": address})
+    return 0
+
+
+def _parse_moment(text: str | None) -> datetime:
+    if not text:
+        return datetime.now().replace(microsecond=0)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--at {text!r} is not an ISO date-time (2026-05-01T10:22:51)") from None
+
+
+def _cmd_time(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        if args.read:
+            day = client.read_value(args.read, "date")
+            clock = client.read_value(args.read, "time")
+            _emit(args, {"address": args.read, "date": _jsonable(day), "time": _jsonable(clock)})
+            return 0
+        moment = _parse_moment(args.at)
+        client.broadcast_time(moment)
+    _emit(args, {"broadcast": moment.isoformat(), "address": "999999999999"})
+    return 0
+
+
+RELAY_COMMANDS = {
+    "trip": RelayCommand.TRIP,
+    "allow-close": RelayCommand.ALLOW_CLOSE,
+    "close": RelayCommand.CLOSE,
+    "alarm": RelayCommand.ALARM,
+    "alarm-off": RelayCommand.ALARM_OFF,
+    "keep-power": RelayCommand.KEEP_POWER,
+    "keep-power-off": RelayCommand.KEEP_POWER_OFF,
+}
+
+
+def _cmd_relay(args: argparse.Namespace) -> int:
+    command = RELAY_COMMANDS[args.command_name]
+    valid_until = datetime.now() + timedelta(minutes=args.valid_minutes)
+    with _client(args) as client:
+        secure = None
+        if args.secure:
+            module = _security(args)
+            session = client.authenticate(args.address, args.meter_no or args.address, module)
+            secure = (module, session)
+        client.relay_control(
+            args.address, command, valid_until, password=args.password, secure=secure
+        )
+        status = client.read_int(args.address, "status3")
+    _emit(
+        args,
+        {
+            "address": args.address,
+            "command": args.command_name,
+            "relay_open": bool(status & STATUS3_RELAY_OPEN),
+            "status3": f"{status:04X}",
+        },
+    )
+    return 0
 
 
 def _cmd_read(args: argparse.Namespace) -> int:
@@ -159,6 +278,7 @@ def result_to_json(result: DispatchResult) -> dict[str, Any]:
         "outcome": result.outcome.value,
         "succeeded": result.succeeded,
         "reason": result.reason,
+        "cause": result.link_cause,
         "balance_fen": result.balance_fen,
         "count": result.count,
         "attempts": [
@@ -166,6 +286,7 @@ def result_to_json(result: DispatchResult) -> dict[str, Any]:
                 "attempt": a.attempt,
                 "outcome": a.outcome.value,
                 "reason": a.reason,
+                "cause": a.link_cause,
                 "balance_fen": a.balance_fen,
                 "count": a.count,
                 "step_times": {k: round(v, 4) for k, v in a.step_times.items()},
@@ -227,6 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser, link: bool = False) -> None:
         p.add_argument("--json", action="store_true", help="print one JSON object")
         if link:
+            p.add_argument(
+                "--trace", action="store_true", help="print every frame sent and received"
+            )
             p.add_argument("--baud", type=int, default=2400, help="baud rate (default 2400)")
             p.add_argument("--parity", default="E", choices="NEO", help="parity (default E)")
             p.add_argument(
@@ -264,6 +388,42 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--key-file", help="master key file (hex); default $METER_MASTER_KEY")
         common(p, link=True)
         p.set_defaults(func=func)
+
+    p = sub.add_parser("write", help="write a data item (14H) and read it back")
+    p.add_argument("url")
+    p.add_argument("address")
+    p.add_argument("item", help="alias (alarm1, hoarding-limit, ...) or DI code")
+    p.add_argument("value", help="integer in the item's unit (fen for money)")
+    p.add_argument("--password", default="02000000", help="PA + password, 8 hex digits")
+    common(p, link=True)
+    p.set_defaults(func=_cmd_write)
+
+    p = sub.add_parser("address", help="read the address of the only meter on the line (13H)")
+    p.add_argument("url")
+    p.add_argument("pattern", nargs="?", default=WILDCARD_ADDRESS, help="default AAAAAAAAAAAA")
+    common(p, link=True)
+    p.set_defaults(func=_cmd_address)
+
+    p = sub.add_parser("time", help="broadcast the time (08H), or read a meter's clock")
+    p.add_argument("url")
+    p.add_argument("--at", help="ISO date-time to broadcast (default: now)")
+    p.add_argument("--read", metavar="ADDRESS", help="read this meter's date and time instead")
+    common(p, link=True)
+    p.set_defaults(func=_cmd_time)
+
+    p = sub.add_parser("relay", help="relay control (1CH): trip, allow-close, close, ...")
+    p.add_argument("url")
+    p.add_argument("address")
+    p.add_argument("command_name", metavar="command", choices=sorted(RELAY_COMMANDS))
+    p.add_argument("--password", default="02000000", help="PA + password for the plain form")
+    p.add_argument(
+        "--secure", action="store_true", help="authenticate and send ciphertext + MAC (PA 98H)"
+    )
+    p.add_argument("--meter-no", help="meter number if it differs from the address")
+    p.add_argument("--key-file", help="master key file (hex); default $METER_MASTER_KEY")
+    p.add_argument("--valid-minutes", type=int, default=10, help="command validity (default 10)")
+    common(p, link=True)
+    p.set_defaults(func=_cmd_relay)
 
     p = sub.add_parser("keygen", help="write a random master key file for a test bench")
     p.add_argument("file")

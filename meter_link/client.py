@@ -59,7 +59,7 @@ from .security import SecurityModule, Session
 from .transport import LineSettings, SerialLike, open_link
 
 INTER_BYTE_GAP = 0.5
-"""DL/T 645 Tb: a partial frame is abandoned after a gap longer than 500 ms."""
+"""DL/T 645 Tb: a partial frame's start is abandoned after a gap longer than 500 ms."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,9 +199,8 @@ class Dlt645Client:
                 self.trace(Exchange(wire, b"", 0.0))
 
     def _await_reply(self, sent: Frame, timeout: float, received: bytearray) -> Frame:
-        decoder = StreamDecoder()
+        decoder = StreamDecoder(inter_byte_timeout=INTER_BYTE_GAP)
         deadline = time.monotonic() + timeout
-        last_byte_at = 0.0
         foreign = 0
         while True:
             now = time.monotonic()
@@ -209,14 +208,14 @@ class Dlt645Client:
                 break
             waiting = self._port.in_waiting
             chunk = self._port.read(waiting if waiting > 0 else 1)
-            now = time.monotonic()
-            if not chunk:
-                if decoder.pending and last_byte_at and now - last_byte_at > INTER_BYTE_GAP:
-                    decoder.reset()
+            if chunk:
+                received += chunk
+                frames = decoder.feed(bytes(chunk))
+            elif decoder.pending:
+                frames = decoder.expire()  # a stalled false start: rescan what follows it
+            else:
                 continue
-            last_byte_at = now
-            received += chunk
-            for frame in decoder.feed(bytes(chunk)):
+            for frame in frames:
                 if not frame.is_reply:
                     continue  # local echo of our own request, or another master's
                 if self._is_reply_to(sent, frame):

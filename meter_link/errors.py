@@ -10,8 +10,24 @@ from __future__ import annotations
 from .dlt645.codes import SerrFlag, describe_err, describe_serr
 
 
+class LinkCause:
+    """Where a link failure happened, as the dispatch result and the success board name it.
+
+    The concentrator path has three places to fail: the terminal is not online at the
+    station (GPRS down, heartbeats overdue), the terminal cannot reach the meter (carrier
+    route lost), or the meter itself does not answer.
+    """
+
+    TERMINAL_OFFLINE = "terminal-offline"
+    ROUTE_LOST = "route-lost"
+    METER_SILENT = "meter-silent"
+    ALL = (TERMINAL_OFFLINE, ROUTE_LOST, METER_SILENT)
+
+
 class MeterLinkError(Exception):
-    """Base of every meter-link failure."""
+    """Base of every meter-link failure; ``cause`` is a :class:`LinkCause` value or ``None``."""
+
+    cause: str | None = None
 
 
 class LinkUnavailable(MeterLinkError):
@@ -21,9 +37,31 @@ class LinkUnavailable(MeterLinkError):
 class NoAnswer(MeterLinkError):
     """Nothing usable came back before the command's timeout."""
 
+    cause: str | None = LinkCause.METER_SILENT
+
     def __init__(self, message: str, *, received: int = 0) -> None:
         super().__init__(message)
         self.received = received
+
+
+class TerminalOffline(LinkUnavailable):
+    """The terminal the meter sits behind is not online at the station (or stopped answering)."""
+
+    cause = LinkCause.TERMINAL_OFFLINE
+
+
+class RouteLost(LinkUnavailable):
+    """The terminal is online but cannot reach the meter (carrier route or RS-485 lost).
+
+    The terminal refused to forward (AFN 00H deny to an AFN 10H F1): the frame never reached
+    the meter, so even a recharge is known not to have been applied.
+    """
+
+    cause = LinkCause.ROUTE_LOST
+
+
+class MeterSilent(NoAnswer):
+    """The terminal forwarded the frame and heard nothing back from the meter (k = 0)."""
 
 
 class Garbled(MeterLinkError):

@@ -29,6 +29,7 @@ class Kind(enum.Enum):
     TIME = "time"  # hhmmss
     WORD = "word"  # binary bit field, low byte first (status words)
     DATETIME5 = "datetime5"  # YYMMDDhhmm, returned as the 10 digits YYMMDDhhmm
+    RECORD = "record"  # BCD fields of the widths in ``fields``, as a tuple of integers
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class DataId:
     unit: str
     writable: bool = False
     items: int = 1
+    fields: tuple[int, ...] = ()
 
     @property
     def code(self) -> str:
@@ -51,7 +53,7 @@ class DataId:
     @property
     def size(self) -> int:
         """Bytes of the whole value on the wire."""
-        return self.length * self.items
+        return sum(self.fields) if self.fields else self.length * self.items
 
     def decode(self, raw: bytes) -> DIValue:
         """The value of the unscrambled bytes that follow the DI in a reply."""
@@ -67,6 +69,12 @@ class DataId:
             return tuple(
                 bcd_le_to_int(raw[i : i + self.length]) for i in range(0, self.size, self.length)
             )
+        if self.kind is Kind.RECORD:
+            values, at = [], 0
+            for width in self.fields:
+                values.append(bcd_le_to_int(raw[at : at + width]))
+                at += width
+            return tuple(values)
         if self.kind in (Kind.DIGITS, Kind.DATETIME5):
             return bcd_le_to_digits(raw)
         if self.kind is Kind.DATE_WEEK:
@@ -98,6 +106,10 @@ class DataId:
             if len(value) != self.items:
                 raise PayloadError(f"{self.code} needs {self.items} items")
             return b"".join(int_to_bcd_le(v, self.length) for v in value)
+        if self.kind is Kind.RECORD and isinstance(value, tuple):
+            if len(value) != len(self.fields):
+                raise PayloadError(f"{self.code} needs {len(self.fields)} fields")
+            return b"".join(int_to_bcd_le(v, w) for v, w in zip(value, self.fields, strict=True))
         if self.kind in (Kind.DIGITS, Kind.DATETIME5) and isinstance(value, str):
             if len(value) != 2 * self.size:
                 raise PayloadError(f"{self.code} needs {2 * self.size} digits")
@@ -126,12 +138,21 @@ TABLE: tuple[DataId, ...] = (
     _t(0x0001FF00, "forward active energy block", Kind.BCD_BLOCK, 4, "0.01 kWh", items=5),
     _t(0x00900200, "remaining balance", Kind.BCD, 4, "fen"),
     _t(0x00900201, "overdraft", Kind.BCD, 4, "fen"),
+    _t(0x009002FF, "balance and overdraft block", Kind.BCD_BLOCK, 4, "fen", items=2),
     _t(0x03330101, "last purchase time", Kind.DATETIME5, 5, "YYMMDDhhmm"),
     _t(0x03330201, "purchase count", Kind.BCD, 2, "count"),
     _t(0x03330301, "last purchase amount", Kind.BCD, 4, "fen"),
     _t(0x03330401, "balance before last purchase", Kind.BCD, 4, "fen"),
     _t(0x03330501, "balance after last purchase", Kind.BCD, 4, "fen"),
     _t(0x03330601, "cumulative purchased", Kind.BCD, 4, "fen"),
+    _t(
+        0x0333FF01,
+        "last purchase record block",
+        Kind.RECORD,
+        0,
+        "YYMMDDhhmm, count, fen x4",
+        fields=(5, 2, 4, 4, 4, 4),
+    ),
     _t(0x04001001, "alarm amount 1", Kind.BCD, 4, "fen", writable=True),
     _t(0x04001002, "alarm amount 2", Kind.BCD, 4, "fen", writable=True),
     _t(0x04001003, "overdraft limit", Kind.BCD, 4, "fen", writable=True),
@@ -170,6 +191,8 @@ ALIASES: dict[str, int] = {
     "forward-energy": 0x00010000,
     "balance": 0x00900200,
     "overdraft": 0x00900201,
+    "money-block": 0x009002FF,
+    "last-purchase-record": 0x0333FF01,
     "purchase-count": 0x03330201,
     "last-purchase": 0x03330301,
     "last-purchase-time": 0x03330101,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from .bcd import byte_to_int
 from .codes import (
     DIRECTION_REPLY,
     EXCEPTION_FLAG,
@@ -44,14 +43,21 @@ _DI_FUNCTIONS = frozenset(
 )
 
 
+_SCRAMBLE = bytes((i + SCRAMBLE) & 0xFF for i in range(256))
+_UNSCRAMBLE = bytes((i - SCRAMBLE) & 0xFF for i in range(256))
+_PREAMBLES = [bytes([PREAMBLE_BYTE] * n) for n in range(9)]
+_ADDRESS_CACHE: dict[str, bytes] = {}
+_ADDRESS_CACHE_SIZE = 4096
+
+
 def scramble(data: bytes) -> bytes:
-    """Add 33H to every data byte (what goes on the wire)."""
-    return bytes((b + SCRAMBLE) & 0xFF for b in data)
+    """Add 33H to every data byte (what goes on the wire); one table lookup per byte in C."""
+    return bytes(data).translate(_SCRAMBLE)
 
 
 def unscramble(data: bytes) -> bytes:
     """Subtract 33H from every data byte (what the wire carried)."""
-    return bytes((b - SCRAMBLE) & 0xFF for b in data)
+    return bytes(data).translate(_UNSCRAMBLE)
 
 
 def checksum(data: bytes | bytearray) -> int:
@@ -59,42 +65,49 @@ def checksum(data: bytes | bytearray) -> int:
     return sum(data) & 0xFF
 
 
+def _pairs_valid(text: str) -> bool:
+    """Every byte pair is two decimal digits or the AA wildcard."""
+    return all(
+        (text[i : i + 2].isdigit() and text[i : i + 2].isascii()) or text[i : i + 2] == "AA"
+        for i in range(0, 12, 2)
+    )
+
+
 def address_to_wire(address: str) -> bytes:
     """A 12-digit printed address (most significant first) as its six wire bytes.
 
     Pairs ``AA`` stand for wildcard bytes (缩位寻址); shorter addresses are padded with
-    zeros in the high part, as the standard asks.
+    zeros in the high part, as the standard asks. Packed BCD read as hex is the printed
+    digits, so ``bytes.fromhex`` reversed is the wire order (and ``AA`` stays ``AA``).
     """
+    wire = _ADDRESS_CACHE.get(address)
+    if wire is not None:
+        return wire
     text = address.strip().upper()
     if not text or len(text) > 12 or len(text) % 2:
         raise AddressError(f"address {address!r} must be 2..12 digits, an even count")
     text = text.rjust(12, "0")
-    out = bytearray()
-    for i in range(10, -1, -2):
-        pair = text[i : i + 2]
-        if pair == "AA":
-            out.append(0xAA)
-        elif pair.isdigit() and pair.isascii():
-            out.append(int(pair[0]) << 4 | int(pair[1]))
-        else:
-            raise AddressError(f"address {address!r} is not BCD digits or AA wildcard bytes")
-    return bytes(out)
+    if not ((text.isdigit() and text.isascii()) or _pairs_valid(text)):
+        raise AddressError(f"address {address!r} is not BCD digits or AA wildcard bytes")
+    wire = bytes.fromhex(text)[::-1]
+    if len(_ADDRESS_CACHE) < _ADDRESS_CACHE_SIZE:
+        _ADDRESS_CACHE[address] = wire
+    return wire
 
 
 def address_from_wire(raw: bytes) -> str:
     """Six wire bytes (low first) as the printed address; ``AA`` bytes kept as ``AA``."""
     if len(raw) != 6:
         raise AddressError(f"address field has {len(raw)} bytes, not 6")
-    parts = []
-    for b in reversed(raw):
-        if b == 0xAA:
-            parts.append("AA")
-        else:
-            try:
-                parts.append(f"{byte_to_int(b):02d}")
-            except NotBcdError:
-                raise NotBcdError(f"address byte {b:02X} is neither BCD nor AA") from None
-    return "".join(parts)
+    text = raw[::-1].hex()
+    if text.isdigit():
+        return text
+    text = text.upper()
+    for i in range(0, 12, 2):
+        pair = text[i : i + 2]
+        if pair != "AA" and not pair.isdigit():
+            raise NotBcdError(f"address byte {pair} is neither BCD nor AA")
+    return text
 
 
 def address_matches(pattern: str, address: str) -> bool:
@@ -185,16 +198,23 @@ def request(address: str, function: int, di: int | None = None, payload: bytes =
 
 def encode_frame(frame: Frame, *, preamble: int = 4) -> bytes:
     """The wire bytes of ``frame``, preceded by ``preamble`` FEH wake-up bytes."""
-    if not 0 <= frame.control <= 0xFF:
-        raise ControlCodeError(f"control code {frame.control} is outside 0..255")
-    if len(frame.data) > MAX_DATA_LENGTH:
-        raise LengthError(f"data field of {len(frame.data)} bytes exceeds {MAX_DATA_LENGTH}")
-    body = bytearray([START])
-    body += address_to_wire(frame.address)
-    body += bytes([START, frame.control, len(frame.data)])
-    body += scramble(frame.data)
-    body += bytes([checksum(body), END])
-    return bytes([PREAMBLE_BYTE] * max(preamble, 0)) + bytes(body)
+    control = frame.control
+    data = frame.data
+    length = len(data)
+    if not 0 <= control <= 0xFF:
+        raise ControlCodeError(f"control code {control} is outside 0..255")
+    if length > MAX_DATA_LENGTH:
+        raise LengthError(f"data field of {length} bytes exceeds {MAX_DATA_LENGTH}")
+    body = b"".join(
+        (
+            b"\x68",
+            address_to_wire(frame.address),
+            bytes((START, control, length)),
+            data.translate(_SCRAMBLE),
+        )
+    )
+    pre = _PREAMBLES[preamble] if 0 <= preamble < 9 else bytes([PREAMBLE_BYTE] * max(preamble, 0))
+    return b"".join((pre, body, bytes((sum(body) & 0xFF, END))))
 
 
 def decode_frame(raw: bytes) -> Frame:
@@ -202,31 +222,27 @@ def decode_frame(raw: bytes) -> Frame:
 
     Raises one :class:`~meter_link.dlt645.errors.FrameError` subclass naming the fault.
     """
-    raw = bytes(raw)
-    start = 0
-    while start < len(raw) and raw[start] == PREAMBLE_BYTE:
-        start += 1
-    body = raw[start:]
+    body = bytes(raw).lstrip(b"\xfe")
     if not body:
         raise TruncatedFrameError("no bytes after the FE preamble")
     if body[0] != START:
         raise StartByteError(f"frame starts with {body[0]:02X}, not 68")
-    if len(body) < HEADER_LENGTH:
-        raise TruncatedFrameError(f"{len(body)} bytes, the header alone needs {HEADER_LENGTH}")
+    size = len(body)
+    if size < HEADER_LENGTH:
+        raise TruncatedFrameError(f"{size} bytes, the header alone needs {HEADER_LENGTH}")
     if body[7] != START:
         raise StartByteError(f"second start byte is {body[7]:02X}, not 68")
     length = body[9]
-    expected = HEADER_LENGTH + length + 2
-    if len(body) < expected:
-        raise TruncatedFrameError(f"L={length} needs {expected} bytes, only {len(body)} present")
-    if len(body) > expected:
-        raise LengthError(f"L={length} gives {expected} bytes but {len(body)} are present")
-    cs = checksum(body[: HEADER_LENGTH + length])
-    if body[HEADER_LENGTH + length] != cs:
-        raise ChecksumError(
-            f"checksum is {body[HEADER_LENGTH + length]:02X}, the bytes sum to {cs:02X}"
-        )
+    end = HEADER_LENGTH + length
+    if size < end + 2:
+        raise TruncatedFrameError(f"L={length} needs {end + 2} bytes, only {size} present")
+    if size > end + 2:
+        raise LengthError(f"L={length} gives {end + 2} bytes but {size} are present")
+    cs = sum(body[:end]) & 0xFF
+    if body[end] != cs:
+        raise ChecksumError(f"checksum is {body[end]:02X}, the bytes sum to {cs:02X}")
     if body[-1] != END:
         raise EndByteError(f"frame ends with {body[-1]:02X}, not 16")
-    address = address_from_wire(body[1:7])
-    return Frame(address, body[8], unscramble(body[HEADER_LENGTH : HEADER_LENGTH + length]))
+    return Frame(
+        address_from_wire(body[1:7]), body[8], body[HEADER_LENGTH:end].translate(_UNSCRAMBLE)
+    )

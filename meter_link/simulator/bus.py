@@ -181,13 +181,17 @@ class MeterSimulator:
         while not self._stop.is_set():
             chunk = read()
             if chunk is None:
-                continue
-            if not chunk:
+                if not decoder.pending:
+                    continue
+                frames = decoder.expire()  # Tb passed: drop a stalled false start, rescan
+            elif not chunk:
                 return
-            pending += len(chunk)
-            if self.echo:
-                write(chunk)
-            for frame in decoder.feed(chunk):
+            else:
+                pending += len(chunk)
+                if self.echo:
+                    write(chunk)
+                frames = decoder.feed(chunk)
+            for frame in frames:
                 size, pending = pending - decoder.pending, decoder.pending
                 reply = self.respond(frame, size)
                 if reply and not self._stop.is_set():

@@ -51,6 +51,8 @@ MAC_ERRORS_BEFORE_SUSPEND = 200
 BROADCAST_TIME_WINDOW = timedelta(minutes=5)
 # Read-type 03H commands a meter accepts at the AA wildcard address (DLT645 notes §1.2).
 WILDCARD_SECURITY_DIS = frozenset({DI_IDENTITY_AUTHENTICATION, DI_END_SESSION, DI_STATUS_QUERY})
+# Every 03H command this meter knows; any other DI is SERR 0x0001 (DLT645 notes §3.2).
+SECURITY_DIS = WILDCARD_SECURITY_DIS | {DI_RECHARGE, DI_ACCOUNT_OPENING}
 
 
 class _Refusal(Exception):
@@ -104,6 +106,7 @@ class SimulatedMeter:
     mac_errors: int = 0
     clock_offset_s: float = 0.0
     max_reply_data: int = 200
+    supports_blocks: bool = True
     purchase_records: list[PurchaseRecord] = field(default_factory=list)
     _session: EsamSession | None = field(default=None, repr=False)
     _joules: int = field(default=0, repr=False)
@@ -244,6 +247,15 @@ class SimulatedMeter:
             0x0001FF00: (energy, energy, 0, 0, 0),
             0x00900200: self.balance_fen,
             0x00900201: self.overdraft_fen,
+            0x009002FF: (self.balance_fen, self.overdraft_fen),
+            0x0333FF01: (
+                int(last.at) if last else 0,
+                self.purchase_count % 10000,
+                self.last_purchase_fen,
+                last.balance_before_fen if last else 0,
+                last.balance_after_fen if last else 0,
+                self.total_purchased_fen % 100_000_000,
+            ),
             0x03330101: last.at if last else "0000000000",
             0x03330201: self.purchase_count % 10000,
             0x03330301: self.last_purchase_fen,
@@ -266,6 +278,8 @@ class SimulatedMeter:
         }
         if di not in values and di & 0xFFFF0000 == 0x03330000 and 2 <= di & 0xFF <= 10:
             return self._record_value(di)
+        if not self.supports_blocks and di in (0x009002FF, 0x0333FF01):
+            return None  # an older meter: only single items
         return values.get(di)
 
     def _record_value(self, di: int) -> d.DIValue | None:
@@ -327,6 +341,8 @@ class SimulatedMeter:
                 return frame.reply(refusal.code.to_bytes(2, "little"), exception=True)
             return frame.reply(bytes([refusal.code]), exception=True)
         except FrameError:
+            if function == Function.SECURITY:  # a short or malformed 03H payload
+                return frame.reply(int(SerrFlag.OTHER).to_bytes(2, "little"), exception=True)
             return frame.reply(bytes([ErrFlag.OTHER]), exception=True)
         return frame.reply(bytes([ErrFlag.OTHER]), exception=True)
 
@@ -430,8 +446,8 @@ class SimulatedMeter:
 
     def _security(self, frame: Frame, wall: float) -> Frame:
         di = frame.di
-        if di is None or len(frame.payload) < 4:
-            raise _Refusal(SerrFlag.OTHER)
+        if di is None or len(frame.payload) < 4 or di not in SECURITY_DIS:
+            raise _Refusal(SerrFlag.OTHER)  # SERR 0x0001 other error, before any session check
         if "AA" in frame.address and di not in WILDCARD_SECURITY_DIS:
             raise _Refusal(SerrFlag.ADDRESS)
         if self.suspended:
@@ -571,6 +587,7 @@ class SimulatedMeter:
             "mac_errors": self.mac_errors,
             "clock_offset_s": self.clock_offset_s,
             "max_reply_data": self.max_reply_data,
+            "supports_blocks": self.supports_blocks,
             "purchase_records": [vars_of(r) for r in self.purchase_records],
         }
 

@@ -22,6 +22,8 @@ import uvicorn
 
 from ..client import Timeouts
 from ..security import MasterKeyError, SoftwareSecurityModule
+from ..terminal import TERMINAL_LINK_PREFIX, is_terminal_url
+from ..terminal.hub import DEFAULT_OFFLINE_AFTER
 from .api import create_app
 from .links import load_meter_map
 from .service import Station, StationSettings
@@ -77,8 +79,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     for url in meter_map.values():
         if url not in links:
             links.append(url)
+    terminal_listen = None
+    if args.terminal_listen:
+        host, _, port = args.terminal_listen.rpartition(":")
+        if not host or not port.isdigit():
+            raise CliError(f"--terminal-listen {args.terminal_listen!r} must be HOST:PORT")
+        terminal_listen = (host, int(port))
+        if not any(is_terminal_url(url) for url in links):
+            links.append(TERMINAL_LINK_PREFIX)  # every meter behind every terminal
     if not links:
-        raise CliError("give at least one --link (or a --meter-map)")
+        raise CliError("give at least one --link (or a --meter-map or --terminal-listen)")
     if bool(args.tls_cert) != bool(args.tls_key):
         raise CliError("--tls-cert and --tls-key go together")
     if args.tls_client_ca and not args.tls_cert:
@@ -91,14 +101,22 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         callback_token=callback_token,
         timeouts=Timeouts.uniform(args.timeout) if args.timeout else None,
         retry_delay=args.retry_delay,
+        terminal_listen=terminal_listen,
+        terminal_wait_s=args.terminal_wait,
+        terminal_offline_after=args.terminal_offline_after,
     )
     try:
         station = Station(settings, security)
     except (StoreUrlError, ValueError) as exc:
         raise CliError(str(exc)) from None
+    except OSError as exc:  # the terminal listener's port is taken
+        raise CliError(f"cannot listen for terminals on {args.terminal_listen}: {exc}") from None
     except Exception as exc:  # the database server cannot be reached
         raise CliError(f"cannot open the database: {exc}") from None
     app = create_app(station, token)
+    if station.terminals is not None:
+        where = f"{station.terminals.host}:{station.terminals.port}"
+        print(f"meter-station: terminals log in at {where}", flush=True)
 
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -144,7 +162,26 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="meter link: socket://host:port, /dev/ttyUSB0, rfc2217://... (repeatable)",
     )
-    p.add_argument("--meter-map", help='JSON file {"meter": "link URL", ...}')
+    p.add_argument(
+        "--meter-map", help='JSON file {"meter": "link URL" or "terminal:RRRRTTTT", ...}'
+    )
+    p.add_argument(
+        "--terminal-listen",
+        metavar="HOST:PORT",
+        help="accept Q/GDW 1376.1 terminal logins here; adds the link 'terminal:'",
+    )
+    p.add_argument(
+        "--terminal-wait",
+        type=float,
+        default=10.0,
+        help="seconds a terminal waits for a meter per forwarded frame (default 10)",
+    )
+    p.add_argument(
+        "--terminal-offline-after",
+        type=float,
+        default=DEFAULT_OFFLINE_AFTER,
+        help="seconds of overdue heartbeats before a terminal counts as offline (2700)",
+    )
     p.add_argument(
         "--timeout", type=float, default=0.0, help="seconds per meter command (default: per kind)"
     )

@@ -59,6 +59,8 @@ CHANNEL_REASONS = frozenset(
 
 def cause_reason(cause: MeterLinkError) -> Reason:
     """The named cause of one link error or meter refusal."""
+    if cause.cause in (Reason.TERMINAL_OFFLINE, Reason.ROUTE_LOST):
+        return Reason(cause.cause)  # the concentrator path names where it failed
     if isinstance(cause, LinkUnavailable):
         return Reason.LINK_REFUSED
     if isinstance(cause, SecurityRefusal):

@@ -21,6 +21,8 @@ from typing import Any
 from ..client import Timeouts
 from ..errors import LinkUnavailable, MeterLinkError
 from ..security import SecurityModule
+from ..terminal import TerminalDirectory, TerminalHub, is_terminal_url, terminal_client_factory
+from ..terminal.hub import DEFAULT_OFFLINE_AFTER
 from .delivery import ResultDelivery
 from .events import EventHub
 from .links import PRIORITY_PROBE, PRIORITY_TASK, LinkDirectory, LinkOwner, MeterNotServed
@@ -45,6 +47,9 @@ class StationSettings:
     timeouts: Timeouts | None = None
     retry_delay: float = 1.0
     probe_timeout: float = 60.0
+    terminal_listen: tuple[str, int] | None = None
+    terminal_wait_s: float = 10.0
+    terminal_offline_after: float = DEFAULT_OFFLINE_AFTER
 
 
 class Station:
@@ -61,8 +66,27 @@ class Station:
         self.today = today
         self.store = TaskStore(settings.db_url)
         self.events = EventHub()
+        self.terminals: TerminalHub | None = None
+        terminal_factory = None
+        if settings.terminal_listen is not None:
+            # Concentrators are TCP clients of the station: they log in here, and links named
+            # ``terminal:`` / ``terminal:RRRRTTTT`` reach meters through them (AFN 10H F1).
+            self.terminals = TerminalHub(offline_after=settings.terminal_offline_after)
+            self.terminals.start(*settings.terminal_listen)
+            terminal_factory = terminal_client_factory(
+                TerminalDirectory(self.terminals, frame_timeout_s=settings.terminal_wait_s),
+                timeouts=settings.timeouts,
+            )
+        elif any(is_terminal_url(url) for url in settings.links):
+            raise ValueError("terminal links need a terminal listener (--terminal-listen)")
         self.owners = [
-            LinkOwner(url, security, timeouts=settings.timeouts) for url in settings.links
+            LinkOwner(
+                url,
+                security,
+                timeouts=settings.timeouts,
+                client_factory=terminal_factory if is_terminal_url(url) else None,
+            )
+            for url in settings.links
         ]
         self.directory = LinkDirectory(self.owners, settings.meter_map)
         self.delivery = ResultDelivery(
@@ -96,6 +120,8 @@ class Station:
         self._router.join(timeout=5)
         for owner in self.owners:
             owner.stop()
+        if self.terminals is not None:
+            self.terminals.stop()
         self.delivery.stop()
         self.events.close_all()
         self.store.close()

@@ -208,3 +208,30 @@ def test_fifty_meters_mixed_faults_every_dispatch_recorded_none_loaded_twice(
     assert DispatchOutcome.ALREADY_LOADED in kinds_seen
     assert DispatchOutcome.HOARDING_LIMIT in kinds_seen
     assert kinds_seen & {DispatchOutcome.CHANNEL_FAILURE, DispatchOutcome.TIMEOUT}
+
+
+def test_channel_test_uses_block_reads(meter_bus: MeterBus) -> None:
+    """009002FF + 0333FF01 + status word: three round trips instead of five."""
+    dispatcher = meter_bus.dispatcher()
+    before = meter_bus.simulator.requests_seen
+    reading = dispatcher.probe(M1)
+    assert meter_bus.simulator.requests_seen - before == 3
+    assert (reading.balance_fen, reading.overdraft_fen, reading.count) == (5000, 0, 0)
+    result = dispatcher.dispatch(DispatchRequest(M1, C1, 10000, 1))
+    assert result.outcome is DispatchOutcome.SUCCESS
+    after = dispatcher.probe(M1)
+    assert (after.balance_fen, after.count, after.last_purchase_fen) == (15000, 1, 10000)
+
+
+def test_meter_without_blocks_falls_back_to_single_items(meter_bus: MeterBus) -> None:
+    with meter_bus.simulator.meter(M1) as m:
+        m.supports_blocks = False
+        m.load_purchase(1200, 1)
+    dispatcher = meter_bus.dispatcher()
+    reading = dispatcher.probe(M1)
+    assert (reading.balance_fen, reading.count, reading.last_purchase_fen) == (6200, 1, 1200)
+    before = meter_bus.simulator.requests_seen
+    dispatcher.probe(M1)
+    assert meter_bus.simulator.requests_seen - before == 5  # remembered: no block tried again
+    result = dispatcher.dispatch(DispatchRequest(M1, C1, 100, 2))
+    assert result.outcome is DispatchOutcome.SUCCESS and result.count == 2

@@ -71,8 +71,9 @@ def _kill_mid_task_and_restart(
     [
         # The meter applies the recharge, its reply is slow: killed before the reply.
         (f"{METER}=slow-reply:{SLOW_S}@070102FF", "recharge", "already-loaded"),
-        # The channel test's first read is slow: killed before any recharge was sent.
-        (f"{METER}=slow-reply:{SLOW_S}@00900200", "channel-test", "success"),
+        # The channel test's first read (the money block 009002FF) is slow: killed before
+        # any recharge was sent.
+        (f"{METER}=slow-reply:{SLOW_S}@009002FF", "channel-test", "success"),
     ],
     ids=["after-the-recharge-was-applied", "before-the-recharge-was-sent"],
 )

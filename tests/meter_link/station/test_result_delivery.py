@@ -137,8 +137,8 @@ def test_the_event_stream_shows_each_step_then_the_result(
     meter_sim_factory: Callable[..., MeterSimProcess],
     station_factory: Callable[..., StationProcess],
 ) -> None:
-    # A slow first read keeps the task running while the stream opens.
-    sim = meter_sim_factory(meters=1, faults=["000000000001=slow-reply:1@00900200"])
+    # A slow first read (the money block) keeps the task running while the stream opens.
+    sim = meter_sim_factory(meters=1, faults=["000000000001=slow-reply:1@009002FF"])
     station = station_factory(links=[sim.url], key_file=sim.key_file, timeout=3)
     assert station.client().post("/tasks", json=task("sse-1")).status_code == 202
 
