@@ -82,6 +82,22 @@ def windows_of(qtbot: Any, env: CounterEnv, signed_in_window: Any) -> Iterator[t
         yield f"back office: {office.tabs.tabText(i)}", office
     office.live_timer.stop()
 
+    # the technician's and the administrator's back offices (card workbench, users, import)
+    from counter_app.services import auth
+    from counter_app.ui.backoffice.window import back_office_for
+
+    for name, password in (("tech1", "tech1-pass"), ("admin", "admin-pass")):
+        user = auth.sign_in(name, password, counter_id=env.context.counter_id)
+        other = back_office_for(env.context, user, env.workers, env.events)
+        qtbot.addWidget(other)
+        other.show()
+        for i in range(other.tabs.count()):
+            other.tabs.setCurrentIndex(i)
+            qtbot.waitUntil(lambda: env.workers.busy == 0, timeout=WAIT_MS)
+            yield f"{name}'s back office: {other.tabs.tabText(i)}", other
+        other.live_timer.stop()
+        other.close()
+
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_every_window_in_both_languages(
@@ -104,4 +120,34 @@ def test_every_window_in_both_languages(
         lang.install("en")
     missing = recorder.missing(catalogue("zh_CN"))
     assert not missing, f"strings missing from the catalogues: {missing}"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.pcsc
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_the_card_write_dialog_in_both_languages(
+    qtbot: Any,
+    card_counter_env: CounterEnv,
+    signed_in_window: Any,
+    recorder: RecordingTranslator,
+    language: str,
+) -> None:
+    from PySide6.QtCore import Qt
+
+    lang = Language()
+    assert lang.install(language)
+    recorder.install()
+    try:
+        window = signed_in_window(card_counter_env)
+        find_customer(qtbot, window, "陈静", CHEN_JING)
+        pay(qtbot, window, "50")
+        qtbot.keyClick(window, Qt.Key.Key_F6)
+        qtbot.waitUntil(lambda: window.card_dialog is not None, timeout=WAIT_MS)
+        settle(qtbot)
+        problems = [str(f) for f in wrong_script(window.card_dialog, language)]
+        problems += [str(f) for f in clipped(window.card_dialog)]
+        window.card_dialog.reject()
+    finally:
+        lang.install("en")
+    assert not recorder.missing(catalogue("zh_CN"))
     assert not problems, "\n".join(problems)
