@@ -47,6 +47,16 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # R9
 
 
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space after a Latin full stop, none after 。."""
+    out = ""
+    for part in parts:
+        if out and not out.endswith(("。", "）", "！", "？")):
+            out += " "
+        out += part
+    return out
+
+
 class MainWindow(QMainWindow):
     """The teller's window for one signed-in user at one counter."""
 
@@ -516,9 +526,10 @@ class MainWindow(QMainWindow):
         reason = texts.reason(outcome.reason)
         if outcome.route == "card":
             self.progress.set_outcome(
-                self.tr("Kept in prepayment: {reason}.").format(reason=reason)
-                + " "
-                + self._card_next_step(),
+                sentences(
+                    self.tr("Kept in prepayment: {reason}.").format(reason=reason),
+                    self._card_next_step(),
+                ),
                 "success",
             )
         else:
@@ -579,13 +590,12 @@ class MainWindow(QMainWindow):
             ).format(outcome=texts.outcome(summary.outcome))
             self.progress.set_outcome(text, "failure")
         else:
-            text = (
+            text = sentences(
                 self.tr(
                     "Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work "
                     "order is open (R10)."
-                ).format(outcome=texts.outcome(summary.outcome), attempts=summary.attempts)
-                + " "
-                + self._card_next_step()
+                ).format(outcome=texts.outcome(summary.outcome), attempts=summary.attempts),
+                self._card_next_step(),
             )
             self.progress.set_outcome(text, "failure")
         self._payment_done()
