@@ -695,6 +695,9 @@ def build_parser() -> argparse.ArgumentParser:
     from counter_app.cli_business import add_business_commands  # archive, change, review
 
     add_business_commands(sub, common)
+    from counter_app.cli_channels import add_channel_commands  # bank, offset, terminal
+
+    add_channel_commands(sub, common)
     return p
 
 

@@ -140,7 +140,7 @@ def _executemany(sql: str, rows: Sequence[Sequence[Any]]) -> None:
     sql = sql.replace("?", database.param)
     cursor = database.cursor()
     if is_postgres():
-        from psycopg2.extras import execute_batch  # type: ignore[import-untyped]
+        from psycopg2.extras import execute_batch
 
         execute_batch(cursor, sql, rows, page_size=500)
     else:

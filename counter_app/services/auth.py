@@ -67,6 +67,12 @@ class Action:
     FILE_BUSINESS_CHANGE = "file-business-change"  # technicians file, supervisors too
     REVIEW_BUSINESS_CHANGE = "review-business-change"  # R20: supervisors review
     IMPORT_ARCHIVE = "import-archive"
+    # channels: bank collection, reconciliation (R17), offsets and transfers (R4), terminals
+    BANK_COLLECTION = "bank-collection"  # import a bank file, enter a bank's reversal
+    RECONCILE = "reconcile"  # prepare a reconciliation report
+    SIGN_OFF_RECONCILIATION = "sign-off-reconciliation"  # R17: only then is anything changed
+    AUTHORIZE_OFFSET = "authorize-offset"  # R4 offsets and transfers of prepayment
+    MANAGE_TERMINALS = "manage-terminals"
 
 
 _A = Action
@@ -98,6 +104,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.ISSUE_BILL,
             _A.FILE_BUSINESS_CHANGE,
             _A.REVIEW_BUSINESS_CHANGE,
+            _A.BANK_COLLECTION,
+            _A.RECONCILE,
+            _A.SIGN_OFF_RECONCILIATION,
+            _A.AUTHORIZE_OFFSET,
         }
     ),
     Role.TECHNICIAN: frozenset(
@@ -133,6 +143,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             _A.UNBLOCK_CARD,
             _A.VIEW_OUTBOX,
             _A.IMPORT_ARCHIVE,
+            _A.MANAGE_TERMINALS,
         }
     ),
 }
@@ -436,6 +447,47 @@ def authorize_supervisor(
             "user",
             user.id,
             after={"supervisor": user.username, "action": Action.AUTHORIZE_REVERSAL},
+        )
+    return user
+
+
+def authorize_supervisor_for(
+    operator: str,
+    supervisor_username: str,
+    supervisor_password: str,
+    action: str,
+    *,
+    counter_id: str = "-",
+) -> SignedInUser:
+    """A supervisor's own credentials for `action` (R4 offsets, R17 sign-off); audited (I3).
+
+    The same refusals as `authorize_supervisor`: wrong password, a role without `action`, the
+    operator's own account.
+    """
+    try:
+        user = authenticate(supervisor_username, supervisor_password)
+        if user.username == operator:
+            raise NotAuthorized(user.username, user.role, f"authorize their own {action}")
+        require(user, action)
+    except (AuthenticationFailed, NotAuthorized) as exc:
+        with write_transaction():
+            audit.record(
+                operator,
+                counter_id,
+                "authorization-refused",
+                "user",
+                supervisor_username,
+                after={"supervisor": supervisor_username, "action": action, "code": exc.code},
+            )
+        raise
+    with write_transaction():
+        audit.record(
+            operator,
+            counter_id,
+            "authorization-given",
+            "user",
+            user.username,
+            after={"supervisor": user.username, "action": action},
         )
     return user
 

@@ -6,7 +6,9 @@ I1, per customer, as `core.invariants` states it::
                       − reversal debits outstanding
 
 with, from the tables: paid = payments of new money (not R4 offsets, reversed or not);
-refunded = refunds; consumption settled = bill settlements not undone on consumption bills;
+refunded = refunds, and prepayment transferred out to another customer (R4: for the giver
+the money left as surely as a refund; the receiver has it as a ``transfer`` payment);
+consumption settled = bill settlements not undone on consumption bills;
 prepayment = `Customer.prepayment_fen`; in transit = purchases in `core.IN_TRANSIT` states;
 loaded = purchases ``loaded``; reversal debits outstanding = outstanding of reversal-debit bills.
 Business changes (R19, R20) add: prepayment also counts the reviewed prepayments still held
@@ -42,6 +44,7 @@ from counter_app.store.models import (
     Payment,
     PrepaymentRefund,
     PrepaymentSource,
+    PrepaymentTransfer,
     Purchase,
     Refund,
     ReviewedPrepayment,
@@ -77,6 +80,10 @@ def customer_ledger(customer_id: int) -> CustomerLedger:
         Refund.select(peewee.fn.SUM(Refund.amount_fen))
         .join(Payment)
         .where(Payment.customer == customer_id)
+    ) + _sum(
+        PrepaymentTransfer.select(peewee.fn.SUM(PrepaymentTransfer.amount_fen)).where(
+            PrepaymentTransfer.from_customer == customer_id
+        )
     )
     settled = _sum(
         BillSettlement.select(peewee.fn.SUM(BillSettlement.amount_fen))
@@ -199,9 +206,10 @@ def _in_list(values: list[str]) -> tuple[str, list[Any]]:
 def suspect_customers() -> set[int]:
     """Customers whose I1 figures or bills may be broken, found with a few grouped queries.
 
-    I1 as one signed sum per customer — paid − refunded (cash refunds of held prepayment
-    included) − settled − prepayment (held prepayment included) − in transit − loaded +
-    reversal debits + returned from removed meters (R19), which is zero when I1 holds —
+    I1 as one signed sum per customer — paid − refunded (cash refunds of held prepayment and
+    prepayment transferred out included) − settled − prepayment (held prepayment included) −
+    in transit − loaded + reversal debits + returned from removed meters (R19), which is zero
+    when I1 holds —
     grouped once over a ``UNION ALL``
     of the tables (no statement per customer); plus any negative amount (a negative figure
     can only come from one) and every bill whose outstanding amount is not its amount minus
@@ -227,6 +235,8 @@ def suspect_customers() -> set[int]:
             SELECT customer_id, -amount_fen FROM purchase WHERE state IN {moving}
             UNION ALL
             SELECT customer_id, outstanding_fen FROM bill WHERE kind = {p}
+            UNION ALL
+            SELECT from_customer_id, -amount_fen FROM prepayment_transfer
             UNION ALL
             SELECT customer_id, -amount_fen FROM prepayment_refund
             UNION ALL
@@ -258,6 +268,7 @@ def suspect_customers() -> set[int]:
            UNION SELECT customer_id FROM bill WHERE outstanding_fen < 0
            UNION SELECT id FROM customer WHERE prepayment_fen < 0
            UNION SELECT customer_id FROM prepayment_refund WHERE amount_fen < 0
+           UNION SELECT from_customer_id FROM prepayment_transfer WHERE amount_fen < 0
            UNION SELECT customer_id FROM reviewed_prepayment WHERE amount_fen < 0"""
     )
     suspects |= _ids(

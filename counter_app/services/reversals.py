@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -154,6 +155,30 @@ class ReversalService:
         sup = auth.authorize_supervisor(
             operator, supervisor, supervisor_password, counter_id=self.ctx.counter_id
         )
+        return self.reverse_authorized(
+            payment_id, operator=operator, authority=sup.username, reason=reason
+        )
+
+    def reverse_authorized(
+        self,
+        payment_id: int,
+        *,
+        operator: str,
+        authority: str,
+        reason: str,
+        counter_id: str | None = None,
+        on_booked: Callable[[ReversalOutcome], None] | None = None,
+    ) -> ReversalOutcome:
+        """R15/R16 once the reversal is authorized: the R8 probe of an unresolved dispatch,
+        then the matrix and the money movements in one transaction.
+
+        `authority` is who allowed it: the supervisor at the counter (R15), or the channel
+        whose statement asked for it (a bank's reversal message, a signed-off reconciliation,
+        R17); it is recorded on the refund and in the audit (I3). `on_booked` runs inside the
+        reversal's transaction (a channel marks its own record there). Raises `ReversalRefused`.
+        """
+        p = Payment.get_by_id(payment_id)
+        supervisor = authority
         purchase = _payment_purchase(payment_id)
         if (
             purchase is not None
@@ -182,8 +207,18 @@ class ReversalService:
             if refused is None:
                 assert decision.case is not None
                 outcome = self._book(
-                    p, cust, purchase, decision.case, operator, sup.username, reason, now
+                    p,
+                    cust,
+                    purchase,
+                    decision.case,
+                    operator,
+                    supervisor,
+                    reason,
+                    now,
+                    counter_id=counter_id,
                 )
+                if on_booked is not None:
+                    on_booked(outcome)
         if refused is not None:
             raise self._refuse(payment_id, operator, refused, supervisor)
         return outcome
@@ -198,7 +233,10 @@ class ReversalService:
         supervisor: str,
         reason: str,
         now: dt.datetime,
+        *,
+        counter_id: str | None = None,
     ) -> ReversalOutcome:
+        at_counter = counter_id or self.ctx.counter_id
         settlements = list(
             BillSettlement.select().where((BillSettlement.payment == p.id) & LIVE_SETTLEMENT)
         )
@@ -258,13 +296,13 @@ class ReversalService:
             operator=operator,
             supervisor=supervisor,
             reason=reason,
-            counter_id=self.ctx.counter_id,
+            counter_id=at_counter,
             debit_bill=debit_bill,
             created_at=now,
         )
         audit.record(
             operator,
-            self.ctx.counter_id,
+            at_counter,
             "reverse-payment",
             "payment",
             p.id,

@@ -11,9 +11,12 @@ migrated databases end up the same. Step 1 is the baseline (its table list is fr
 `BASELINE_MODELS`); step 2 adds shifts and cash (`Shift`, `CashMovement`, and the partial
 unique indexes that allow one live shift per teller and per counter); step 3 adds authority
 and tamper evidence (lockout columns of `User`, `OperatorSession` for counterctl sign-ins,
-and the hash chain of `AuditLog`, backfilled over the records already there); step 6 adds
-business changes (`BusinessChange`, `ReviewedPrepayment`, `PrepaymentRefund`) and the index
-that keeps a re-imported archive bill from being booked twice.
+and the hash chain of `AuditLog`, backfilled over the records already there); step 5 adds the
+channels (`ChannelPayment`, `BankImport`, `BankImportLine`, `Terminal`, `Reconciliation`,
+`PrepaymentTransfer`) and the index that allows one prepared reconciliation per bank and day;
+step 6 adds business changes (`BusinessChange`, `ReviewedPrepayment`, `PrepaymentRefund`) and
+the index that keeps a re-imported archive bill from being booked twice; step 7 adds the
+indexes that keep every path independent of the size of the books (`store.indexes`).
 """
 
 from __future__ import annotations
@@ -31,10 +34,13 @@ from counter_app.store.indexes import create_scale_indexes
 from counter_app.store.models import (
     ALL_MODELS,
     AuditLog,
+    BankImport,
+    BankImportLine,
     Bill,
     BillSettlement,
     BusinessChange,
     CashMovement,
+    ChannelPayment,
     Customer,
     DispatchAttempt,
     Meter,
@@ -42,11 +48,14 @@ from counter_app.store.models import (
     OperatorSession,
     Payment,
     PrepaymentRefund,
+    PrepaymentTransfer,
     Purchase,
+    Reconciliation,
     Refund,
     ReviewedPrepayment,
     SchemaVersion,
     Shift,
+    Terminal,
     User,
     WorkOrder,
 )
@@ -72,6 +81,22 @@ BUSINESS_CHANGE_MODELS: tuple[type[peewee.Model], ...] = (
     BusinessChange,
     ReviewedPrepayment,
     PrepaymentRefund,
+)
+
+CHANNEL_MODELS: tuple[type[peewee.Model], ...] = (
+    ChannelPayment,
+    BankImport,
+    BankImportLine,
+    Terminal,
+    Reconciliation,
+    PrepaymentTransfer,
+)
+
+# R17: one open (prepared, not yet signed off) reconciliation per bank and day, so that two
+# supervisors cannot sign off two different reports of the same statement.
+LIVE_RECONCILIATION_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS reconciliation_live_day "
+    "ON reconciliation (bank_id, business_date) WHERE state <> 'cancelled'"
 )
 
 SQLITE_AUDIT_TRIGGERS = (
@@ -194,10 +219,15 @@ def _business_change_objects(db: Any) -> None:
     db.execute_sql(ARCHIVE_BILL_INDEX)
 
 
+def _channel_objects(db: Any) -> None:
+    db.execute_sql(LIVE_RECONCILIATION_INDEX)
+
+
 def _create_database_objects(db: Any) -> None:
     """Triggers and partial indexes that peewee's model metadata cannot express."""
     _baseline_objects(db)
     _shift_objects(db)
+    _channel_objects(db)
     _business_change_objects(db)
     create_scale_indexes(db)
 
@@ -210,6 +240,11 @@ def _step_1_baseline(db: Any) -> None:
 def _step_2_shifts_and_cash(db: Any) -> None:
     db.create_tables(SHIFT_MODELS, safe=True)
     _shift_objects(db)
+
+
+def _step_5_channels(db: Any) -> None:
+    db.create_tables(CHANNEL_MODELS, safe=True)
+    _channel_objects(db)
 
 
 def _step_7_indexes_for_a_province(db: Any) -> None:
@@ -232,6 +267,7 @@ STEPS: tuple[Step, ...] = (
     Step(1, "baseline schema", _step_1_baseline),
     Step(2, "shifts and cash", _step_2_shifts_and_cash),
     Step(3, "authority and tamper evidence", _step_3_authority_and_tamper_evidence),
+    Step(5, "bank collection, terminals, reconciliation, transfers", _step_5_channels),
     Step(6, "business changes and the customer archive", _step_6_business_changes),
     Step(7, "search and history indexes for a million customers", _step_7_indexes_for_a_province),
 )

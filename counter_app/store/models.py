@@ -421,6 +421,139 @@ class PrepaymentRefund(BaseModel):
     change = peewee.ForeignKeyField(BusinessChange, null=True, on_delete="RESTRICT")
     amount_fen = peewee.BigIntegerField()
     receipt_no = peewee.CharField(max_length=64, unique=True)
+
+
+# -- channels: bank collection, self-service terminals, transfers (R4, R5, R17) ----------------
+
+
+class ChannelSource:
+    """Channels whose payments arrive with the channel's own serial (R5)."""
+
+    BANK = "bank"
+    TERMINAL = "terminal"
+
+
+class ChannelPayment(BaseModel):
+    """A payment that came from a bank (代收) or a self-service terminal, keyed by the channel's
+    own serial: ``(channel, source, serial)`` is unique, so the same bank line or terminal
+    request booked twice is found instead of booked again (R5, INTEGRATION.md).
+
+    `source` is the bank id or the terminal id; `business_date` is the bank's accounting date
+    (the terminal's day); `result` keeps the first answer given to the channel, returned again
+    for a duplicate request. A reversal by the channel (代收冲正) sets `reversal_serial`.
+    """
+
+    channel = peewee.CharField(max_length=16)
+    source = peewee.CharField(max_length=32)
+    serial = peewee.CharField(max_length=40)
+    payment = peewee.ForeignKeyField(Payment, unique=True, on_delete="RESTRICT")
+    customer_no = peewee.CharField(max_length=32)
+    amount_fen = peewee.BigIntegerField()
+    business_date = peewee.DateField()
+    channel_time = peewee.DateTimeField(null=True)
+    agency = peewee.CharField(max_length=32, default="")
+    channel_operator = peewee.CharField(max_length=32, default="")
+    bank_import = peewee.IntegerField(null=True)  # BankImport id of the file that booked it
+    result = JSONField(null=True)
+    reversal_serial = peewee.CharField(max_length=40, null=True)
+    reversed_at = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("channel", "source", "serial"), True),
+            (("channel", "source", "business_date"), False),
+        )
+
+
+class BankImport(BaseModel):
+    """One bank collection file as imported: its header and trailer, what was booked, what was
+    found already booked, what was rejected (`BankImportLine`)."""
+
+    bank_id = peewee.CharField(max_length=16)
+    business_date = peewee.DateField()
+    file_name = peewee.CharField(max_length=255)
+    file_sha256 = peewee.CharField(max_length=64)
+    trailer_count = peewee.IntegerField(null=True)
+    trailer_total_fen = peewee.BigIntegerField(null=True)
+    detail_lines = peewee.IntegerField(default=0)
+    booked_count = peewee.IntegerField(default=0)
+    booked_fen = peewee.BigIntegerField(default=0)
+    duplicate_count = peewee.IntegerField(default=0)
+    rejected_count = peewee.IntegerField(default=0)
+    operator = peewee.CharField(max_length=64)
+    counter_id = peewee.CharField(max_length=32)
+    started_at = peewee.DateTimeField(default=utcnow)
+    finished_at = peewee.DateTimeField(null=True)
+
+
+class BankImportLine(BaseModel):
+    """A line of a bank file that was not booked: rejected (with its reason) or a duplicate
+    of an already booked serial. Booked lines are the `ChannelPayment` rows of the import."""
+
+    bank_import = peewee.ForeignKeyField(BankImport, backref="lines", on_delete="RESTRICT")
+    line_no = peewee.IntegerField()
+    status = peewee.CharField(max_length=12)  # "rejected" | "duplicate"
+    code = peewee.CharField(max_length=32)
+    detail = peewee.TextField(default="")
+    serial = peewee.CharField(max_length=64, default="")
+    raw_text = peewee.TextField(default="")
+
+
+class Terminal(BaseModel):
+    """A self-service terminal (ATM/POS) allowed to use the terminal API. Its secret token is
+    stored only as a SHA-256 hash: the token is 32 random bytes, so a slow password hash would
+    add nothing but latency to every request."""
+
+    terminal_id = peewee.CharField(max_length=32, unique=True)
+    name = peewee.CharField(max_length=128, default="")
+    token_hash = peewee.CharField(max_length=64)
+    active = peewee.BooleanField(default=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    last_seen_at = peewee.DateTimeField(null=True)
+
+
+class ReconciliationState:
+    PREPARED = "prepared"  # report made; nothing booked or reversed yet
+    SIGNED_OFF = "signed-off"  # a supervisor signed it off; its actions were applied
+    CANCELLED = "cancelled"  # superseded by a new preparation of the same day
+
+
+class Reconciliation(BaseModel):
+    """对账 of one bank's statement for one day against our books (R17).
+
+    `items` holds the single-sided lines with the proposed action (book, refuse, reverse,
+    hold) and, after sign-off, what was done. Nothing is booked or reversed before a
+    supervisor signs it off with their own credentials.
+    """
+
+    bank_id = peewee.CharField(max_length=16)
+    business_date = peewee.DateField()
+    state = peewee.CharField(max_length=12, default=ReconciliationState.PREPARED)
+    file_name = peewee.CharField(max_length=255)
+    file_sha256 = peewee.CharField(max_length=64)
+    bank_count = peewee.IntegerField(default=0)
+    bank_total_fen = peewee.BigIntegerField(default=0)
+    ours_count = peewee.IntegerField(default=0)
+    ours_total_fen = peewee.BigIntegerField(default=0)
+    matched_count = peewee.IntegerField(default=0)
+    items = JSONField(default=list)
+    prepared_by = peewee.CharField(max_length=64)
+    prepared_at = peewee.DateTimeField(default=utcnow)
+    signed_by = peewee.CharField(max_length=64, null=True)
+    signed_at = peewee.DateTimeField(null=True)
+    counter_id = peewee.CharField(max_length=32, default="")
+
+
+class PrepaymentTransfer(BaseModel):
+    """R4 transfer: prepayment moved from one customer to another. The receiving side is a
+    payment on the ``transfer`` channel (R1–R3 apply to it); the giving side is this row,
+    counted as money that left the customer for I1 (`services.checks`)."""
+
+    from_customer = peewee.ForeignKeyField(Customer, on_delete="RESTRICT", backref="transfers_out")
+    to_customer = peewee.ForeignKeyField(Customer, on_delete="RESTRICT", backref="transfers_in")
+    amount_fen = peewee.BigIntegerField()
+    payment = peewee.ForeignKeyField(Payment, unique=True, on_delete="RESTRICT")
     operator = peewee.CharField(max_length=64)
     supervisor = peewee.CharField(max_length=64)
     reason = peewee.TextField()
@@ -507,5 +640,11 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     BusinessChange,
     ReviewedPrepayment,
     PrepaymentRefund,
+    ChannelPayment,
+    BankImport,
+    BankImportLine,
+    Terminal,
+    Reconciliation,
+    PrepaymentTransfer,
 )
 """Application tables in dependency order (`SchemaVersion` is managed by the migrator)."""

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.confirm_dialog: ConfirmPaymentDialog | None = None
         self.card_dialog: QWidget | None = None
         self.reversal_dialog: QWidget | None = None
+        self.offset_dialog: QWidget | None = None
         self._money_busy = False
         self.last_tendered: int | None = None  # cash handed over for the last payment
         self._reader_state: str | None = None
@@ -137,6 +138,10 @@ class MainWindow(QMainWindow):
         self.reprint_button.setObjectName("reprintButton")
         self.reversal_button = QPushButton(self)
         self.reversal_button.setObjectName("reversalButton")
+        self.offset_button = QPushButton(self)
+        self.offset_button.setObjectName("offsetButton")
+        self.transfer_button = QPushButton(self)
+        self.transfer_button.setObjectName("transferButton")
         self.next_button = QPushButton(self)
         self.next_button.setObjectName("nextButton")
         self.office_button = QPushButton(self)
@@ -152,6 +157,8 @@ class MainWindow(QMainWindow):
                 self.print_button,
                 self.reprint_button,
                 self.reversal_button,
+                self.offset_button,
+                self.transfer_button,
                 self.next_button,
                 self.office_button,
             )
@@ -220,6 +227,8 @@ class MainWindow(QMainWindow):
         self.print_button.clicked.connect(self.print_receipt)
         self.reprint_button.clicked.connect(self.reprint_receipt)
         self.reversal_button.clicked.connect(self.open_reversal)
+        self.offset_button.clicked.connect(self.open_offset)
+        self.transfer_button.clicked.connect(self.open_transfer)
         self.next_button.clicked.connect(self.next_customer)
         self.office_button.clicked.connect(self.open_back_office)
         self.events.sig_card_inserted.connect(self._on_card_inserted)
@@ -245,6 +254,8 @@ class MainWindow(QMainWindow):
         self.print_button.setText(self.tr("Print receipt (F9)"))
         self.reprint_button.setText(self.tr("Reprint as COPY (Ctrl+P)"))
         self.reversal_button.setText(self.tr("Reversal… (F8)"))
+        self.offset_button.setText(self.tr("Offset arrears from prepayment…"))
+        self.transfer_button.setText(self.tr("Transfer prepayment…"))
         self.next_button.setText(self.tr("Next customer (Esc)"))
         self.office_button.setText(self.tr("Back office… (F10)"))
         self.hints.setText(
@@ -306,6 +317,11 @@ class MainWindow(QMainWindow):
         self.print_button.setEnabled(self.last_outcome is not None and idle)
         self.reprint_button.setEnabled(idle and self._payments() != ())
         self.reversal_button.setEnabled(idle and any(not p.reversed for p in self._payments()))
+        account = self.account
+        self.offset_button.setEnabled(
+            account is not None and idle and account.arrears_fen > 0 and account.prepayment_fen > 0
+        )
+        self.transfer_button.setEnabled(account is not None and idle and account.prepayment_fen > 0)
 
     def _payments(self) -> tuple[Any, ...]:
         return self.account.payments if self.account is not None else ()
@@ -874,6 +890,34 @@ class MainWindow(QMainWindow):
         self.reversal_dialog = dialog
         dialog.open()
 
+    def open_offset(self) -> None:
+        """R4: the prepayment settles arrears, a supervisor authorizing (a dialog)."""
+        account = self.account
+        if account is None or self._money_busy:
+            return
+        if account.arrears_fen <= 0 or account.prepayment_fen <= 0:
+            return
+        from counter_app.ui.offset import OffsetDialog
+
+        dialog = OffsetDialog(self.context, self.workers, self.user, account, self)
+        dialog.sig_offset.connect(lambda _outcome: self.reload_account())
+        dialog.finished.connect(self._reactivate)
+        self.offset_dialog = dialog
+        dialog.open()
+
+    def open_transfer(self) -> None:
+        """R4: part of the prepayment goes to another customer, a supervisor authorizing."""
+        account = self.account
+        if account is None or self._money_busy or account.prepayment_fen <= 0:
+            return
+        from counter_app.ui.offset import TransferDialog
+
+        dialog = TransferDialog(self.context, self.workers, self.user, account, self)
+        dialog.sig_transferred.connect(lambda _outcome: self.reload_account())
+        dialog.finished.connect(self._reactivate)
+        self.offset_dialog = dialog
+        dialog.open()
+
     def _on_reversed(self, receipt: Any) -> None:
         """The panel says the payment is reversed: its earlier next step (F6) is void now."""
         if receipt is not None:
@@ -892,7 +936,13 @@ class MainWindow(QMainWindow):
         """Back to the window after a dialog, so F-keys and Esc reach it at once."""
         if self.isVisible() and not any(
             d is not None and d.isVisible()
-            for d in (self.confirm_dialog, self.preview, self.card_dialog, self.reversal_dialog)
+            for d in (
+                self.confirm_dialog,
+                self.preview,
+                self.card_dialog,
+                self.reversal_dialog,
+                self.offset_dialog,
+            )
         ):
             self.activateWindow()
 

@@ -51,6 +51,14 @@
       <translation>补发工单</translation>
     </message>
     <message>
+      <source>Bank collection</source>
+      <translation>银行代收</translation>
+    </message>
+    <message>
+      <source>Reconciliation</source>
+      <translation>对账</translation>
+    </message>
+    <message>
       <source>Card workbench</source>
       <translation>卡务工作台</translation>
     </message>

@@ -621,7 +621,7 @@
     </message>
     <message>
         <source>settle the hall&apos;s day</source>
-        <translation>settle the hall&apos;s day</translation>
+        <translation>settle the hall's day</translation>
     </message>
     <message>
         <source>change their own role</source>
@@ -633,7 +633,7 @@
     </message>
     <message>
         <source>work another person&apos;s shift</source>
-        <translation>work another person&apos;s shift</translation>
+        <translation>work another person's shift</translation>
     </message>
     <message>
         <source>Cannot continue</source>
@@ -837,6 +837,81 @@
     <message>
         <source>Card reader: PC/SC service stopped</source>
         <translation>Card reader: PC/SC service stopped</translation>
+    </message>
+    <message>
+        <source>Offset arrears from prepayment…</source>
+        <translation>Offset arrears from prepayment…</translation>
+    </message>
+    <message>
+        <source>Transfer prepayment…</source>
+        <translation>Transfer prepayment…</translation>
+    </message>
+</context>
+<context>
+    <name>OffsetDialog</name>
+    <message>
+        <source>Offset arrears from prepayment</source>
+        <translation>Offset arrears from prepayment</translation>
+    </message>
+    <message>
+        <source>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</source>
+        <translation>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</translation>
+    </message>
+    <message>
+        <source>Arrears remain afterwards: nothing is dispatched (R4).</source>
+        <translation>Arrears remain afterwards: nothing is dispatched (R4).</translation>
+    </message>
+    <message>
+        <source>All arrears are settled: the rest of the prepayment may be dispatched.</source>
+        <translation>All arrears are settled: the rest of the prepayment may be dispatched.</translation>
+    </message>
+    <message>
+        <source>Why is the prepayment used for arrears?</source>
+        <translation>Why is the prepayment used for arrears?</translation>
+    </message>
+    <message>
+        <source>supervisor&apos;s own user name</source>
+        <translation>supervisor&apos;s own user name</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s password</source>
+        <translation>Supervisor&apos;s password</translation>
+    </message>
+    <message>
+        <source>Authorize and offset</source>
+        <translation>Authorize and offset</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Enter the reason.</source>
+        <translation>Enter the reason.</translation>
+    </message>
+    <message>
+        <source>A supervisor must sign with their own user name and password.</source>
+        <translation>A supervisor must sign with their own user name and password.</translation>
+    </message>
+    <message>
+        <source>Offsetting…</source>
+        <translation>Offsetting…</translation>
+    </message>
+    <message>
+        <source>The offset failed.</source>
+        <translation>The offset failed.</translation>
+    </message>
+    <message>
+        <source>Refused: {why}</source>
+        <translation>Refused: {why}</translation>
     </message>
 </context>
 <context>
@@ -1536,6 +1611,69 @@
     <message>
         <source>demo data and simulated meters: no real money, no real customers</source>
         <translation>demo data and simulated meters: no real money, no real customers</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer prepayment</source>
+        <translation>Transfer prepayment</translation>
+    </message>
+    <message>
+        <source>Prepayment of {customer}: {prepayment}.</source>
+        <translation>Prepayment of {customer}: {prepayment}.</translation>
+    </message>
+    <message>
+        <source>customer number receiving it</source>
+        <translation>customer number receiving it</translation>
+    </message>
+    <message>
+        <source>To customer</source>
+        <translation>To customer</translation>
+    </message>
+    <message>
+        <source>Amount (yuan)</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Supervisor</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s password</source>
+        <translation>Supervisor&apos;s password</translation>
+    </message>
+    <message>
+        <source>Authorize and transfer</source>
+        <translation>Authorize and transfer</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>Enter the amount in yuan, e.g. 100 or 88.50.</source>
+        <translation>Enter the amount in yuan, e.g. 100 or 88.50.</translation>
+    </message>
+    <message>
+        <source>Enter the customer, the reason and a supervisor&apos;s own credentials.</source>
+        <translation>Enter the customer, the reason and a supervisor&apos;s own credentials.</translation>
+    </message>
+    <message>
+        <source>Transferring…</source>
+        <translation>Transferring…</translation>
+    </message>
+    <message>
+        <source>The transfer failed.</source>
+        <translation>The transfer failed.</translation>
+    </message>
+    <message>
+        <source>Refused: {why}</source>
+        <translation>Refused: {why}</translation>
     </message>
 </context>
 </TS>

@@ -838,6 +838,81 @@
         <source>Card reader: PC/SC service stopped</source>
         <translation>读卡器：PC/SC 服务已停止</translation>
     </message>
+    <message>
+        <source>Offset arrears from prepayment…</source>
+        <translation>预收冲抵欠费…</translation>
+    </message>
+    <message>
+        <source>Transfer prepayment…</source>
+        <translation>预收转移…</translation>
+    </message>
+</context>
+<context>
+    <name>OffsetDialog</name>
+    <message>
+        <source>Offset arrears from prepayment</source>
+        <translation>预收冲抵欠费</translation>
+    </message>
+    <message>
+        <source>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</source>
+        <translation>欠费 {arrears}，预收 {prepayment}：冲抵 {amount} 结清欠费。</translation>
+    </message>
+    <message>
+        <source>Arrears remain afterwards: nothing is dispatched (R4).</source>
+        <translation>冲抵后仍有欠费：不下发（R4）。</translation>
+    </message>
+    <message>
+        <source>All arrears are settled: the rest of the prepayment may be dispatched.</source>
+        <translation>欠费全部结清：剩余预收可远程下发。</translation>
+    </message>
+    <message>
+        <source>Why is the prepayment used for arrears?</source>
+        <translation>为何用预收冲抵欠费？</translation>
+    </message>
+    <message>
+        <source>supervisor&apos;s own user name</source>
+        <translation>班长本人用户名</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>班长</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s password</source>
+        <translation>班长密码</translation>
+    </message>
+    <message>
+        <source>Authorize and offset</source>
+        <translation>授权并冲抵</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Enter the reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+    <message>
+        <source>A supervisor must sign with their own user name and password.</source>
+        <translation>须由班长以本人用户名和密码授权。</translation>
+    </message>
+    <message>
+        <source>Offsetting…</source>
+        <translation>正在冲抵…</translation>
+    </message>
+    <message>
+        <source>The offset failed.</source>
+        <translation>冲抵失败。</translation>
+    </message>
+    <message>
+        <source>Refused: {why}</source>
+        <translation>被拒绝：{why}</translation>
+    </message>
 </context>
 <context>
     <name>PaymentPanel</name>
@@ -1536,6 +1611,69 @@
     <message>
         <source>demo data and simulated meters: no real money, no real customers</source>
         <translation>演示数据与模拟电表：不收真钱，不是真实用户</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer prepayment</source>
+        <translation>预收转移</translation>
+    </message>
+    <message>
+        <source>Prepayment of {customer}: {prepayment}.</source>
+        <translation>户号 {customer} 的预收：{prepayment}。</translation>
+    </message>
+    <message>
+        <source>customer number receiving it</source>
+        <translation>转入户号</translation>
+    </message>
+    <message>
+        <source>To customer</source>
+        <translation>转入户号</translation>
+    </message>
+    <message>
+        <source>Amount (yuan)</source>
+        <translation>金额（元）</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>班长</translation>
+    </message>
+    <message>
+        <source>Supervisor&apos;s password</source>
+        <translation>班长密码</translation>
+    </message>
+    <message>
+        <source>Authorize and transfer</source>
+        <translation>授权并转移</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Enter the amount in yuan, e.g. 100 or 88.50.</source>
+        <translation>请输入金额（元），如 100 或 88.50。</translation>
+    </message>
+    <message>
+        <source>Enter the customer, the reason and a supervisor&apos;s own credentials.</source>
+        <translation>请填写转入户号、原因及班长本人的用户名和密码。</translation>
+    </message>
+    <message>
+        <source>Transferring…</source>
+        <translation>正在转移…</translation>
+    </message>
+    <message>
+        <source>The transfer failed.</source>
+        <translation>转移失败。</translation>
+    </message>
+    <message>
+        <source>Refused: {why}</source>
+        <translation>被拒绝：{why}</translation>
     </message>
 </context>
 </TS>

@@ -123,6 +123,20 @@ TABS: tuple[TabSpec, ...] = (
         "Success board",
     ),
     TabSpec(
+        "bank-collection",
+        "counter_app.ui.backoffice.bank",
+        "BankCollectionTab",
+        (Action.BANK_COLLECTION,),
+        "Bank collection",
+    ),
+    TabSpec(
+        "reconciliation",
+        "counter_app.ui.backoffice.bank",
+        "ReconciliationTab",
+        (Action.RECONCILE,),
+        "Reconciliation",
+    ),
+    TabSpec(
         "audit",
         "counter_app.ui.backoffice.audit",
         "AuditTab",
@@ -161,6 +175,8 @@ def tab_title(spec: TabSpec) -> str:
         "shifts": QCoreApplication.translate("BackOfficeWindow", "Shifts and cash"),
         "daily-settlement": QCoreApplication.translate("BackOfficeWindow", "Daily settlement"),
         "success-board": QCoreApplication.translate("BackOfficeWindow", "Success board"),
+        "bank-collection": QCoreApplication.translate("BackOfficeWindow", "Bank collection"),
+        "reconciliation": QCoreApplication.translate("BackOfficeWindow", "Reconciliation"),
         "audit": QCoreApplication.translate("BackOfficeWindow", "Audit"),
         "users": QCoreApplication.translate("BackOfficeWindow", "Users"),
         "business-changes": QCoreApplication.translate("BackOfficeWindow", "Business changes"),
@@ -191,7 +207,8 @@ LIVE_REFRESH_MS = 2_000
 
 
 class BackOfficeWindow(QMainWindow):
-    """Work orders, card workbench, outbox, shifts, success board, audit, users.
+    """Work orders, card workbench, outbox, shifts, success board, bank collection,
+    reconciliation, audit, users.
 
     Live: every ``live_ms`` the window asks the database for its data version (one cheap
     query on the database thread); when it moved — a work order taken or closed on another
