@@ -159,8 +159,6 @@ class MainWindow(QMainWindow):
                 self.reversal_button,
                 self.offset_button,
                 self.transfer_button,
-                self.next_button,
-                self.office_button,
             )
         ):
             actions_layout.addWidget(b, i // 2, i % 2)
@@ -173,7 +171,17 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(actions)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.search)
+        # next customer and the back office under the search: they leave the customer, and
+        # the right-hand column keeps to three rows of actions on a 768-px screen
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search, 1)
+        leave = QHBoxLayout()
+        leave.addWidget(self.next_button)
+        leave.addWidget(self.office_button)
+        left_layout.addLayout(leave)
+        splitter.addWidget(left)
         splitter.addWidget(self.account_view)
         splitter.addWidget(right)
         splitter.setSizes([340, 640, 380])
