@@ -201,21 +201,36 @@ def load_account(customer_no: str, history: int = 10) -> Account:
         .order_by(Payment.id.desc())
         .limit(history)
     )
-    made: dict[int, Purchase] = {}  # payment id -> the (first) purchase it made
-    for pu in (
-        Purchase.select()
-        .where(Purchase.payment.in_([int(p.id) for p in paid]))
+    # one statement for both lists: the newest purchases (the account's history) and the
+    # purchases these payments made; any row beyond the newest is older than all of them
+    newest = (
+        Purchase.select(Purchase.id)
+        .where(Purchase.customer == customer.id)
         .order_by(Purchase.id.desc())
-    ):
-        made[int(pu.payment_id)] = pu
-    made_tallies = lookup.attempt_tallies([int(pu.id) for pu in made.values()])
+        .limit(history)
+    )
+    rows = list(
+        Purchase.select()
+        .where(
+            (Purchase.customer == customer.id)
+            & (Purchase.id.in_(newest) | Purchase.payment.in_([int(p.id) for p in paid]))
+        )
+        .order_by(Purchase.id.desc())
+    )
+    recent = rows[:history]
+    tallies = lookup.attempt_tallies([int(pu.id) for pu in rows])
+    paid_ids = {int(p.id) for p in paid}
+    made: dict[int, Purchase] = {}  # payment id -> the (first) purchase it made
+    for pu in rows:  # newest first: the first purchase of a payment is written last
+        if pu.payment_id is not None and int(pu.payment_id) in paid_ids:
+            made[int(pu.payment_id)] = pu
 
     def made_by(payment_id: int) -> tuple[str | None, str | None]:
         """(state, last dispatch outcome) of the purchase a payment made, if it made one."""
         pu = made.get(payment_id)
         if pu is None:
             return None, None
-        return str(pu.state), made_tallies.get(int(pu.id), lookup.NO_ATTEMPT).last_outcome
+        return str(pu.state), tallies.get(int(pu.id), lookup.NO_ATTEMPT).last_outcome
 
     payments = [
         PaymentRow(
@@ -236,13 +251,6 @@ def load_account(customer_no: str, history: int = 10) -> Account:
         for state, outcome in (made_by(int(p.id)),)
     ]
     meter_nos = {int(m.id): str(m.meter_no) for m in meters}
-    recent = list(
-        Purchase.select()
-        .where(Purchase.customer == customer.id)
-        .order_by(Purchase.id.desc())
-        .limit(history)
-    )
-    tallies = lookup.attempt_tallies([int(pu.id) for pu in recent])
     purchases = []
     for pu in recent:
         tally = tallies.get(int(pu.id), lookup.NO_ATTEMPT)
