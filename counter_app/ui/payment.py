@@ -9,7 +9,8 @@ read to the customer. The payment service plans again inside its transaction.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -361,13 +362,25 @@ class ConfirmPaymentDialog(QDialog):
         self.accept()
 
 
+class StepList(QListWidget):
+    """The steps, newest in view: also when a longer outcome below makes the list shorter."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.show_last)
+
+    def show_last(self) -> None:
+        if shiboken6.isValid(self) and self.count():
+            self.scrollToItem(self.item(self.count() - 1))
+
+
 class ProgressPanel(QGroupBox):
     """Live steps of the current dispatch or card write, and its outcome."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("progressPanel")
-        self.steps = QListWidget(self)
+        self.steps = StepList(self)
         self.steps.setObjectName("stepList")
         self.steps.setWordWrap(True)
         self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -376,7 +389,6 @@ class ProgressPanel(QGroupBox):
         self.steps.setUniformItemSizes(False)
         self.steps.setResizeMode(QListView.ResizeMode.Adjust)
         self.steps.setMinimumHeight(64)
-        self.steps.installEventFilter(self)  # shrunk by a longer outcome: newest step stays
         self.outcome = QLabel(self)
         self.outcome.setObjectName("outcomeLabel")
         self.outcome.setWordWrap(True)
@@ -403,16 +415,7 @@ class ProgressPanel(QGroupBox):
         item.setToolTip(text)
         self.steps.scrollToBottom()
         # again once the wrapped item has its height (after the layout pass)
-        QTimer.singleShot(0, self._show_last_step)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.steps and event.type() == QEvent.Type.Resize:
-            QTimer.singleShot(0, self._show_last_step)
-        return super().eventFilter(watched, event)
-
-    def _show_last_step(self) -> None:
-        if shiboken6.isValid(self.steps) and self.steps.count():
-            self.steps.scrollToItem(self.steps.item(self.steps.count() - 1))
+        QTimer.singleShot(0, self.steps.show_last)
 
     def step_texts(self) -> list[str]:
         return [self.steps.item(i).text() for i in range(self.steps.count())]

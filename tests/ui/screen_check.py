@@ -49,6 +49,8 @@ def shown(root: QWidget) -> Iterator[QWidget]:
     """``root`` and every descendant a person can see now."""
     yield root
     for w in root.findChildren(QWidget):
+        if w.objectName().startswith("qt_") and not isinstance(w, QTabBar):
+            continue  # Qt's own parts (viewports, scroll bars, popups): nothing to translate
         if w.isVisibleTo(root) and w.isVisible():
             yield w
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QImage
 
 from meter_link.simulator.faults import Fault, FaultKind
@@ -136,3 +137,7 @@ def test_the_back_office_fits_the_counter_screen(
     assert office.width() <= 1366 and office.height() <= 768
     office.live_timer.stop()
     qtbot.waitUntil(lambda: counter_env.workers.busy == 0, timeout=15_000)
+    office.close()
+    office.deleteLater()  # before the counter window and its threads go
+    window.back_office = None
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

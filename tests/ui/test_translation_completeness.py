@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEvent
 
 from counter_app.ui.resources import Language
 from tests.ui.conftest import SUPERVISOR, CounterEnv
@@ -28,6 +28,13 @@ def recorder(qapp: Any) -> Iterator[RecordingTranslator]:
 def settle(qtbot: Any) -> None:
     qtbot.wait(50)
     QCoreApplication.processEvents()
+
+
+def settle_jobs(qtbot: Any, env: CounterEnv) -> None:
+    """Every background job answered and every finished job deleted while the counter's
+    threads still exist (a job deleted after them would be deleted twice)."""
+    qtbot.waitUntil(lambda: env.workers.busy == 0, timeout=WAIT_MS)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 def windows_of(qtbot: Any, env: CounterEnv, signed_in_window: Any) -> Iterator[tuple[str, Any]]:
@@ -81,6 +88,12 @@ def windows_of(qtbot: Any, env: CounterEnv, signed_in_window: Any) -> Iterator[t
         qtbot.waitUntil(lambda: env.workers.busy == 0, timeout=WAIT_MS)
         yield f"back office: {office.tabs.tabText(i)}", office
     office.live_timer.stop()
+    # nothing of the back office may answer after the test: its tabs go with the window
+    qtbot.waitUntil(lambda: env.workers.busy == 0, timeout=WAIT_MS)
+    office.close()
+    office.deleteLater()
+    window.back_office = None
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)  # gone now
 
     # the technician's and the administrator's back offices (card workbench, users, import)
     from counter_app.services import auth
@@ -96,6 +109,7 @@ def windows_of(qtbot: Any, env: CounterEnv, signed_in_window: Any) -> Iterator[t
             qtbot.waitUntil(lambda: env.workers.busy == 0, timeout=WAIT_MS)
             yield f"{name}'s back office: {other.tabs.tabText(i)}", other
         other.live_timer.stop()
+        qtbot.waitUntil(lambda: env.workers.busy == 0, timeout=WAIT_MS)
         other.close()
 
 
@@ -118,6 +132,7 @@ def test_every_window_in_both_languages(
             problems += [f"{where}: {f}" for f in clipped(widget)]
     finally:
         lang.install("en")
+        settle_jobs(qtbot, counter_env)
     missing = recorder.missing(catalogue("zh_CN"))
     assert not missing, f"strings missing from the catalogues: {missing}"
     assert not problems, "\n".join(problems)

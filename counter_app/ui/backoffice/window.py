@@ -261,7 +261,6 @@ class BackOfficeWindow(QMainWindow):
         self.live_refreshes = 0
         self._asking = False
         self._stale: set[str] = set()
-        self.tabs.currentChanged.connect(self._on_tab_shown)
         self.live_timer = QTimer(self)
         self.live_timer.setInterval(max(live_ms, 100))
         self.live_timer.timeout.connect(self.check_for_changes)
@@ -291,6 +290,12 @@ class BackOfficeWindow(QMainWindow):
 
     # -- live data ---------------------------------------------------------------------------
     def check_for_changes(self) -> None:
+        """One tick: reload the tab in front if it is stale, and ask for the data version.
+
+        (No slot on the tab widget's ``currentChanged``: it fires while the window is being
+        destroyed, and a Python slot on a half-destroyed window crashes.)
+        """
+        self._on_tab_shown()
         workers = getattr(self.ctx, "workers", None)
         if workers is None or self._asking:
             return
