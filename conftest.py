@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.terminals",
     "tests.fixtures.pcsc",
     "tests.fixtures.station",
+    "tests.fixtures.collection",
 ]

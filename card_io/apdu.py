@@ -8,6 +8,7 @@ virtual card (card side), so both agree on every byte.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Status words (SW1 SW2 as one int)
@@ -142,3 +143,17 @@ def unblock(mac: bytes) -> bytes:
 
 def get_response(length: int) -> bytes:
     return bytes([0x00, 0xC0, 0x00, 0x00, length & 0xFF])
+
+
+def transmit_t0(raw: Callable[[bytes], Response], command: bytes) -> Response:
+    """Send one command APDU through `raw`; answer ``61xx`` with GET RESPONSE and ``6Cxx`` by
+    resending with the right Le (T=0 rules, ISO 7816-3 §10.3). The reader and the virtual
+    card's direct channel both speak T=0 this way."""
+    r = raw(command)
+    if r.sw >> 8 == 0x6C and len(command) >= 5:
+        r = raw(command[:-1] + bytes([r.sw & 0xFF]))
+    data = r.data
+    while r.sw >> 8 == 0x61:
+        r = raw(get_response(r.sw & 0xFF))
+        data += r.data
+    return Response(data, r.sw)

@@ -208,14 +208,7 @@ class CardSession:
     def transmit(self, command: bytes) -> A.Response:
         """Send one command APDU; answer ``61xx`` with GET RESPONSE and ``6Cxx`` by resending
         with the right Le (T=0 rules, ISO 7816-3 §10.3)."""
-        r = self._raw(command)
-        if r.sw >> 8 == 0x6C and len(command) >= 5:
-            r = self._raw(command[:-1] + bytes([r.sw & 0xFF]))
-        data = r.data
-        while r.sw >> 8 == 0x61:
-            r = self._raw(A.get_response(r.sw & 0xFF))
-            data += r.data
-        return A.Response(data, r.sw)
+        return A.transmit_t0(self._raw, command)
 
 
 class PcscReader:

@@ -3,8 +3,9 @@
 Start-up, in order: the Chinese font and the style sheet; the language (Chinese by
 default, English selectable at sign-in); the counter — the configured database, meter link
 and reader, or, when nothing is configured, the embedded demo (``counter_app.embedded``);
-the sign-in dialog with the self-check below it, saying plainly what is missing; then the
-main window showing who is signed in, at which counter, in which shift.
+the sign-in dialog with the self-check below it, saying plainly what is missing (the
+collection system among it); then the main window showing who is signed in, at which
+counter, in which shift. In the embedded demo the hand-over workers run in this process.
 
 ``counter-app --self-check`` runs the checks without a window (exit code 1 when a required
 one fails): the packaged program's smoke test.
@@ -19,78 +20,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from counter_app.config import DeskConfig, ThermalPrinterConfig
-from counter_app.services.receipts import PaperSize
+from counter_app.bootstrap import counter_context as context_from_counter
+
+__all__ = ["build_context", "context_from_counter", "lands_in_back_office", "main"]
 
 log = logging.getLogger("counter_app")
-
-
-def _card_access(reader_name: str | None, crypto: Any) -> tuple[Any, Any]:
-    """The purchase card on the configured reader, and a factory for its insert/remove
-    monitor (``card_io``; PC/SC errors surface when used, translated by ``ui.errors``)."""
-    from card_io.purchase_card import PurchaseCard
-    from card_io.reader import CardMonitor, PcscReader
-
-    reader = PcscReader(reader_name or None)
-    card = PurchaseCard(reader, crypto, wait_s=0.5)
-
-    def monitor(callback: Any) -> Any:
-        return CardMonitor(callback, name_fragment=reader_name or None)
-
-    return card, monitor
-
-
-def context_from_counter(
-    counter: Any,
-    *,
-    reader_name: str | None = None,
-    card_crypto: Any = None,
-    with_card: bool = True,
-    embedded: Any = None,
-) -> Any:
-    """The window's ``CounterContext`` from a bootstrapped ``counter_app.bootstrap.Counter``."""
-    from counter_app.services import auth
-    from counter_app.ui.context import CounterContext
-
-    services = counter.services
-    card, monitor = _card_access(reader_name, card_crypto) if with_card else (None, None)
-    shifts = getattr(services, "shifts", None)
-    if shifts is None:
-        try:  # the cash-shift service, where this build has it
-            from counter_app.services.shifts import ShiftService
-
-            shifts = ShiftService(services.ctx)
-        except ImportError:
-            shifts = None
-    paper = PaperSize(os.environ.get("COUNTER_PAPER", PaperSize.ROLL_80MM.value))
-
-    def close() -> None:
-        counter.close()
-        if embedded is not None:
-            embedded.close()
-
-    return CounterContext(
-        counter_id=str(services.ctx.counter_id),
-        payments=services.payments,
-        dispatch=services.dispatch,
-        reversals=services.reversals,
-        cards=services.cards,
-        shifts=shifts,
-        sign_in=lambda username, password, counter_id: auth.sign_in(
-            username, password, counter_id=counter_id
-        ),
-        purchase_card=card,
-        card_monitor_factory=monitor,
-        printer_name=str(getattr(counter.config, "printer_name", "") or ""),
-        paper=paper,
-        embedded=embedded,
-        close=close,
-        counter=counter,
-        card_crypto=card_crypto,
-        training=embedded is not None,
-        desk=getattr(counter.config, "desk", None) or DeskConfig(),
-        receipt_printer=getattr(counter.config, "receipt_printer", None) or ThermalPrinterConfig(),
-    )
 
 
 def lands_in_back_office(user: Any) -> bool:
@@ -120,16 +54,14 @@ def build_context(args: argparse.Namespace) -> Any:
     if _use_embedded(config, args.demo):
         from counter_app.embedded import start_embedded
 
-        devices = start_embedded(with_card=not args.no_card)
+        devices = start_embedded(with_card=not args.no_card, dispatch=config.dispatch or None)
         return context_from_counter(
             devices.counter,
             reader_name=devices.reader_name or devices.config.reader_name,
             card_crypto=devices.card_crypto,
             embedded=devices,
         )
-    from card_io.errors import CardError
-    from card_io.security import SoftwareCardCrypto
-    from counter_app.bootstrap import open_counter
+    from counter_app.bootstrap import card_crypto_from_environment, open_counter
     from counter_app.demo import refuse_demo_users_in_production
 
     counter = open_counter(config)
@@ -138,14 +70,10 @@ def build_context(args: argparse.Namespace) -> Any:
     except Exception:
         counter.close()
         raise
-    try:
-        crypto: Any = SoftwareCardCrypto.from_environment()
-    except CardError:
-        crypto = None  # reading works; writing says "no card keys configured"
     return context_from_counter(
         counter,
         reader_name=config.reader_name or None,
-        card_crypto=crypto,
+        card_crypto=card_crypto_from_environment(),  # None: cards are read, not written
         with_card=not args.no_card,
     )
 
@@ -165,7 +93,12 @@ def self_check(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QCoreApplication
 
     from counter_app.ui.resources import Language
-    from counter_app.ui.self_check import check_database, check_meter_link, check_pcsc
+    from counter_app.ui.self_check import (
+        check_database,
+        check_meter_link,
+        check_pcsc,
+        check_station,
+    )
 
     _app = QCoreApplication.instance() or QCoreApplication(sys.argv[:1])
     language = Language()
@@ -194,7 +127,12 @@ def self_check(args: argparse.Namespace) -> int:
             from counter_app.config import load_config
 
             url = load_config(args.config).meter_link.url
-        checks = [check_database(None), check_meter_link(url), check_pcsc(None)]
+        checks = [
+            check_database(None),
+            check_meter_link(url),
+            check_station(context.dispatch),
+            check_pcsc(None),
+        ]
         from counter_app.services.receipts import FontNotFoundError, find_cjk_font
 
         try:
@@ -212,7 +150,7 @@ def self_check(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from PySide6.QtWidgets import QApplication, QDialog
+    from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
     from counter_app.ui.main_window import MainWindow
     from counter_app.ui.resources import Language, register_cjk_font, style_sheet
@@ -221,12 +159,14 @@ def run(args: argparse.Namespace) -> int:
         check_database,
         check_meter_link,
         check_pcsc,
+        check_station,
         local_checks,
     )
     from counter_app.ui.signin import SignInDialog
     from counter_app.ui.workers import DeviceEvents, Workers
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("counter-app")
     app.setOrganizationName("fee-control-counter")
     register_cjk_font()
@@ -260,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
         [
             (workers.db, lambda: check_database(None)),
             (workers.meter_bus, lambda: check_meter_link(meter_url)),
+            (workers.network, lambda: check_station(context.dispatch)),
             (workers.card_reader, lambda: check_pcsc(reader)),
         ],
     )
@@ -268,13 +209,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
-        window: Any
-        if lands_in_back_office(dialog.user):
+        user = dialog.user
+        assert user is not None  # accepted: signed in
+        window: QWidget
+        if lands_in_back_office(user):
             from counter_app.ui.backoffice.window import back_office_for
 
-            window = back_office_for(context, dialog.user, workers, events)
+            window = back_office_for(context, user, workers, events)
         else:
-            window = MainWindow(context, dialog.user, workers, events)
+            window = MainWindow(context, user, workers, events)
         if context.card_monitor_factory is not None:
             monitor = context.card_monitor_factory(events.on_card_event)
             monitor.start()

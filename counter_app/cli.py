@@ -16,9 +16,7 @@ database is created by ``counterctl admin bootstrap``, which works only while th
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
-import getpass
 import json
 import os
 import sys
@@ -27,142 +25,22 @@ from typing import TYPE_CHECKING, Any
 
 import peewee
 
+from counter_app.cli_common import CliError, CommandParser, emit, open_from_args, read_secret
+from counter_app.cli_session import (
+    OPERATOR_HELP,
+    read_session_file,
+    session_file,
+    signed_in_operator,
+    write_session_file,
+)
 from counter_app.config import ConfigError, load_config
 from counter_app.core.money import format_yuan
 
 if TYPE_CHECKING:
-    from counter_app.bootstrap import Counter
-    from counter_app.services.auth import SignedInUser
+    pass
 
 EXIT_ERROR = 1
 EXIT_CHECK_FAILED = 3
-OPERATOR_HELP = (
-    "who is at the shell (password as the first line on stdin); "
-    "default: the user of 'counterctl login'"
-)
-
-
-class CliError(Exception):
-    """A one-line error for the person at the shell."""
-
-
-def _jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
-def _emit(args: argparse.Namespace, data: Any, lines: Sequence[str]) -> None:
-    if args.json:
-        print(json.dumps(_jsonable(data), ensure_ascii=False, sort_keys=True))
-    else:
-        for line in lines:
-            print(line)
-
-
-def _open(args: argparse.Namespace, *, dispatch: bool = True) -> Any:
-    from counter_app.bootstrap import open_counter
-
-    config = load_config(args.config)
-    overrides: dict[str, Any] = {}
-    if args.db:
-        overrides["database_url"] = args.db
-    if getattr(args, "counter", None):
-        overrides["counter_id"] = args.counter
-    config = dataclasses.replace(config, **overrides)
-    return open_counter(config, use_meter_link=dispatch)
-
-
-def _read_secret(prompt: str) -> str:
-    """A password from standard input: no echo on a terminal, one line from a pipe."""
-    if sys.stdin.isatty():
-        return getpass.getpass(prompt)
-    line = sys.stdin.readline()
-    if not line:
-        raise CliError("no password on standard input")
-    return line.rstrip("\r\n")
-
-
-# -- who is at the shell ----------------------------------------------------------------------
-
-
-def session_file() -> str:
-    """Where ``counterctl login`` keeps its token: ``$COUNTER_SESSION_FILE``, else in the data
-    directory (`counter_app.config.data_dir`)."""
-    from counter_app.config import data_dir
-
-    return os.environ.get("COUNTER_SESSION_FILE") or str(data_dir() / "counterctl-session.json")
-
-
-def _write_session_file(content: dict[str, str]) -> str:
-    """Write the token file atomically, readable by its owner only from the first byte."""
-    path = session_file()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(content, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def _read_session_file(database_url: str) -> dict[str, str] | None:
-    """The token file's content when it belongs to this database, else None."""
-    from counter_app.store.database import redact_url
-
-    try:
-        with open(session_file(), encoding="utf-8") as fh:
-            content = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(content, dict) or content.get("database") != redact_url(database_url):
-        return None
-    return {str(k): str(v) for k, v in content.items()}
-
-
-def _operator(counter: Counter, args: argparse.Namespace, *actions: str) -> SignedInUser:
-    """The signed-in operator, allowed at least one of `actions` (audited when refused).
-
-    A live ``counterctl login`` session of the same name (or of anyone, without
-    ``--operator``) is used; otherwise the password of ``--operator`` is read from standard
-    input and checked like a sign-in at the window (lockout and audit included).
-    """
-    from counter_app.services import auth, sessions
-
-    counter_id = str(counter.services.ctx.counter_id)
-    name = getattr(args, "operator", None)
-    user = None
-    saved = _read_session_file(counter.config.database_url)
-    if saved is not None and (name is None or name == saved.get("username")):
-        user = sessions.session_user(saved.get("token", ""))
-        if user is None and name is None:
-            raise CliError(
-                f"the session of {saved.get('username')} has ended: sign in again "
-                "(counterctl login NAME)"
-            )
-    if user is None:
-        if not name:
-            raise CliError(
-                "nobody is signed in: run 'counterctl login NAME' first, or give "
-                "--operator NAME with the password on standard input"
-            )
-        user = auth.sign_in(name, _read_secret(f"password of {name}: "), counter_id=counter_id)
-    if not any(user.may(a) for a in actions):
-        auth.require(user, actions[0], counter_id=counter_id)  # audits the refusal and raises
-    return user
-
-
 # -- commands ---------------------------------------------------------------------------------
 
 
@@ -170,14 +48,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     from counter_app.store.database import redact_url
     from counter_app.store.migrations import current_version
 
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     url = redact_url(counter.config.database_url)
     upgrade = counter.upgrade
     lines = [f"database {url} ready (schema version {current_version()})"]
     backup = str(upgrade.backup) if upgrade and upgrade.backup else None
     if upgrade and upgrade.found and upgrade.applied:
         lines.append(f"upgraded from schema version {upgrade.found}; copy kept in {backup}")
-    _emit(
+    emit(
         args,
         {"database": url, "schema_version": current_version(), "backup": backup},
         lines,
@@ -194,14 +72,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"the configuration {config.source} names a production database: demo users "
             "with published passwords are not loaded there"
         )
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     result = load_demo(counter.services)
     lines = [
         f"demo data: {len(result.customers)} customers and {len(result.users)} users "
         f"created ({len(result.skipped)} already there)"
     ]
     lines += [f"  user {u:<8} password {p:<14} role {r}" for u, p, r, _ in DEMO_USERS]
-    _emit(
+    emit(
         args,
         {
             "customers": result.customers,
@@ -217,7 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_customer_list(args: argparse.Namespace) -> int:
     from counter_app.services.customers import list_customers
 
-    _open(args, dispatch=False)
+    open_from_args(args, dispatch=False)
     rows = list_customers(args.search or "")
     lines = [f"{'customer':<14}{'name':<10}{'meters':>7}{'prepayment':>12}{'arrears':>12}"]
     lines += [
@@ -225,14 +103,14 @@ def cmd_customer_list(args: argparse.Namespace) -> int:
         f"{format_yuan(c.prepayment_fen):>12}{format_yuan(c.arrears_fen):>12}"
         for c in rows
     ]
-    _emit(args, rows, lines)
+    emit(args, rows, lines)
     return 0
 
 
 def cmd_customer_show(args: argparse.Namespace) -> int:
     from counter_app.services.customers import customer_detail
 
-    _open(args, dispatch=False)
+    open_from_args(args, dispatch=False)
     d = customer_detail(args.customer)
     s = d.summary
     lines = [
@@ -262,7 +140,7 @@ def cmd_customer_show(args: argparse.Namespace) -> int:
             f"  purchase {pu.id} meter {pu.meter_address} n={pu.count} "
             f"{format_yuan(pu.amount_fen)} {pu.state}"
         )
-    _emit(args, d, lines)
+    emit(args, d, lines)
     return 0
 
 
@@ -271,8 +149,8 @@ def cmd_pay(args: argparse.Namespace) -> int:
     from counter_app.services.payments import parse_amount
 
     amount = parse_amount(args.amount)  # before opening anything: a bad amount changes nothing
-    counter = _open(args, dispatch=not args.no_dispatch)
-    operator = _operator(counter, args, auth.Action.TAKE_PAYMENT)
+    counter = open_from_args(args, dispatch=not args.no_dispatch)
+    operator = signed_in_operator(counter, args, auth.Action.TAKE_PAYMENT)
 
     def progress(step: str, attempt: int) -> None:
         if not args.json:
@@ -287,7 +165,7 @@ def cmd_pay(args: argparse.Namespace) -> int:
         progress=progress,
     )
     counter.close()
-    _emit(args, outcome, outcome.explain())
+    emit(args, outcome, outcome.explain())
     return 0
 
 
@@ -295,10 +173,10 @@ def cmd_reverse(args: argparse.Namespace) -> int:
     from counter_app.services import auth
     from counter_app.services.lookup import find_payment
 
-    counter = _open(args)
+    counter = open_from_args(args)
     find_payment(args.payment)  # unknown payment: say so before asking for a password
-    operator = _operator(counter, args, auth.Action.TAKE_PAYMENT)
-    password = _read_secret(f"password of supervisor {args.supervisor}: ")
+    operator = signed_in_operator(counter, args, auth.Action.TAKE_PAYMENT)
+    password = read_secret(f"password of supervisor {args.supervisor}: ")
     outcome = counter.services.reversals.reverse_payment(
         args.payment,
         operator=operator.username,
@@ -307,7 +185,7 @@ def cmd_reverse(args: argparse.Namespace) -> int:
         reason=args.reason,
     )
     counter.close()
-    _emit(args, outcome, outcome.explain())
+    emit(args, outcome, outcome.explain())
     return 0
 
 
@@ -316,8 +194,8 @@ def cmd_bill(args: argparse.Namespace) -> int:
     from counter_app.services.payments import parse_amount
 
     amount = parse_amount(args.amount)
-    counter = _open(args, dispatch=False)
-    operator = _operator(counter, args, auth.Action.ISSUE_BILL)
+    counter = open_from_args(args, dispatch=False)
+    operator = signed_in_operator(counter, args, auth.Action.ISSUE_BILL)
     issued = dt.date.fromisoformat(args.issued_on) if args.issued_on else None
     bill_id = counter.services.payments.issue_bill(
         args.customer,
@@ -326,7 +204,7 @@ def cmd_bill(args: argparse.Namespace) -> int:
         period=args.period or "",
         operator=operator.username,
     )
-    _emit(
+    emit(
         args,
         {"bill_id": bill_id, "amount_fen": amount},
         [f"bill {bill_id}: {format_yuan(amount)} for {args.customer}"],
@@ -337,9 +215,9 @@ def cmd_bill(args: argparse.Namespace) -> int:
 def cmd_user_add(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
-    counter = _open(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
-    password = _read_secret(f"password for {args.username}: ")
+    counter = open_from_args(args, dispatch=False)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
+    password = read_secret(f"password for {args.username}: ")
     row = users.create_user(
         admin,
         args.username,
@@ -348,57 +226,57 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         full_name=args.name or "",
         counter_id=counter.services.ctx.counter_id,
     )
-    _emit(args, row, [f"user {row.username} ({row.role}) created by {admin.username}"])
+    emit(args, row, [f"user {row.username} ({row.role}) created by {admin.username}"])
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
-    counter = _open(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    counter = open_from_args(args, dispatch=False)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
     rows = users.list_users(admin)
     lines = [
         f"{u.username:<12}{u.role:<12}{'active' if u.active else 'inactive':<10}{u.full_name}"
         for u in rows
     ]
-    _emit(args, rows, lines)
+    emit(args, rows, lines)
     return 0
 
 
 def cmd_user_role(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
-    counter = _open(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    counter = open_from_args(args, dispatch=False)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
     row = users.change_role(
         admin, args.username, args.role, counter_id=counter.services.ctx.counter_id
     )
-    _emit(args, row, [f"user {row.username} is now {row.role}"])
+    emit(args, row, [f"user {row.username} is now {row.role}"])
     return 0
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
-    counter = _open(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
-    password = _read_secret(f"new password for {args.username}: ")
+    counter = open_from_args(args, dispatch=False)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
+    password = read_secret(f"new password for {args.username}: ")
     row = users.reset_password(
         admin, args.username, password, counter_id=counter.services.ctx.counter_id
     )
-    _emit(args, row, [f"password of {row.username} reset"])
+    emit(args, row, [f"password of {row.username} reset"])
     return 0
 
 
 def cmd_user_active(args: argparse.Namespace) -> int:
     from counter_app.services import auth, users
 
-    counter = _open(args, dispatch=False)
-    admin = _operator(counter, args, auth.Action.MANAGE_USERS)
+    counter = open_from_args(args, dispatch=False)
+    admin = signed_in_operator(counter, args, auth.Action.MANAGE_USERS)
     active = args.user_command == "activate"
     row = users.set_active(admin, args.username, active, counter_id=counter.services.ctx.counter_id)
-    _emit(args, row, [f"user {row.username} {'activated' if active else 'deactivated'}"])
+    emit(args, row, [f"user {row.username} {'activated' if active else 'deactivated'}"])
     return 0
 
 
@@ -406,17 +284,17 @@ def cmd_admin_bootstrap(args: argparse.Namespace) -> int:
     """The first administrator of a new database (refused once any administrator exists)."""
     from counter_app.services import auth
 
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     if auth.admin_exists():  # say so before asking for a password (refused again below)
         auth.bootstrap_admin(args.username, "", counter_id=counter.services.ctx.counter_id)
-    password = _read_secret(f"password for {args.username}: ")
+    password = read_secret(f"password for {args.username}: ")
     user = auth.bootstrap_admin(
         args.username,
         password,
         full_name=args.name or "",
         counter_id=counter.services.ctx.counter_id,
     )
-    _emit(args, user, [f"administrator {user.username} created; add the other users with it"])
+    emit(args, user, [f"administrator {user.username} created; add the other users with it"])
     return 0
 
 
@@ -424,15 +302,15 @@ def cmd_login(args: argparse.Namespace) -> int:
     from counter_app.services import sessions
     from counter_app.store.database import redact_url
 
-    counter = _open(args, dispatch=False)
-    password = _read_secret(f"password of {args.username}: ")
+    counter = open_from_args(args, dispatch=False)
+    password = read_secret(f"password of {args.username}: ")
     opened = sessions.open_session(
         args.username,
         password,
         counter_id=counter.services.ctx.counter_id,
         minutes=counter.config.session_minutes,
     )
-    path = _write_session_file(
+    path = write_session_file(
         {
             "token": opened.token,
             "username": opened.user.username,
@@ -440,7 +318,7 @@ def cmd_login(args: argparse.Namespace) -> int:
             "expires_at": opened.expires_at.isoformat(timespec="seconds"),
         }
     )
-    _emit(
+    emit(
         args,
         {
             "username": opened.user.username,
@@ -458,8 +336,8 @@ def cmd_login(args: argparse.Namespace) -> int:
 def cmd_logout(args: argparse.Namespace) -> int:
     from counter_app.services import sessions
 
-    counter = _open(args, dispatch=False)
-    saved = _read_session_file(counter.config.database_url)
+    counter = open_from_args(args, dispatch=False)
+    saved = read_session_file(counter.config.database_url)
     closed = False
     if saved is not None:
         closed = sessions.close_session(
@@ -467,7 +345,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
         )
     if os.path.exists(session_file()):
         os.unlink(session_file())
-    _emit(args, {"closed": closed}, ["signed out" if closed else "nobody was signed in"])
+    emit(args, {"closed": closed}, ["signed out" if closed else "nobody was signed in"])
     return 0
 
 
@@ -475,40 +353,57 @@ def cmd_check(args: argparse.Namespace) -> int:
     from counter_app.services import audit
     from counter_app.services.checks import check_database
 
-    _open(args, dispatch=False)
+    open_from_args(args, dispatch=False)
     breaks = check_database()
     head = audit.head_hash()
     lines = [str(b) for b in breaks] or [
         "I1 and I2 hold for every customer and meter; the audit chain (I3) is intact"
     ]
     lines.append(f"audit head {head}")
-    _emit(args, {"ok": not breaks, "breaks": breaks, "audit_head": head}, lines)
+    emit(args, {"ok": not breaks, "breaks": breaks, "audit_head": head}, lines)
     return EXIT_CHECK_FAILED if breaks else 0
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    """R8 after a restart: probe unresolved dispatches, then dispatch queued purchases.
+    """R8/R10 after a restart or a link failure: with a collection system, first send what
+    waits in our outbox and apply the results that came back (purchases whose task the station
+    holds are left to it); then probe unresolved dispatches, dispatch queued purchases, open a
+    work order for every failed purchase without one, and say what is still open and its next
+    step (`counter_app.services.recovery`).
 
     Who may: whoever dispatches at the window (takes payments) or retries dispatches from
     the work-order queue.
     """
     from counter_app.services import auth
+    from counter_app.services.recovery import RecoveryService
 
-    counter = _open(args)
-    operator = _operator(counter, args, auth.Action.TAKE_PAYMENT, auth.Action.RETRY_DISPATCH)
-    d = counter.services.dispatch
-    done = []
-    for pid in d.unresolved_purchases():
-        done.append(d.resolve_unresolved(pid, operator.username))
-    for pid in d.queued_purchases():
-        done.append(d.dispatch_purchase(pid, operator.username))
-    counter.close()
-    _emit(
-        args,
-        done,
-        [f"purchase {s.purchase_id} n={s.count}: {s.outcome} -> {s.state}" for s in done]
-        or ["nothing to resume"],
+    counter = open_from_args(args)
+    operator = signed_in_operator(
+        counter, args, auth.Action.TAKE_PAYMENT, auth.Action.RETRY_DISPATCH
     )
+    d = counter.services.dispatch
+    lines: list[str] = []
+    if d.handover is not None:
+        from counter_app.services.ports import StationUnavailable
+
+        try:
+            sent = d.handover.send_pending(limit=1000, actor=operator.username)
+            polled = d.handover.poll(limit=1000, actor=operator.username)
+            lines.append(
+                f"outbox: {sent} task(s) sent; {polled.applied} result(s) applied "
+                f"of {polled.results} read"
+            )
+        except StationUnavailable as exc:
+            lines.append(f"collection system unreachable: {exc}; tasks stay in the outbox")
+    recovery: RecoveryService = counter.services.recovery
+    result = recovery.resume(operator.username)
+    counter.close()
+    still_open = recovery.open_purchases()
+    lines += result.lines() + [
+        f"open: purchase {p.purchase_id} n={p.count} {p.state}: next {p.next_step}"
+        for p in still_open
+    ]
+    emit(args, list(result.summaries), lines)
     return 0
 
 
@@ -516,10 +411,10 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     """R11: how many messages wait; with --drain, send them through the SMS gateway."""
     from counter_app.services import auth, notifications
 
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     result = None
     if args.drain:
-        _operator(counter, args, auth.Action.SEND_OUTBOX)
+        signed_in_operator(counter, args, auth.Action.SEND_OUTBOX)
         gateway = counter.services.ctx.sms_gateway
         if gateway is None:
             raise CliError("no SMS gateway configured ([sms] gateway_url or COUNTER_SMS_GATEWAY)")
@@ -528,16 +423,14 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     lines = [f"{pending} message(s) queued"]
     if result is not None:
         lines.insert(0, f"sent {result.sent}, will retry {result.retried}, failed {result.failed}")
-    _emit(args, {"queued": pending, "drain": result}, lines)
+    emit(args, {"queued": pending, "drain": result}, lines)
     return 0
 
 
 # -- parser -----------------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit 2 (usage)
-        self.exit(2, f"counterctl: error: {message}\n")
+_Parser = CommandParser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -560,7 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument("--json", action="store_true", default=d(False), help="print JSON")
         return parser
 
-    common = options(argparse.ArgumentParser(add_help=False), argparse.SUPPRESS)
+    common = _Parser(add_help=False)  # the options again after the command (a parent)
+    options(common, argparse.SUPPRESS)
     p = options(_Parser(prog="counterctl", description="Counter services from the shell."), None)
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -672,7 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
     res = sub.add_parser(
         "resume",
         parents=[common],
-        help="R8: resolve unresolved dispatches, dispatch queued purchases",
+        help="R8/R10: resolve unresolved dispatches, dispatch queued purchases, reopen failed",
     )
     res.add_argument("--operator", help=OPERATOR_HELP)
     res.set_defaults(func=cmd_resume)
@@ -689,15 +583,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="verify I1 and I2 over the whole database, and the audit chain (I3)",
     ).set_defaults(func=cmd_check)
 
+    from counter_app.cli_card import add_card_commands  # card write
     from counter_app.cli_office import add_office_commands  # shift, board
 
     add_office_commands(sub, common)
+    card_commands = add_card_commands(sub, common, _Parser)
     from counter_app.cli_business import add_business_commands  # archive, change, review
 
     add_business_commands(sub, common)
     from counter_app.cli_channels import add_channel_commands  # bank, offset, terminal
 
     add_channel_commands(sub, common)
+    from counter_app.cli_recovery import add_recovery_commands  # purchase, work-order, card
+
+    add_recovery_commands(sub, common, card_commands)
     return p
 
 

@@ -13,7 +13,8 @@ import argparse
 import sys
 from typing import Any
 
-from counter_app.cli import CliError, _emit, _open, _operator, _read_secret
+from counter_app.cli_common import CliError, emit, open_from_args, read_secret
+from counter_app.cli_session import signed_in_operator
 from counter_app.core.money import format_yuan
 
 
@@ -51,8 +52,8 @@ class ProgressBar:
 def cmd_archive_import(args: argparse.Namespace) -> int:
     from counter_app.services.archive import import_archive
 
-    counter = _open(args, dispatch=False)
-    actor = _operator(counter, args, "import-archive").username
+    counter = open_from_args(args, dispatch=False)
+    actor = signed_in_operator(counter, args, "import-archive").username
     bar = ProgressBar()
     try:
         result = import_archive(
@@ -73,13 +74,13 @@ def cmd_archive_import(args: argparse.Namespace) -> int:
             {"row": r.row, "reason": r.code.value, "detail": r.detail} for r in result.rejections
         ],
     }
-    _emit(args, data, result.explain())
+    emit(args, data, result.explain())
     return 0
 
 
 def cmd_change_install(args: argparse.Namespace) -> int:
-    counter = _open(args)
-    user = _operator(counter, args, "file-business-change")
+    counter = open_from_args(args)
+    user = signed_in_operator(counter, args, "file-business-change")
     out = counter.services.business.install_meter(
         user,
         customer_no=args.customer,
@@ -95,7 +96,7 @@ def cmd_change_install(args: argparse.Namespace) -> int:
         open_account=not args.no_open,
     )
     counter.close()
-    _emit(args, out, out.explain())
+    emit(args, out, out.explain())
     return 0
 
 
@@ -104,8 +105,8 @@ def cmd_change_replace(args: argparse.Namespace) -> int:
         raise CliError("a dead meter needs --balance and --count from the technician's form")
     balance = _yuan(args.balance)
     overdraft = _yuan(args.overdraft) or 0
-    counter = _open(args)
-    user = _operator(counter, args, "file-business-change")
+    counter = open_from_args(args)
+    user = signed_in_operator(counter, args, "file-business-change")
     out = counter.services.business.replace_meter(
         user,
         args.old_meter,
@@ -121,30 +122,30 @@ def cmd_change_replace(args: argparse.Namespace) -> int:
         open_account=not args.no_open,
     )
     counter.close()
-    _emit(args, out, out.explain())
+    emit(args, out, out.explain())
     return 0
 
 
 def cmd_change_close(args: argparse.Namespace) -> int:
-    counter = _open(args, dispatch=False)
-    user = _operator(counter, args, "file-business-change")
+    counter = open_from_args(args, dispatch=False)
+    user = signed_in_operator(counter, args, "file-business-change")
     change_id, held = counter.services.business.close_account(
         user, args.customer, reason=args.reason
     )
     lines = [f"change {change_id}: account {args.customer} closed"]
     if held is not None:
         lines.append(f"prepayment held for a supervisor's cash refund: review {held}")
-    _emit(args, {"change_id": change_id, "held_prepayment_id": held}, lines)
+    emit(args, {"change_id": change_id, "held_prepayment_id": held}, lines)
     return 0
 
 
 def cmd_change_move(args: argparse.Namespace) -> int:
-    counter = _open(args, dispatch=False)
-    user = _operator(counter, args, "file-business-change")
+    counter = open_from_args(args, dispatch=False)
+    user = signed_in_operator(counter, args, "file-business-change")
     change_id = counter.services.business.move_meter(
         user, args.meter, args.to_customer, reason=args.reason
     )
-    _emit(
+    emit(
         args,
         {"change_id": change_id},
         [f"change {change_id}: meter {args.meter} moved to {args.to_customer}"],
@@ -153,13 +154,13 @@ def cmd_change_move(args: argparse.Namespace) -> int:
 
 
 def cmd_change_mode(args: argparse.Namespace) -> int:
-    counter = _open(args, dispatch=False)
-    user = _operator(counter, args, "file-business-change")
+    counter = open_from_args(args, dispatch=False)
+    user = signed_in_operator(counter, args, "file-business-change")
     capable = {None: None, "yes": True, "no": False}[args.collection_capable]
     change_id = counter.services.business.change_mode(
         user, args.meter, args.mode, reason=args.reason, collection_capable=capable
     )
-    _emit(
+    emit(
         args,
         {"change_id": change_id},
         [f"change {change_id}: meter {args.meter} now in {args.mode} mode"],
@@ -168,7 +169,7 @@ def cmd_change_mode(args: argparse.Namespace) -> int:
 
 
 def cmd_change_list(args: argparse.Namespace) -> int:
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     rows = counter.services.business.changes(limit=args.limit)
     lines = [
         f"{c.id:>5} {c.created_at:%Y-%m-%d %H:%M} {c.kind:<18} {c.customer_no:<13} "
@@ -176,12 +177,12 @@ def cmd_change_list(args: argparse.Namespace) -> int:
         + (f"  ({c.reason})" if c.reason else "")
         for c in rows
     ] or ["no business changes"]
-    _emit(args, rows, lines)
+    emit(args, rows, lines)
     return 0
 
 
 def cmd_review_list(args: argparse.Namespace) -> int:
-    counter = _open(args, dispatch=False)
+    counter = open_from_args(args, dispatch=False)
     rows = counter.services.business.reviews()
     lines = [
         f"{r.id:>5} {r.state:<8} {format_yuan(r.amount_fen):>10} {r.customer_no:<13} "
@@ -189,19 +190,19 @@ def cmd_review_list(args: argparse.Namespace) -> int:
         + (f"  refused: {r.review_reason}" if r.state == "refused" else "")
         for r in rows
     ] or ["nothing waits for review"]
-    _emit(args, rows, lines)
+    emit(args, rows, lines)
     return 0
 
 
 def _supervisor(args: argparse.Namespace) -> Any:
     from counter_app.services import auth
 
-    password = _read_secret(f"password of supervisor {args.supervisor}: ")
+    password = read_secret(f"password of supervisor {args.supervisor}: ")
     return auth.authenticate(args.supervisor, password)
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    counter = _open(args, dispatch=args.decision == "approve")
+    counter = open_from_args(args, dispatch=args.decision == "approve")
     reviewer = _supervisor(args)
     business = counter.services.business
     if args.decision == "approve":
@@ -217,7 +218,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
             write_receipt(business.refund_receipt(out.refund_receipt_no), Path(args.pdf))
     counter.close()
-    _emit(args, out, out.explain())
+    emit(args, out, out.explain())
     return 0
 
 

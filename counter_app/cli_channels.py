@@ -15,6 +15,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from counter_app.cli_common import CliError, CommandParser, emit, open_from_args, read_secret
+from counter_app.cli_session import signed_in_operator
 from counter_app.core.money import format_yuan
 
 EXIT_LINES_REJECTED = 4
@@ -24,20 +26,14 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        from counter_app.cli import CliError
-
         raise CliError(f"--date {text!r}: use YYYY-MM-DD") from None
 
 
 def cmd_bank_import(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open, _operator
-    from counter_app.services.bank import BankCollectionService
 
-    counter = _open(args, dispatch=False)
-    operator = _operator(counter, args, "bank-collection").username
-    report = BankCollectionService(counter.services.ctx).import_file(
-        Path(args.file), operator=operator
-    )
+    counter = open_from_args(args, dispatch=False)
+    operator = signed_in_operator(counter, args, "bank-collection").username
+    report = counter.services.bank.import_file(Path(args.file), operator=operator)
     lines = report.explain()
     if args.report:
         path = Path(args.report)
@@ -48,38 +44,32 @@ def cmd_bank_import(args: argparse.Namespace) -> int:
                 rows.append(f'{p.line_no},{status},{p.code.value},{p.serial},"{detail}"')
         path.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
         lines.append(f"report: {path}")
-    _emit(args, report, lines)
+    emit(args, report, lines)
     return EXIT_LINES_REJECTED if report.rejected_count else 0
 
 
 def cmd_bank_reverse(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open, _operator
-    from counter_app.services.bank import BankCollectionService
 
-    counter = _open(args)
-    operator = _operator(counter, args, "bank-collection").username
-    done = BankCollectionService(counter.services.ctx).reverse(
+    counter = open_from_args(args)
+    operator = signed_in_operator(counter, args, "bank-collection").username
+    done = counter.services.bank.reverse(
         args.bank, args.serial, args.reversal_serial, reason=args.reason, operator=operator
     )
     counter.close()
-    _emit(args, done, done.explain())
+    emit(args, done, done.explain())
     return 0
 
 
 def cmd_bank_reconcile(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open, _operator
     from counter_app.services.reconciliation import (
-        ReconciliationService,
         write_report_csv,
         write_report_pdf,
     )
 
     day = _date(args.date)
-    counter = _open(args, dispatch=False)
-    operator = _operator(counter, args, "reconcile").username
-    report = ReconciliationService(counter.services.ctx).prepare_file(
-        Path(args.file), day, operator=operator
-    )
+    counter = open_from_args(args, dispatch=False)
+    operator = signed_in_operator(counter, args, "reconcile").username
+    report = counter.services.reconciliation.prepare_file(Path(args.file), day, operator=operator)
     lines = report.explain()
     if args.pdf:
         lines.append(f"PDF: {write_report_pdf(report, Path(args.pdf))}")
@@ -88,23 +78,21 @@ def cmd_bank_reconcile(args: argparse.Namespace) -> int:
     lines.append(
         f"sign it off: counterctl bank sign-off {report.id} --operator ... --supervisor ..."
     )
-    _emit(args, report, lines)
+    emit(args, report, lines)
     return 0
 
 
 def cmd_bank_sign_off(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open, _operator, _read_secret
     from counter_app.services.reconciliation import (
-        ReconciliationService,
         write_report_csv,
         write_report_pdf,
     )
 
-    counter = _open(args)
-    operator = _operator(counter, args, "reconcile", "take-payment").username
-    service = ReconciliationService(counter.services.ctx)
+    counter = open_from_args(args)
+    operator = signed_in_operator(counter, args, "reconcile", "take-payment").username
+    service = counter.services.reconciliation
     service.get(args.reconciliation)  # unknown report: say so before asking for a password
-    password = _read_secret(f"password of supervisor {args.supervisor}: ")
+    password = read_secret(f"password of supervisor {args.supervisor}: ")
     report = service.sign_off(
         args.reconciliation,
         operator=operator,
@@ -117,26 +105,22 @@ def cmd_bank_sign_off(args: argparse.Namespace) -> int:
         lines.append(f"PDF: {write_report_pdf(report, Path(args.pdf))}")
     if args.csv:
         lines.append(f"CSV: {write_report_csv(report, Path(args.csv))}")
-    _emit(args, report, lines)
+    emit(args, report, lines)
     return 0
 
 
 def cmd_offset_arrears(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open, _operator, _read_secret
-    from counter_app.services.offsets import OffsetService
 
-    counter = _open(args)
-    operator = _operator(counter, args, "take-payment", "authorize-offset").username
-    service = OffsetService(counter.services.ctx, counter.services.payments)
+    counter = open_from_args(args)
+    operator = signed_in_operator(counter, args, "take-payment", "authorize-offset").username
+    service = counter.services.offsets
     preview = service.preview(args.customer)
     if preview.amount_fen <= 0:
-        from counter_app.cli import CliError
-
         raise CliError(
             f"customer {preview.customer_no}: arrears {format_yuan(preview.arrears_fen)}, "
             f"prepayment {format_yuan(preview.prepayment_fen)}: nothing to offset"
         )
-    password = _read_secret(f"password of supervisor {args.supervisor}: ")
+    password = read_secret(f"password of supervisor {args.supervisor}: ")
     outcome = service.offset_arrears(
         args.customer,
         operator=operator,
@@ -145,20 +129,18 @@ def cmd_offset_arrears(args: argparse.Namespace) -> int:
         reason=args.reason,
     )
     counter.close()
-    _emit(args, outcome, outcome.explain())
+    emit(args, outcome, outcome.explain())
     return 0
 
 
 def cmd_offset_transfer(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open, _operator, _read_secret
-    from counter_app.services.offsets import OffsetService
     from counter_app.services.payments import parse_amount
 
     amount = parse_amount(args.amount)
-    counter = _open(args)
-    operator = _operator(counter, args, "take-payment", "authorize-offset").username
-    service = OffsetService(counter.services.ctx, counter.services.payments)
-    password = _read_secret(f"password of supervisor {args.supervisor}: ")
+    counter = open_from_args(args)
+    operator = signed_in_operator(counter, args, "take-payment", "authorize-offset").username
+    service = counter.services.offsets
+    password = read_secret(f"password of supervisor {args.supervisor}: ")
     outcome = service.transfer(
         args.from_customer,
         args.to_customer,
@@ -169,20 +151,19 @@ def cmd_offset_transfer(args: argparse.Namespace) -> int:
         reason=args.reason,
     )
     counter.close()
-    _emit(args, outcome, outcome.explain())
+    emit(args, outcome, outcome.explain())
     return 0
 
 
 def cmd_terminal_add(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open, _operator
     from counter_app.services.terminals import TerminalService
 
-    counter = _open(args, dispatch=False)
-    operator = _operator(counter, args, "manage-terminals").username
+    counter = open_from_args(args, dispatch=False)
+    operator = signed_in_operator(counter, args, "manage-terminals").username
     token = TerminalService(counter.services.ctx).register(
         args.terminal, name=args.name or "", actor=operator
     )
-    _emit(
+    emit(
         args,
         {"terminal_id": args.terminal, "token": token},
         [f"terminal {args.terminal} registered; its token (shown once): {token}"],
@@ -193,10 +174,9 @@ def cmd_terminal_add(args: argparse.Namespace) -> int:
 def cmd_terminal_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from counter_app.cli import _open
     from counter_app.server.terminals import create_terminal_app
 
-    counter = _open(args)
+    counter = open_from_args(args)
     app = create_terminal_app(counter.services.ctx)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     counter.close()
@@ -205,10 +185,9 @@ def cmd_terminal_serve(args: argparse.Namespace) -> int:
 
 def add_channel_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``bank``, ``offset`` and ``terminal`` with their subcommands."""
-    from counter_app.cli import _Parser
 
     bank = sub.add_parser("bank", parents=[common], help="bank collection and reconciliation")
-    bsub = bank.add_subparsers(dest="bank_command", required=True, parser_class=_Parser)
+    bsub = bank.add_subparsers(dest="bank_command", required=True, parser_class=CommandParser)
     bi = bsub.add_parser("import", parents=[common], help="import a bank's collection file")
     bi.add_argument("file", help="the bank file (docs/channels.md describes it)")
     bi.add_argument(
@@ -253,7 +232,7 @@ def add_channel_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     bs.set_defaults(func=cmd_bank_sign_off)
 
     offset = sub.add_parser("offset", parents=[common], help="R4 offsets and transfers")
-    osub = offset.add_subparsers(dest="offset_command", required=True, parser_class=_Parser)
+    osub = offset.add_subparsers(dest="offset_command", required=True, parser_class=CommandParser)
     oa = osub.add_parser(
         "arrears",
         parents=[common],
@@ -278,7 +257,7 @@ def add_channel_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     ot.set_defaults(func=cmd_offset_transfer)
 
     term = sub.add_parser("terminal", parents=[common], help="self-service terminals")
-    tsub = term.add_subparsers(dest="terminal_command", required=True, parser_class=_Parser)
+    tsub = term.add_subparsers(dest="terminal_command", required=True, parser_class=CommandParser)
     ta = tsub.add_parser("add", parents=[common], help="register a terminal; prints its token")
     ta.add_argument("terminal", help="terminal id (1-16 letters or digits)")
     ta.add_argument("--name", help="where it stands")

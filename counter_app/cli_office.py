@@ -14,15 +14,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from counter_app.cli_common import emit, open_from_args
 from counter_app.core.money import format_yuan
 
 
 def cmd_shift_list(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open
-    from counter_app.services.shifts import ShiftService
 
-    counter = _open(args, dispatch=False)
-    reports = ShiftService(counter.services.ctx).live_reports()
+    counter = open_from_args(args, dispatch=False)
+    reports = counter.services.shifts.live_reports()
     lines = [
         f"shift {r.shift.id} {r.shift.state}: {r.shift.operator} at {r.shift.counter_id} since "
         f"{r.shift.opened_at:%Y-%m-%d %H:%M} UTC; float {format_yuan(r.ledger.float_fen)}, "
@@ -35,17 +34,15 @@ def cmd_shift_list(args: argparse.Namespace) -> int:
         {"shift": r.shift, "ledger": r.ledger, "expected_cash_fen": r.ledger.expected_cash_fen}
         for r in reports
     ]
-    _emit(args, data, lines)
+    emit(args, data, lines)
     return 0
 
 
 def cmd_shift_report(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open
     from counter_app.services.shift_summary import summary_lines, write_shift_summary
-    from counter_app.services.shifts import ShiftService
 
-    counter = _open(args, dispatch=False)
-    report = ShiftService(counter.services.ctx).report(args.shift)
+    counter = open_from_args(args, dispatch=False)
+    report = counter.services.shifts.report(args.shift)
     lines = [f"{label}: {value}" for label, value in summary_lines(report)]
     if args.pdf:
         path = write_shift_summary(report, Path(args.pdf))
@@ -56,18 +53,17 @@ def cmd_shift_report(args: argparse.Namespace) -> int:
         "expected_cash_fen": report.ledger.expected_cash_fen,
         "lines": report.lines,
     }
-    _emit(args, data, lines)
+    emit(args, data, lines)
     return 0
 
 
 def cmd_board(args: argparse.Namespace) -> int:
-    from counter_app.cli import _emit, _open
     from counter_app.core.success_stats import FAILURE_CAUSES
     from counter_app.services.success_board import compute_board, write_csv
 
     since = dt.date.fromisoformat(args.since) if args.since else None
     until = dt.date.fromisoformat(args.until) if args.until else None
-    _open(args, dispatch=False)
+    open_from_args(args, dispatch=False)
     board = compute_board(since, until)
     o = board.overall
     lines = [
@@ -90,14 +86,15 @@ def cmd_board(args: argparse.Namespace) -> int:
         "by_day": [{"day": d, "stats": s} for d, s in board.by_day],
         "by_meter": [{"meter": m, "stats": s} for m, s in board.by_meter],
     }
-    _emit(args, data, lines)
+    emit(args, data, lines)
     return 0
 
 
 def cmd_day(args: argparse.Namespace) -> int:
     """The hall's end of day (日结): the day as it stands, or with ``--slip`` settled for good
     (refused while a shift is open) and the deposit slip written."""
-    from counter_app.cli import CliError, _emit, _open, _operator
+    from counter_app.cli_common import CliError
+    from counter_app.cli_session import signed_in_operator
     from counter_app.services.daily_settlement import DailySettlementService, settlement_lines
     from counter_app.services.shifts import ACTION_SUPERVISE
 
@@ -105,8 +102,8 @@ def cmd_day(args: argparse.Namespace) -> int:
         day = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
     except ValueError:
         raise CliError(f"--date {args.date!r} is not a date (YYYY-MM-DD)") from None
-    counter = _open(args, dispatch=False)
-    user = _operator(counter, args, ACTION_SUPERVISE)
+    counter = open_from_args(args, dispatch=False)
+    user = signed_in_operator(counter, args, ACTION_SUPERVISE)
     service = DailySettlementService(counter.services.ctx)
     desk = counter.config.desk
     if args.slip:
@@ -133,7 +130,7 @@ def cmd_day(args: argparse.Namespace) -> int:
         "to_bank_fen": settlement.to_bank_fen,
         "slip": str(path) if path is not None else None,
     }
-    _emit(args, data, lines)
+    emit(args, data, lines)
     return 0
 
 

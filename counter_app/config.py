@@ -9,6 +9,9 @@ Windows ``%LOCALAPPDATA%\\fee-control-counter``).
 
 Example (every key optional)::
 
+    dispatch = "station"                     # "station": hand tasks to the collection system
+                                             # "direct": this PC talks DL/T 645 to the meters
+
     [database]
     url = "postgresql://counter:secret@db.hall.local/counter"
 
@@ -45,6 +48,13 @@ Example (every key optional)::
     # usb_vendor = "0x0416"; usb_product = "0x5011"   (usb)
     # serial_port = "/dev/ttyUSB0"; baudrate = 19200  (serial)
     drawer_pin = 2                           # the cash drawer's kick pin
+    [station]                                # the collection system (meter-station)
+    url = "http://10.1.2.5:8700"
+    token_file = "/etc/fee-control/station.token"      # bearer token for the station
+    callback_url = "http://10.1.2.6:8710/station/results"  # where it posts results (optional)
+    callback_token_file = "/etc/fee-control/callback.token"
+    wait_seconds = 20                        # how long a payment follows its task live
+    listen = "127.0.0.1:8710"                # counter-server's own address
 
     [security]
     lockout_attempts = 5                     # wrong passwords in a row before a lockout
@@ -56,7 +66,12 @@ counter then refuses to start while demo users with their published passwords ar
 Without one, the embedded demo runs in training mode (`Config.training`).
 
 Environment overrides: ``COUNTER_DB_URL``, ``COUNTER_ID``, ``COUNTER_METER_LINK``,
-``COUNTER_METER_KEY_FILE``, ``COUNTER_READER``, ``COUNTER_PRINTER``, ``COUNTER_SMS_GATEWAY``.
+``COUNTER_METER_KEY_FILE``, ``COUNTER_READER``, ``COUNTER_PRINTER``, ``COUNTER_SMS_GATEWAY``,
+``COUNTER_DISPATCH``, ``COUNTER_STATION_URL``, ``COUNTER_STATION_TOKEN_FILE``,
+``COUNTER_CALLBACK_URL``, ``COUNTER_CALLBACK_TOKEN_FILE``.
+
+Without ``dispatch`` the counter dispatches directly when a meter link is configured; with
+``dispatch = "station"`` it needs ``[station] url`` and ``token_file``.
 """
 
 from __future__ import annotations
@@ -120,6 +135,41 @@ class MeterLinkConfig:
         return self.routes.get(meter_address, self.url)
 
 
+class DispatchMode:
+    """How purchases reach the meters (ARCHITECTURE.md, deployment topology)."""
+
+    STATION = "station"  # hand a task to the collection system, apply its result (outbox)
+    DIRECT = "direct"  # this PC's own DL/T 645 link (one-PC hall, technicians)
+    ALL = (STATION, DIRECT)
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    """The collection system (``meter-station``) this counter hands its dispatch tasks to."""
+
+    url: str | None = None
+    token_file: str | None = None
+    callback_url: str | None = None
+    callback_token_file: str | None = None
+    wait_seconds: float = 20.0
+    listen: str = "127.0.0.1:8710"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.url)
+
+
+def read_token(path: str | None, what: str) -> str:
+    """A bearer token kept in its own secret file (`read_secret_file`: first line, the file
+    readable by its owner only); `ConfigError` naming `what` when it cannot be had."""
+    if not path:
+        raise ConfigError("(configuration)", f"{what}: no token file configured")
+    try:
+        return read_secret_file(path)
+    except ConfigError as exc:
+        raise type(exc)(exc.path, f"{what}: {exc.problem}") from None
+
+
 @dataclass(frozen=True)
 class ThermalPrinterConfig:
     """``[receipt_printer]`` in the TOML file: an 80 mm ESC/POS printer spoken to directly
@@ -166,6 +216,8 @@ class Config:
     reader_name: str = ""
     printer_name: str = ""
     sms_gateway_url: str = ""
+    dispatch: str = ""  # DispatchMode; "" = direct when a meter link is configured
+    station: StationConfig = field(default_factory=StationConfig)
     source: str = "(defaults)"
     lockout_attempts: int = 5
     lockout_minutes: int = 15
@@ -178,6 +230,13 @@ class Config:
     def production(self) -> bool:
         """A configuration file names the database: real customers, real passwords."""
         return self.source != "(defaults)" and self.database_from_file
+
+    @property
+    def dispatch_mode(self) -> str | None:
+        """The dispatch mode in force: station, direct, or None (purchases stay queued)."""
+        if self.dispatch:
+            return self.dispatch
+        return DispatchMode.DIRECT if self.meter_link.configured else None
 
 
 def _get(table: Mapping[str, Any], key: str, path: str, default: str) -> str:
@@ -293,6 +352,10 @@ def load_config(
     card = _table(doc, "card", source)
     printer = _table(doc, "printer", source)
     sms = _table(doc, "sms", source)
+    station = _table(doc, "station", source)
+    wait = station.get("wait_seconds", 20.0)
+    if isinstance(wait, bool) or not isinstance(wait, int | float) or wait < 0:
+        raise ConfigError(source, "wait_seconds must be a number of seconds >= 0")
     security = _table(doc, "security", source)
     config = Config(
         database_url=_get(db, "url", source, "") or default_database_url(env),
@@ -305,6 +368,15 @@ def load_config(
         reader_name=_get(card, "reader", source, ""),
         printer_name=_get(printer, "name", source, ""),
         sms_gateway_url=_get(sms, "gateway_url", source, ""),
+        dispatch=_get(doc, "dispatch", source, ""),
+        station=StationConfig(
+            url=_get(station, "url", source, "") or None,
+            token_file=_get(station, "token_file", source, "") or None,
+            callback_url=_get(station, "callback_url", source, "") or None,
+            callback_token_file=_get(station, "callback_token_file", source, "") or None,
+            wait_seconds=float(wait),
+            listen=_get(station, "listen", source, "127.0.0.1:8710"),
+        ),
         source=source,
         lockout_attempts=_int(security, "lockout_attempts", source, 5),
         lockout_minutes=_int(security, "lockout_minutes", source, 15),
@@ -313,7 +385,17 @@ def load_config(
         desk=_desk(doc, source),
         receipt_printer=_receipt_printer(doc, source),
     )
-    return apply_env(config, env)
+    config = apply_env(config, env)
+    check_dispatch(config)
+    return config
+
+
+def check_dispatch(config: Config) -> None:
+    """The dispatch mode names something this program has, and station mode has a station."""
+    if config.dispatch and config.dispatch not in DispatchMode.ALL:
+        raise ConfigError(config.source, f"dispatch must be one of {', '.join(DispatchMode.ALL)}")
+    if config.dispatch == DispatchMode.STATION and not config.station.configured:
+        raise ConfigError(config.source, 'dispatch = "station" needs [station] url')
 
 
 def apply_env(config: Config, env: Mapping[str, str]) -> Config:
@@ -331,6 +413,15 @@ def apply_env(config: Config, env: Mapping[str, str]) -> Config:
         reader_name=env.get("COUNTER_READER", config.reader_name),
         printer_name=env.get("COUNTER_PRINTER", config.printer_name),
         sms_gateway_url=env.get("COUNTER_SMS_GATEWAY", config.sms_gateway_url),
+        dispatch=env.get("COUNTER_DISPATCH", config.dispatch),
+        station=replace(
+            config.station,
+            url=env.get("COUNTER_STATION_URL") or config.station.url,
+            token_file=env.get("COUNTER_STATION_TOKEN_FILE") or config.station.token_file,
+            callback_url=env.get("COUNTER_CALLBACK_URL") or config.station.callback_url,
+            callback_token_file=env.get("COUNTER_CALLBACK_TOKEN_FILE")
+            or config.station.callback_token_file,
+        ),
     )
 
 

@@ -5,9 +5,14 @@ starts with:
 
 * a demo SQLite database under the data directory (``counter_app.demo``: customers, meters,
   bills and users), created on first start;
-* an in-process meter simulator (``meter_link.simulator.MeterSimulator``) on 127.0.0.1
-  hosting the very same demo meters (``counter_app.demo.demo_meters``), reached through the
-  real DL/T 645 client over a TCP socket — the same code path as a field bus;
+* the demo meters (``counter_app.demo.demo_meters``) on a simulated DL/T 645 bus on
+  127.0.0.1: a ``meter-sim`` subprocess, reached through the real DL/T 645 client over TCP —
+  the same code path as a field bus;
+* the collection system: a ``meter-station`` subprocess on 127.0.0.1 that owns the link to
+  those meters, with its own SQLite store and a random bearer token in the demo directory;
+  the counter hands its purchases to it as tasks (dispatch mode ``station``), and the
+  counter-server's workers (outbox sender, result poller) run on a thread of this process;
+  both subprocesses are started here and stopped by their PIDs on exit;
 * the virtual purchase card (``card_io.virtual.VirtualPurchaseCard``) in the real PC/SC
   service through vsmartcard's vpcd, where pcscd with the vpcd reader is available (started
   here only when we are allowed to, and then stopped by its PID on exit).
@@ -15,6 +20,9 @@ starts with:
 Keys: the simulated meters and the virtual card are personalised with master keys that
 are generated randomly on first start and kept in the demo data directory (never in source).
 The state of the simulated meters and of the card persists there too.
+
+``COUNTER_DISPATCH=direct`` (or ``dispatch = "direct"``) keeps the older single-PC shape:
+the simulated bus inside this process and the window talking DL/T 645 itself.
 """
 
 from __future__ import annotations
@@ -25,12 +33,21 @@ import os
 import secrets
 import shutil
 import subprocess
+import sys
+import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from counter_app.config import Config, MeterLinkConfig, data_dir
+from counter_app.config import (
+    Config,
+    DispatchMode,
+    MeterLinkConfig,
+    StationConfig,
+    data_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +109,16 @@ class EmbeddedDevices:
     meter_dispatcher: Any = None
     counter: Any = None
     problems: list[str] = field(default_factory=list)
+    dispatch: str = DispatchMode.DIRECT
+    station_url: str | None = None
+    workers: Any = None  # counter_app.server.workers.HandoverWorkers, station mode
+    processes: list[subprocess.Popen[str]] = field(default_factory=list)
 
     def close(self) -> None:
+        if self.workers is not None:
+            with contextlib.suppress(Exception):
+                self.workers.stop()
+            self.workers = None
         if self.card is not None:
             with contextlib.suppress(Exception):
                 self.card.stop()
@@ -101,8 +126,12 @@ class EmbeddedDevices:
         if self.counter is not None:
             with contextlib.suppress(Exception):
                 self.counter.close()
-        with contextlib.suppress(Exception):
-            self.simulator.stop()
+        for process in reversed(self.processes):  # the station first, then the meters
+            stop_process(process)
+        self.processes.clear()
+        if self.dispatch == DispatchMode.DIRECT:
+            with contextlib.suppress(Exception):
+                self.simulator.stop()
         if self.pcscd is not None:
             self.pcscd.terminate()
             try:
@@ -130,6 +159,139 @@ def start_meter_simulator(directory: Path, key: bytes) -> tuple[Any, str]:
             )
     port = simulator.start_tcp("127.0.0.1", 0)
     return simulator, f"socket://127.0.0.1:{port}"
+
+
+def stop_process(process: subprocess.Popen[str]) -> None:
+    """SIGTERM to the PID we started, SIGKILL if it does not go within 10 s."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+def start_process(
+    argv: Sequence[str], marker: str, timeout_s: float = 30.0
+) -> tuple[subprocess.Popen[str], str]:
+    """Start a helper process and wait for its "ready" line (the one holding `marker`).
+
+    Its output keeps being drained on a daemon thread, so it never blocks on a full pipe.
+    """
+    process = subprocess.Popen(
+        list(argv),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    found: list[str] = []
+    ready = threading.Event()
+
+    def drain() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if not ready.is_set():
+                if marker in line:
+                    found.append(line.strip())
+                    ready.set()
+                else:
+                    log.info("%s: %s", Path(argv[0]).name, line.rstrip())
+        ready.set()
+
+    threading.Thread(target=drain, name=f"drain-{process.pid}", daemon=True).start()
+    ready.wait(timeout_s)
+    if not found:
+        stop_process(process)
+        raise RuntimeError(f"{' '.join(argv[:3])} did not start (no {marker!r})")
+    return process, found[0]
+
+
+def helper_command(name: str, module: str) -> list[str]:
+    """How to start one of our console commands from this program: the executable of that
+    name next to ours (a virtual environment's ``bin/``, the installed bundle's folder),
+    else ``python -m module`` (a source checkout)."""
+    sibling = Path(sys.executable).with_name(name + (".exe" if sys.platform == "win32" else ""))
+    if sibling.is_file():
+        return [str(sibling)]
+    return [sys.executable, "-m", module]
+
+
+def prepare_meter_state(directory: Path, key: bytes) -> Any:
+    """The demo meters in the state file ``meters.json`` (created or completed), as an
+    in-process simulator object that is *not* serving: ``meter-sim`` serves that file."""
+    from counter_app.demo import demo_meters
+    from meter_link.simulator import MeterSimulator
+
+    state = directory / "meters.json"
+    simulator = MeterSimulator(master_key=key, state_file=state)
+    if state.exists():
+        simulator.load()
+    known = set(simulator.addresses)
+    for m in demo_meters():
+        if m.address not in known:
+            simulator.create_meter(
+                m.meter_no, m.customer_no, address=m.address, balance_fen=m.balance_fen
+            )
+    simulator.save()
+    return simulator
+
+
+def start_collection_system(
+    directory: Path, key: bytes, meter_faults: Sequence[str] = ()
+) -> tuple[list[subprocess.Popen[str]], str, str, Path]:
+    """``meter-sim`` on the demo meters' state file and ``meter-station`` on its link, both
+    on 127.0.0.1 with free ports. Returns (processes, meter URL, station URL, token file)."""
+    sim_argv = [
+        *helper_command("meter-sim", "meter_link.simulator.cli"),
+        "serve",
+        "--tcp",
+        "127.0.0.1:0",
+        "--state",
+        str(directory / "meters.json"),
+    ]
+    for fault in meter_faults:
+        sim_argv += ["--fault", fault]
+    simulator, line = start_process(sim_argv, "meter-sim:")
+    meter_url = line.rsplit(" ", 1)[-1]
+    token_file = directory / "station.token"
+    if not token_file.exists():
+        from card_io.security import write_private
+
+        write_private(token_file, secrets.token_hex(24) + "\n")  # born 0600
+    key_file = directory / "meter-master.key"
+    if not key_file.exists():
+        from card_io.security import write_private
+
+        write_private(key_file, key.hex() + "\n")
+    try:
+        station, line = start_process(
+            [
+                *helper_command("meter-station", "meter_link.station.cli"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--db",
+                f"sqlite:///{directory / 'station.db'}",
+                "--token-file",
+                str(token_file),
+                "--key-file",
+                str(key_file),
+                "--link",
+                meter_url,
+            ],
+            "listening on",
+        )
+    except Exception:
+        stop_process(simulator)
+        raise
+    station_url = line.rsplit(" ", 1)[-1]
+    return [simulator, station], meter_url, station_url, token_file
 
 
 def start_pcscd_if_allowed() -> subprocess.Popen[bytes] | None:
@@ -183,29 +345,45 @@ def start_virtual_card(directory: Path, simulator: Any) -> tuple[Any, Any]:
     return card, crypto
 
 
-def start_embedded(directory: Path | None = None, *, with_card: bool = True) -> EmbeddedDevices:
-    """Start the demo database, the simulated meter bus and (where possible) the card."""
-    from counter_app.bootstrap import MeterLinkDispatcher, open_counter
+def start_embedded(
+    directory: Path | None = None,
+    *,
+    with_card: bool = True,
+    dispatch: str | None = None,
+    meter_faults: Sequence[str] = (),
+    wait_seconds: float = 20.0,
+) -> EmbeddedDevices:
+    """Start the demo database, the simulated meters, the collection system and (where
+    possible) the card. `dispatch` ``direct`` keeps the bus inside this process instead;
+    `meter_faults` are ``meter-sim --fault`` specs (demonstrations, screenshots)."""
+    from counter_app.bootstrap import MeterLinkDispatcher, make_workers, open_counter
     from counter_app.demo import load_demo
     from meter_link.security import SoftwareSecurityModule
 
+    mode = dispatch or DispatchMode.STATION
     directory = directory or data_dir() / "demo"
     directory.mkdir(parents=True, exist_ok=True)
     meter_key = _key(directory / "meter-master.key")
-    simulator, url = start_meter_simulator(directory, meter_key)
-    config = Config(
-        database_url=f"sqlite:///{directory / 'demo.db'}",
-        counter_id=DEMO_COUNTER_ID,
-        meter_link=MeterLinkConfig(url=url),
-        reader_name=VIRTUAL_READER,
-        source="(embedded demo)",
-    )
-    devices = EmbeddedDevices(directory, config, simulator, url, meter_key)
-    devices.meter_dispatcher = MeterLinkDispatcher(
-        config.meter_link, security=SoftwareSecurityModule(meter_key)
-    )
-    devices.counter = open_counter(config, dispatcher=devices.meter_dispatcher)
-    load_demo(devices.counter.services)
+    if mode == DispatchMode.DIRECT:
+        simulator, url = start_meter_simulator(directory, meter_key)
+        config = Config(
+            database_url=f"sqlite:///{directory / 'demo.db'}",
+            counter_id=DEMO_COUNTER_ID,
+            meter_link=MeterLinkConfig(url=url),
+            reader_name=VIRTUAL_READER,
+            dispatch=DispatchMode.DIRECT,
+            source="(embedded demo)",
+        )
+        devices = EmbeddedDevices(directory, config, simulator, url, meter_key)
+        devices.meter_dispatcher = MeterLinkDispatcher(
+            config.meter_link, security=SoftwareSecurityModule(meter_key)
+        )
+        devices.counter = open_counter(config, dispatcher=devices.meter_dispatcher)
+        load_demo(devices.counter.services)
+    else:
+        simulator = prepare_meter_state(directory, meter_key)
+        devices = EmbeddedDevices(directory, Config(database_url=""), simulator, "", meter_key)
+        devices.dispatch = DispatchMode.STATION
     if with_card:
         try:
             devices.pcscd = start_pcscd_if_allowed()
@@ -217,4 +395,32 @@ def start_embedded(directory: Path | None = None, *, with_card: bool = True) -> 
         except Exception as exc:  # the demo runs without a card; the self-check says why
             log.warning("virtual card not started: %s", exc)
             devices.problems.append(f"pcsc: {exc}")
+    if mode == DispatchMode.DIRECT:
+        return devices
+    try:
+        simulator.save()  # the card's serial registered in the meters it serves
+        processes, url, station_url, token_file = start_collection_system(
+            directory, meter_key, meter_faults
+        )
+        devices.processes = processes
+        devices.meter_url = url
+        devices.station_url = station_url
+        devices.config = Config(
+            database_url=f"sqlite:///{directory / 'demo.db'}",
+            counter_id=DEMO_COUNTER_ID,
+            meter_link=MeterLinkConfig(url=url),  # a technician's direct link, the self-check
+            reader_name=VIRTUAL_READER,
+            dispatch=DispatchMode.STATION,
+            station=StationConfig(
+                url=station_url, token_file=str(token_file), wait_seconds=wait_seconds
+            ),
+            source="(embedded demo)",
+        )
+        devices.counter = open_counter(devices.config)
+        load_demo(devices.counter.services)
+        devices.workers = make_workers(devices.counter)
+        devices.workers.start()
+    except BaseException:
+        devices.close()
+        raise
     return devices

@@ -3,10 +3,12 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--out docs/images]
 
-Runs the counter on the embedded demo devices (a fresh demo database, the simulated meter
-bus, the virtual card in pcscd when available) in a temporary directory, signs in as the
-demo teller, and walks through the common path — find, pay, dispatch, receipt, card write,
-reversal — grabbing each window as it appears. Chinese text is drawn with the same CJK font
+Runs the counter on the embedded demo devices (a fresh demo database, the simulated meters
+and the collection system on loopback, the virtual card in pcscd when available) in a
+temporary directory, signs in as the demo teller, and walks through the common path — find,
+pay, dispatch, receipt, card write, reversal, a dispatch whose result is not yet known
+(下发中) — grabbing each window as it appears. One demo meter (赵敏's) is made slow so that
+its result comes after the window stops following the task live. Chinese text is drawn with the same CJK font
 the application registers, so the images are legible on a machine without Chinese fonts
 configured for Qt.
 """
@@ -65,6 +67,7 @@ def main() -> int:
         check_database,
         check_meter_link,
         check_pcsc,
+        check_station,
         local_checks,
     )
     from counter_app.ui.signin import SignInDialog
@@ -76,7 +79,10 @@ def main() -> int:
     language = Language()
     language.install("zh_CN")
     tmp = Path(tempfile.mkdtemp(prefix="counter-shots-"))
-    devices = start_embedded(tmp / "demo")
+    slow_meter = "000000000008"  # 赵敏: a slow channel, the result comes back later
+    devices = start_embedded(
+        tmp / "demo", meter_faults=[f"{slow_meter}=slow-reply:0.8*all"], wait_seconds=1.0
+    )
     context = context_from_counter(
         devices.counter,
         reader_name=devices.reader_name,
@@ -104,6 +110,7 @@ def main() -> int:
             [
                 (workers.db, lambda: check_database(None)),
                 (workers.meter_bus, lambda: check_meter_link(devices.meter_url)),
+                (workers.network, lambda: check_station(context.dispatch)),
                 (workers.card_reader, lambda: check_pcsc(devices.reader_name)),
             ],
         )
@@ -235,7 +242,42 @@ def main() -> int:
             grab(card_dialog, "card-write.png")
             card_dialog.reject()
 
-        # 7. the same window in English (selectable at sign-in)
+        # 7. result not yet known (下发中): the collection system has the task, the window
+        #    shows it as a state of its own and the result when it comes back
+        window.next_customer()
+        window.open_customer("100000000007")
+        wait_until(
+            lambda: window.account is not None and window.account.customer_no == "100000000007"
+        )
+        window.request_payment(5_000, "counter")
+        wait_until(
+            lambda: (
+                window.confirm_dialog.isVisible()
+                and window.confirm_dialog.plan.amount_fen == 5_000
+            )
+        )
+        window.confirm_dialog.confirm_button.click()
+        wait_until(
+            lambda: (
+                window.last_dispatch is not None
+                and not window.money_busy
+                and window.last_outcome.customer_no == "100000000007"
+            ),
+            30,
+        )
+        wait_until(lambda: bool(window.account and window.account.payments))
+        settle(0.5)
+        grab(window, "dispatch-pending.png")
+        window.print_receipt()
+        wait_until(lambda: window.preview is not None and window.preview.isVisible())
+        settle()
+        grab(window.preview, "receipt-pending.png")
+        window.preview.close()
+        wait_until(lambda: window.watching is None, 60)
+        settle(0.5)
+        grab(window, "dispatch-result-arrived.png")
+
+        # 8. the same window in English (selectable at sign-in)
         language.install("en")
         window.open_customer("100000000002")
         wait_until(

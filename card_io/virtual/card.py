@@ -404,11 +404,4 @@ class DirectLink:
         return A.Response(raw[:-2], (raw[-2] << 8) | raw[-1])
 
     def transmit(self, command: bytes) -> A.Response:
-        r = self._raw(command)
-        if r.sw >> 8 == 0x6C and len(command) >= 5:
-            r = self._raw(command[:-1] + bytes([r.sw & 0xFF]))
-        data = r.data
-        while r.sw >> 8 == 0x61:
-            r = self._raw(A.get_response(r.sw & 0xFF))
-            data += r.data
-        return A.Response(data, r.sw)
+        return A.transmit_t0(self._raw, command)

@@ -23,7 +23,9 @@ Failures by cause count failed dispatch **rounds** (one round = up to 3 attempts
 goes back to the counter, R9) by the outcome of their last attempt; the outcome strings are
 `meter_link.dispatch.DispatchOutcome` values (channel-failure, count-mismatch,
 security-refusal, hoarding-limit, timeout), plus ``unresolved`` when the link itself broke
-(R8). No Qt, no database: `counter_app.services.success_board` gathers the facts.
+(R8); a channel failure the collection system located is counted by where it happened:
+terminal offline, carrier route lost, meter silent. No Qt, no database:
+`counter_app.services.success_board` gathers the facts.
 """
 
 from __future__ import annotations
@@ -35,7 +37,12 @@ from enum import StrEnum
 from typing import TypeVar
 
 LOADED_OUTCOMES = frozenset({"success", "already-loaded"})
+LINK_CAUSES: tuple[str, ...] = ("terminal-offline", "route-lost", "meter-silent")
+"""Where on the way master station -> terminal -> meter a channel failure happened, as the
+collection system names it (the seed's channel test covers the whole link)."""
+
 FAILURE_CAUSES: tuple[str, ...] = (
+    *LINK_CAUSES,
     "channel-failure",
     "count-mismatch",
     "security-refusal",
@@ -61,6 +68,7 @@ class AttemptFact:
     round_no: int
     attempt_no: int
     outcome: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,8 +117,11 @@ def failed_round_causes(fact: PurchaseFact) -> list[str]:
     for attempts in rounds.values():
         if any(a.outcome in LOADED_OUTCOMES for a in attempts):
             continue
-        last = attempts[-1].outcome
-        causes.append(last if last in FAILURE_CAUSES else "other")
+        last = attempts[-1]
+        if last.reason in LINK_CAUSES:  # the collection system said where the link broke
+            causes.append(last.reason)
+        else:
+            causes.append(last.outcome if last.outcome in FAILURE_CAUSES else "other")
     return causes
 
 

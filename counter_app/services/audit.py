@@ -288,11 +288,3 @@ def distinct_values(column: str) -> list[str]:
     }[column]
     rows: Any = AuditLog.select(field).distinct().order_by(field).tuples()
     return [str(row[0]) for row in rows]
-
-
-def search_as(user: Any, **filters: Any) -> list[AuditEntry]:
-    """`search` for a signed-in user: supervisors and admins only (`Action.VIEW_AUDIT`)."""
-    from counter_app.services import auth  # auth records audit entries: import it late
-
-    auth.require(user, auth.Action.VIEW_AUDIT)
-    return search(**filters)

@@ -30,9 +30,14 @@ the event in the audit log (I3).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Protocol, TypeVar
 
+from card_io.card_files import WriteBack
 from card_io.errors import CardBlocked, CardError, ForgedCard, WrongKeyOrMac
 from card_io.purchase_card import CardContents, PurchaseCard, WriteState
 from counter_app.core.payment_plan import PlanError, plan_card_purchase
@@ -40,7 +45,12 @@ from counter_app.core.purchase_state import PurchaseEvent, PurchaseState, transi
 from counter_app.services import audit, auth
 from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import commit_count
-from counter_app.services.errors import CardCheckFailed, InvalidAmount, PurchaseStateError
+from counter_app.services.errors import (
+    CardCheckFailed,
+    InvalidAmount,
+    PurchaseStateError,
+    ServiceError,
+)
 from counter_app.services.lookup import (
     find_meter,
     lock_customer,
@@ -49,8 +59,17 @@ from counter_app.services.lookup import (
     lock_purchase_with_owners,
     meter_facts,
 )
+from counter_app.services.ports import (
+    CardAnswer,
+    CardCheck,
+    CardNote,
+    CardPrompts,
+    CardStep,
+    CardWait,
+)
+from counter_app.services.work_order_closing import close_live_work_orders
 from counter_app.store.database import write_transaction
-from counter_app.store.models import Customer, Meter, Purchase, WorkOrder, WorkOrderState
+from counter_app.store.models import Customer, Meter, Purchase, WorkOrderState
 
 _REUSABLE = frozenset({PurchaseState.CREATED, PurchaseState.FAILED, PurchaseState.WORK_ORDER})
 _LOADABLE_BY_WRITEBACK = frozenset(
@@ -227,17 +246,11 @@ class CardService:
             purchase.save()
             if event is PurchaseEvent.CARD_WRITE_CONFIRMED:
                 # the card now carries it; a live re-dispatch order is moot (R10 -> R12)
-                (
-                    WorkOrder.update(
-                        state=WorkOrderState.CLOSED_FAILED,
-                        closed_at=now,
-                        note="written to the purchase card (R12)",
-                    )
-                    .where(
-                        (WorkOrder.purchase == purchase.id)
-                        & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-                    )
-                    .execute()
+                close_live_work_orders(
+                    int(purchase.id),
+                    WorkOrderState.CLOSED_FAILED,
+                    now,
+                    "written to the purchase card (R12)",
                 )
             audit.record(
                 operator,
@@ -249,6 +262,21 @@ class CardService:
                 after={"state": purchase.state, **extra},
             )
             return str(purchase.state)
+
+    def purchase_to_write(self, meter: str | int) -> int | None:
+        """R10: the meter's purchase that could not be dispatched (failed, or in a work
+        order), written to the card with its same n; None: a new one from the prepayment."""
+        m = find_meter(meter)
+        row = (
+            Purchase.select(Purchase.id)
+            .where(
+                (Purchase.meter == m.id)
+                & Purchase.state.in_([PurchaseState.FAILED.value, PurchaseState.WORK_ORDER.value])
+            )
+            .order_by(Purchase.count)
+            .first()
+        )
+        return None if row is None else int(row.id)
 
     def record_card_refusal(
         self, error: CardError, *, operator: str, meter: str | int | None = None
@@ -297,6 +325,40 @@ class CardService:
             purchase_id, PurchaseEvent.CARD_WRITE_ABANDONED, operator, "card-write-abandoned"
         )
 
+    def settle_card_write(self, purchase_id: int, card_state: str, *, operator: str) -> str:
+        """R12: an interrupted write settled by what the card, read again, shows.
+
+        ``written`` (the card carries purchase n): ``card-written``; ``unchanged`` (the card
+        still carries n-1): back to ``created``; ``other``: nothing is written or guessed, the
+        meter is flagged for reconciliation and the purchase stays ``card-writing``.
+        Returns the purchase's state afterwards.
+        """
+        purchase = Purchase.get_or_none(Purchase.id == purchase_id)
+        if purchase is None or purchase.state != PurchaseState.CARD_WRITING:
+            state = "unknown" if purchase is None else str(purchase.state)
+            raise PurchaseStateError(purchase_id, state, "settle a card write")
+        if card_state == "written":
+            return self.confirm_card_write(
+                purchase_id, operator=operator, card_serial=str(purchase.card_serial or "")
+            )
+        if card_state == "unchanged":
+            return self.abandon_card_write(purchase_id, operator=operator)
+        with write_transaction():
+            meter = lock_meter(int(purchase.meter_id))
+            note = f"R12: card shows another purchase than n={purchase.count} ({card_state})"
+            meter.needs_reconciliation = True
+            meter.reconciliation_note = f"{meter.reconciliation_note}\n{note}".strip()
+            meter.save()
+            audit.record(
+                operator,
+                self.ctx.counter_id,
+                "card-write-unsettled",
+                "purchase",
+                purchase_id,
+                after={"state": str(purchase.state), "card": card_state},
+            )
+        return str(purchase.state)
+
     def clear_card_purchase(self, purchase_id: int, *, operator: str) -> str:
         """R16: the purchase was removed from a card that never reached the meter."""
         return self._move(purchase_id, PurchaseEvent.CARD_CLEARED, operator, "card-cleared")
@@ -334,6 +396,18 @@ class CardService:
                 after={"state": purchase.state, "prepayment_fen": int(customer.prepayment_fen)},
             )
             return int(customer.prepayment_fen)
+
+    def apply_card_writeback(self, write_back: WriteBack, *, operator: str) -> WritebackResult:
+        """R13: `apply_writeback` with the figures of the write-back file a card carries."""
+        return self.apply_writeback(
+            write_back.meter_no,
+            remaining_fen=write_back.remaining_fen,
+            count=write_back.count,
+            overdraft_fen=write_back.overdraft_fen,
+            illegal_insertions=write_back.illegal_insertions,
+            written_at=write_back.written_at,
+            operator=operator,
+        )
 
     def apply_writeback(
         self,
@@ -379,17 +453,8 @@ class CardService:
                 if problem:
                     flags.append(problem)
                 loaded.append(int(p.id))
-                (
-                    WorkOrder.update(
-                        state=WorkOrderState.CLOSED_SUCCESS,
-                        closed_at=now,
-                        note="loaded by card (R13 write-back)",
-                    )
-                    .where(
-                        (WorkOrder.purchase == p.id)
-                        & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-                    )
-                    .execute()
+                close_live_work_orders(
+                    int(p.id), WorkOrderState.CLOSED_SUCCESS, now, "loaded by card (R13 write-back)"
                 )
             if count < int(m.committed_count):
                 flags.append(
@@ -607,15 +672,7 @@ class CardWorkbench:
         wb = contents.write_back
         if wb is None:
             raise CardCheckFailed("no-writeback", "the card carries no write-back from a meter")
-        return self.cards.apply_writeback(
-            wb.meter_no,
-            remaining_fen=wb.remaining_fen,
-            count=wb.count,
-            overdraft_fen=wb.overdraft_fen,
-            illegal_insertions=wb.illegal_insertions,
-            written_at=wb.written_at,
-            operator=user.username,
-        )
+        return self.cards.apply_card_writeback(wb, operator=user.username)
 
     # -- R14 issue --------------------------------------------------------------------------------
     def issue(
@@ -691,16 +748,17 @@ class CardWorkbench:
     def _settle_interrupted(
         self, purchase_id: int, amount: int, count: int, user: auth.SignedInUser
     ) -> None:
-        """R12: a write that did not finish is settled by reading the card, never by guessing;
-        unreadable: the purchase stays ``card-writing`` (unresolved, R16)."""
-        try:
-            state = self.card.purchase_state(amount, count)
-        except CardError:
-            return
-        if state is WriteState.WRITTEN:
-            self.cards.confirm_card_write(purchase_id, operator=user.username, card_serial="")
-        elif state is WriteState.UNCHANGED or state is WriteState.OTHER:
-            self.cards.abandon_card_write(purchase_id, operator=user.username)
+        """R12: settled by reading the card (`settle_card_write`); an open-account card
+        showing anything but this purchase is abandoned; unreadable: stays ``card-writing``."""
+        settle_card_write(
+            self.cards,
+            self.card,
+            purchase_id=purchase_id,
+            amount_fen=amount,
+            count=count,
+            operator=user.username,
+            abandon_other=True,
+        )
 
     def _register(
         self,
@@ -851,3 +909,328 @@ class CardWorkbench:
             int(purchase.count),
             int(purchase.amount_fen),
         )
+
+
+# -- the card write (R12) as one procedure -----------------------------------------------------
+
+T = TypeVar("T")
+
+
+class Records(Protocol):
+    """Runs one step on the records (the window: on the database's owner thread)."""
+
+    def __call__(self, step: Callable[[], T], /) -> T: ...
+
+
+def _directly(step: Callable[[], T], /) -> T:
+    return step()
+
+
+_SECURITY_REFUSALS = (CardBlocked, ForgedCard, WrongKeyOrMac)
+
+
+def same_serial(registered: str | None, serial: str) -> bool:
+    """R12: no registered serial accepts any card; else `same_card_serial`."""
+    return not registered or same_card_serial(registered, serial)
+
+
+def serial_as_recorded(registered: str | None, serial: str) -> str:
+    """The serial in the form the records use (so the R12 check compares alike)."""
+    return registered if registered and same_serial(registered, serial) else serial
+
+
+@dataclass(frozen=True)
+class CardTarget:
+    """What the person chose to write: onto the card of this meter, this purchase (an
+    existing one, R10) or a new one of `amount_fen` from the prepayment (R6)."""
+
+    meter_id: int
+    meter_no: str
+    registered_serial: str | None
+    committed_count: int
+    amount_fen: int
+    purchase_id: int | None = None
+
+    @classmethod
+    def for_meter(cls, meter: str | int, *, purchase_id: int | None = None) -> CardTarget:
+        """From the records: the meter's facts, the purchase's amount or the prepayment."""
+        m = find_meter(meter)
+        if purchase_id is not None:
+            amount = int(Purchase.get_by_id(purchase_id).amount_fen)
+        else:
+            amount = int(Customer.get_by_id(m.customer_id).prepayment_fen)
+        return cls(
+            meter_id=int(m.id),
+            meter_no=str(m.meter_no),
+            registered_serial=None if m.card_serial is None else str(m.card_serial),
+            committed_count=int(m.committed_count),
+            amount_fen=amount,
+            purchase_id=purchase_id,
+        )
+
+
+class CardWriteState(StrEnum):
+    """How a card write procedure ended."""
+
+    WRITTEN = "written"  # the purchase is on the card and confirmed (card-written)
+    REFUSED = "refused"  # the card was refused for security (audited); nothing written
+    RECONCILE = "reconcile"  # the card shows another purchase: the supervisor reconciles
+    UNRESOLVED = "unresolved"  # the card was never read again: the purchase stays card-writing
+    CANCELLED = "cancelled"  # the person stopped before anything was written
+
+
+@dataclass(frozen=True)
+class CardWriteResult:
+    """The end of a card write: the state, the purchase's ticket, the card as read before the
+    write and as read back after it (None when the write was settled by reading again)."""
+
+    state: CardWriteState
+    ticket: CardWriteTicket | None = None
+    card: CardContents | None = None
+    read_back: CardContents | None = None
+    error: Exception | None = None
+
+
+def card_checks(
+    contents: CardContents, target: CardTarget, committed_count: int
+) -> tuple[CardCheck, ...]:
+    """R12/R12a: the card against the chosen meter, each check with the values compared."""
+    return (
+        CardCheck(
+            "meter",
+            contents.meter_no == target.meter_no,
+            {"card_meter": contents.meter_no, "meter": target.meter_no},
+        ),
+        CardCheck(
+            "serial",
+            same_serial(target.registered_serial, contents.serial),
+            {"serial": contents.serial, "registered": target.registered_serial},
+        ),
+        CardCheck(
+            "count",
+            contents.count == committed_count,
+            {"card": contents.count, "committed": committed_count, "n": committed_count + 1},
+        ),
+        CardCheck("previous-loaded", not contents.previous_purchase_pending, {}),
+        CardCheck("amount", target.amount_fen > 0, {"amount_fen": target.amount_fen}),
+    )
+
+
+def settle_card_write(
+    cards: CardService,
+    card: PurchaseCard,
+    *,
+    purchase_id: int,
+    amount_fen: int,
+    count: int,
+    operator: str,
+    card_serial: str = "",
+    abandon_other: bool = False,
+    records: Records = _directly,
+    note: Callable[[CardNote], None] | None = None,
+) -> tuple[WriteState | None, Exception | None]:
+    """R12: a write that did not finish is settled by reading the card, never by guessing.
+
+    Written → confirmed; unchanged → abandoned (``created`` again); another purchase on the
+    card → abandoned only with `abandon_other` (an open-account card at the workbench),
+    else left for reconciliation; unreadable → (None, the error): the purchase stays
+    ``card-writing`` (unresolved, R16) until the card is read.
+    """
+    try:
+        state = card.purchase_state(amount_fen, count)
+    except Exception as exc:  # the card is gone or does not answer: read it again later
+        return None, exc
+    if state is WriteState.WRITTEN:
+        if note is not None:
+            note(CardNote(CardStep.FOUND_WRITTEN))
+        records(
+            lambda: cards.confirm_card_write(
+                purchase_id, operator=operator, card_serial=card_serial
+            )
+        )
+    elif state is WriteState.UNCHANGED or abandon_other:
+        if note is not None:
+            note(CardNote(CardStep.FOUND_UNCHANGED))
+        records(lambda: cards.abandon_card_write(purchase_id, operator=operator))
+    elif note is not None:
+        note(CardNote(CardStep.FOUND_OTHER))
+    return state, None
+
+
+class CardWriteProcedure:
+    """R12 at the counter, start to end: read the card (and apply its write-back, R13), check
+    it against the chosen meter (R12, R12a), let the person confirm, record the purchase
+    ``card-writing`` before the card is touched, write and read back, then confirm — or, when
+    the write did not finish, read the card again and confirm or abandon by what it shows;
+    never write twice.
+
+    Runs on the card reader's thread; the person is asked through `CardPrompts` (the window's
+    card-write dialog, or the shell of ``counterctl card write``); record steps go through
+    `records` (the window runs them on the database's thread).
+    """
+
+    def __init__(
+        self,
+        cards: CardService,
+        card: PurchaseCard,
+        prompts: CardPrompts,
+        *,
+        operator: str,
+        records: Records = _directly,
+    ) -> None:
+        self.cards = cards
+        self.card = card
+        self.prompts = prompts
+        self.operator = operator
+        self.records = records
+
+    def _note(self, step: CardStep, **values: object) -> None:
+        self.prompts.note(CardNote(step, values))
+
+    def run(
+        self, target: Callable[[], CardTarget], *, card_present: bool = False
+    ) -> CardWriteResult:
+        """Until written, refused, cancelled or left for reconciliation. `target` is asked
+        before every read (the person may choose another meter meanwhile); after an abandoned
+        write the same purchase is written again (R10: same n)."""
+        wait: CardWait | None = None if card_present else CardWait.FIRST
+        wait_values: dict[str, object] = {}
+        retry: CardWriteTicket | None = None
+        while True:
+            if wait is not None and not self.prompts.insert_card(wait, wait_values):
+                return CardWriteResult(CardWriteState.CANCELLED)
+            wait, wait_values = CardWait.RETRY, {}
+            chosen = target()
+            if retry is not None:
+                chosen = replace(chosen, purchase_id=retry.purchase_id, amount_fen=retry.amount_fen)
+            read = self._read(chosen)
+            if isinstance(read, CardWriteResult):
+                return read
+            if read is None:
+                continue
+            contents, committed = read
+            checks = card_checks(contents, chosen, committed)
+            answer = self.prompts.confirm_write(checks)
+            if answer is CardAnswer.CANCEL:
+                return CardWriteResult(CardWriteState.CANCELLED, card=contents)
+            if answer is CardAnswer.READ_AGAIN or not all(c.ok for c in checks):
+                wait = CardWait.AGAIN
+                continue
+            result = self._write(chosen, contents)
+            if result is None:
+                continue
+            if isinstance(result, CardWriteTicket):  # abandoned: check the card again
+                retry, wait = result, None
+                continue
+            return result
+
+    def _refused(self, exc: Exception, meter_id: int) -> bool:
+        """I3: a card refused for security is audited and not written at the counter."""
+        if not isinstance(exc, _SECURITY_REFUSALS):
+            return False
+        with contextlib.suppress(Exception):  # the refusal stands even if the audit fails
+            self.records(
+                lambda: self.cards.record_card_refusal(exc, operator=self.operator, meter=meter_id)
+            )
+        self._note(CardStep.REFUSED, error=exc)
+        return True
+
+    def _read(self, chosen: CardTarget) -> tuple[CardContents, int] | CardWriteResult | None:
+        self._note(CardStep.READING)
+        try:
+            contents = self.card.read_card()
+        except Exception as exc:
+            if self._refused(exc, chosen.meter_id):
+                return CardWriteResult(CardWriteState.REFUSED, error=exc)
+            self._note(CardStep.READ_FAILED, error=exc)
+            return None
+        self._note(CardStep.CARD_READ, contents=contents)
+        committed = chosen.committed_count
+        wb = contents.write_back
+        if wb is not None:
+            self._note(CardStep.WRITEBACK_FOUND, write_back=wb)
+            try:
+                applied = self.records(
+                    lambda: self.cards.apply_card_writeback(wb, operator=self.operator)
+                )
+            except ServiceError as exc:
+                self._note(CardStep.RECORD_FAILED, error=exc)
+                return None
+            self._note(CardStep.WRITEBACK_APPLIED, result=applied)
+            committed = applied.committed_count
+        return contents, committed
+
+    def _write(
+        self, chosen: CardTarget, contents: CardContents
+    ) -> CardWriteResult | CardWriteTicket | None:
+        serial = serial_as_recorded(chosen.registered_serial, contents.serial)
+        self._note(CardStep.RECORDING)
+        try:
+            ticket = self.records(
+                lambda: self.cards.begin_card_write(
+                    chosen.meter_id,
+                    operator=self.operator,
+                    card_serial=serial,
+                    card_count=contents.count,
+                    writeback_pending=contents.previous_purchase_pending,
+                    purchase_id=chosen.purchase_id,
+                )
+            )
+        except ServiceError as exc:
+            self._note(CardStep.RECORD_FAILED, error=exc)
+            return None
+        self._note(CardStep.WRITING, ticket=ticket)
+        try:
+            written = self.card.write_purchase(
+                expected_customer_no=ticket.meter_customer_no,
+                expected_meter_no=ticket.meter_no,
+                expected_serial=contents.serial if chosen.registered_serial else None,
+                last_committed_count=ticket.count - 1,
+                amount_fen=ticket.amount_fen,
+                count=ticket.count,
+            )
+        except Exception as exc:  # R12: never write twice: read the card again and settle
+            refused = self._refused(exc, chosen.meter_id)
+            self._note(CardStep.WRITE_INTERRUPTED, error=exc, ticket=ticket)
+            return self._settle(ticket, contents, serial, exc if refused else None)
+        self._note(CardStep.READ_BACK, contents=written)
+        self.records(
+            lambda: self.cards.confirm_card_write(
+                ticket.purchase_id, operator=self.operator, card_serial=serial
+            )
+        )
+        self.prompts.remove_card()
+        return CardWriteResult(CardWriteState.WRITTEN, ticket, contents, written)
+
+    def _settle(
+        self,
+        ticket: CardWriteTicket,
+        contents: CardContents,
+        serial: str,
+        refusal: Exception | None,
+    ) -> CardWriteResult | CardWriteTicket:
+        while True:
+            state, error = settle_card_write(
+                self.cards,
+                self.card,
+                purchase_id=ticket.purchase_id,
+                amount_fen=ticket.amount_fen,
+                count=ticket.count,
+                operator=self.operator,
+                card_serial=serial,
+                records=self.records,
+                note=lambda n: self.prompts.note(CardNote(n.step, {"ticket": ticket})),
+            )
+            if state is None:
+                if not self.prompts.insert_card(CardWait.PUT_BACK, {"error": error}):
+                    return CardWriteResult(CardWriteState.UNRESOLVED, ticket, contents)
+                self._note(CardStep.REREADING, ticket=ticket)
+                continue
+            if state is WriteState.WRITTEN:
+                self.prompts.remove_card()
+                return CardWriteResult(CardWriteState.WRITTEN, ticket, contents)
+            if state is WriteState.UNCHANGED:
+                if refusal is not None:
+                    return CardWriteResult(CardWriteState.REFUSED, ticket, contents, error=refusal)
+                return ticket
+            return CardWriteResult(CardWriteState.RECONCILE, ticket, contents)

@@ -28,6 +28,8 @@ from counter_app.store.models import (
     Meter,
     Payment,
     Purchase,
+    StationTask,
+    StationTaskState,
     User,
 )
 from counter_app.store.search_index import matching_customer_ids
@@ -190,6 +192,18 @@ def _meter_row(m: Meter) -> MeterRow:
     )
 
 
+def _handed_over(purchase: Purchase) -> bool:
+    """The purchase waits for the collection system's result (a live task in our outbox)."""
+    return bool(
+        StationTask.select()
+        .where(
+            (StationTask.purchase == purchase.id)
+            & StationTask.state.in_(list(StationTaskState.LIVE))
+        )
+        .exists()
+    )
+
+
 def load_account(customer_no: str, history: int = 10) -> Account:
     """The account view's figures for one customer (read-only)."""
     customer = lookup.find_customer(customer_no)
@@ -255,6 +269,8 @@ def load_account(customer_no: str, history: int = 10) -> Account:
     for pu in recent:
         tally = tallies.get(int(pu.id), lookup.NO_ATTEMPT)
         outcome, reason = tally.last_outcome, tally.last_reason
+        if str(pu.state) == "dispatching" and _handed_over(pu):
+            outcome, reason = "pending", ""
         purchases.append(
             PurchaseRow(
                 id=int(pu.id),
@@ -331,6 +347,8 @@ def payment_receipt(payment_id: int, operator_name: str | None = None) -> Receip
             detail = reason or last
         elif state == "card-written":
             outcome = "card-written"
+        elif state == "dispatching" and _handed_over(purchase):
+            outcome = "pending"  # 下发中: the collection system has it; the SMS tells the result
         elif state in ("dispatching", "card-writing"):
             outcome = "unresolved"  # R8/R16: settled by probing the meter or reading the card
         else:

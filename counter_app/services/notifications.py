@@ -8,7 +8,8 @@ PostgreSQL (``FOR UPDATE SKIP LOCKED``). A message that fails `max_tries` times 
 
 States (strings in ``Notification.state``): ``queued`` (never tried), ``retried`` (tried and
 failed, will be tried again — or put back by the staff after ``failed``), ``sent``, ``failed``
-(gave up after `max_tries`). The messages are in Chinese and carry the purchase id and the
+(gave up after `max_tries`); ``sending`` while one drainer hands it to the gateway, outside
+any transaction (see `drain_outbox`). The messages are in Chinese and carry the purchase id and the
 dispatch state, so the customer can quote them at the hall (R11).
 """
 
@@ -31,6 +32,7 @@ STATES = (NotificationState.QUEUED, RETRIED, NotificationState.SENT, Notificatio
 
 TEMPLATE_DISPATCH_SUCCESS = "dispatch-success"
 TEMPLATE_BRING_CARD = "bring-card"
+TEMPLATE_DISPATCH_FAILED = "dispatch-failed"
 
 
 def _purchase_ref(purchase_id: int) -> str:
@@ -63,6 +65,18 @@ def bring_card_text(customer: Customer, meter: Meter, amount_fen: int, *, purcha
     )
 
 
+def dispatch_failed_text(
+    customer: Customer, meter: Meter, amount_fen: int, *, purchase_id: int
+) -> str:
+    """R10/R11: the collection system's final failure: staff retry it (work order); the card
+    is the way to get the money into the meter sooner."""
+    return (
+        f"尊敬的{customer.name}（户号{customer.customer_no}）：您的{format_yuan(amount_fen)}元"
+        f"购电{_purchase_ref(purchase_id)}暂未能远程下发到电表{meter.meter_no}，"
+        f"下发状态：失败，已安排工作人员重新下发；如需尽快用电，请携带购电卡到营业厅写卡。"
+    )
+
+
 def queue(customer: Customer, template: str, body: str) -> Notification | None:
     """Queue one SMS for a subscribed customer with a phone number (else None).
 
@@ -83,48 +97,89 @@ class DrainResult:
     failed: int
 
 
+SENDING = "sending"
+"""Claimed by a drainer and being handed to the gateway (no transaction open meanwhile);
+``sent_at`` holds the moment of the claim until the result is recorded."""
+CLAIM_LEASE = dt.timedelta(minutes=5)
+"""A claim older than this (its drainer died mid-send) is claimed again: longer than any
+gateway's timeout, so a live send is never taken over."""
+
+
+def _claim_next(clock: Clock) -> Notification | None:
+    """Claim the oldest message to send, in one short transaction (R11).
+
+    The claim marks it ``sending`` and counts the try, so other drainers (PostgreSQL: ``SKIP
+    LOCKED`` while the claim commits) pass over it; the network call comes after the commit.
+    """
+    now = clock.now()
+    with write_transaction():
+        claimable = Notification.state.in_(list(PENDING)) | (
+            (Notification.state == SENDING) & (Notification.sent_at < now - CLAIM_LEASE)
+        )
+        query = Notification.select().where(claimable).order_by(Notification.id).limit(1)
+        row: Notification | None = locked(query, skip_locked=True).first()
+        if row is None:
+            return None
+        row.tries += 1
+        row.state = SENDING
+        row.sent_at = now
+        row.save()
+        return row
+
+
+def _record_result(
+    row: Notification, error: Exception | None, *, max_tries: int, clock: Clock
+) -> str:
+    """Record what the gateway said about a claimed message, in its own transaction."""
+    with write_transaction():
+        current = locked(Notification.select().where(Notification.id == row.id)).first()
+        if current is None:
+            return NotificationState.FAILED
+        if error is None:
+            current.state = NotificationState.SENT
+            current.sent_at = clock.now()
+        else:
+            current.last_error = f"{type(error).__name__}: {error}"[:500]
+            current.sent_at = None
+            failed = int(current.tries) >= max_tries
+            current.state = NotificationState.FAILED if failed else RETRIED
+        current.save()
+        return str(current.state)
+
+
 def drain_outbox(
     gateway: SmsGateway, *, limit: int = 50, max_tries: int = 5, clock: Clock | None = None
 ) -> DrainResult:
-    """Send up to `limit` queued messages, one transaction each (R11)."""
+    """Send up to `limit` queued messages (R11): each is claimed in one short transaction,
+    handed to the gateway with no transaction open (a slow gateway holds no database lock:
+    on SQLite the counter keeps taking payments meanwhile), and its result recorded in
+    another transaction. A gateway that is down ends the round, keeping the messages' order."""
     clock = clock or SystemClock()
     sent = retried = failed = 0
     for _ in range(limit):
-        with write_transaction():
-            query = (
-                Notification.select()
-                .where(Notification.state.in_(list(PENDING)))
-                .order_by(Notification.id)
-                .limit(1)
-            )
-            row = locked(query, skip_locked=True).first()
-            if row is None:
-                break
-            row.tries += 1
-            try:
-                gateway.send(str(row.phone), str(row.body))
-            except Exception as exc:  # the gateway is a port: any failure is kept and retried
-                row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                if row.tries >= max_tries:
-                    row.state = NotificationState.FAILED
-                    failed += 1
-                else:
-                    row.state = RETRIED
-                    retried += 1
-                row.save()
-                if row.state == RETRIED:
-                    break  # the gateway is down: stop this round, keep the order of messages
-                continue
-            row.state = NotificationState.SENT
-            row.sent_at = clock.now()
-            row.save()
+        row = _claim_next(clock)
+        if row is None:
+            break
+        error: Exception | None = None
+        try:
+            gateway.send(str(row.phone), str(row.body))
+        except Exception as exc:  # the gateway is a port: any failure is kept and retried
+            error = exc
+        state = _record_result(row, error, max_tries=max_tries, clock=clock)
+        if state == NotificationState.SENT:
             sent += 1
+        elif state == RETRIED:
+            retried += 1
+            break  # the gateway is down: stop this round, keep the order of messages
+        else:
+            failed += 1
     return DrainResult(sent=sent, retried=retried, failed=failed)
 
 
 def pending_count() -> int:
-    """Messages still to send (queued or retried)."""
-    return int(Notification.select().where(Notification.state.in_(list(PENDING))).count())
+    """Messages still to send (queued, retried, or being sent right now)."""
+    waiting = [*PENDING, SENDING]
+    return int(Notification.select().where(Notification.state.in_(waiting)).count())
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,20 @@ class PaymentOutcome:
             f"prepayment {format_yuan(self.prepayment_before_fen)} -> "
             f"{format_yuan(self.prepayment_after_fen)}"
         )
-        if self.dispatch is not None:
+        if self.dispatch is not None and self.dispatch.pending:
+            d = self.dispatch
+            where = (
+                "handed over to the collection system"
+                if d.outcome == "pending"
+                else "waiting in the outbox (collection system unreachable"
+                + (f": {d.reason}" if d.reason else "")
+                + ")"
+            )
+            lines.append(
+                f"dispatch: {where}; result not yet known (下发中): applied when it comes "
+                "back, the customer gets the result by SMS"
+            )
+        elif self.dispatch is not None:
             d = self.dispatch
             lines.append(
                 f"dispatch: {d.outcome} after {d.attempts} attempt(s); purchase is "
@@ -158,6 +171,7 @@ class PaymentService:
         dispatch: bool = True,
         progress: DispatchProgress | None = None,
         tendered_fen: int | None = None,
+        follow: bool = True,
     ) -> PaymentOutcome:
         """Take a payment (R1–R6) and dispatch its purchase when eligible (R7–R11).
 
@@ -166,6 +180,11 @@ class PaymentService:
         ``tendered_fen`` is the cash the customer handed over (实收) at the counter; it and the
         change (找零) go into the payment's audit record (I3), from which every receipt and
         reprint is rebuilt. Only the amount is booked: the change goes back at once.
+
+        With a collection system the dispatch task is written to our outbox in this
+        payment's own transaction (a crash after the commit loses nothing); with `follow`
+        the payment then sends it and follows it live for a while, else the caller follows
+        it (`DispatchService.carry_out`, the window on its meter thread).
         """
         if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
             raise InvalidAmount(repr(amount_fen), "the amount must be integer fen")
@@ -178,6 +197,8 @@ class PaymentService:
         if not operator.strip():
             raise InvalidInput("operator", "must not be empty")
         now = self.ctx.clock.now()
+        handover = self.dispatch.handover
+        task_id: str | None = None
         with write_transaction():
             row = find_customer(customer)
             cust = lock_customer(int(row.id))
@@ -223,6 +244,8 @@ class PaymentService:
                     updated_at=now,
                 )
                 meter_address = str(purchase.meter.address)
+                if dispatch and handover is not None:
+                    task_id = handover.hand_over_in_transaction(purchase, operator, now)
             audit.record(
                 operator,
                 self.ctx.counter_id,
@@ -257,6 +280,11 @@ class PaymentService:
         if purchase is not None and plan.route is Route.REMOTE:
             if not dispatch:
                 notes.append("purchase queued: dispatch not requested (--no-dispatch)")
+            elif handover is not None and task_id is not None:
+                if follow:
+                    summary = handover.follow(task_id, operator, progress)
+                else:
+                    summary = handover.summary(task_id)
             else:
                 try:
                     summary = self.dispatch.dispatch_purchase(int(purchase.id), operator, progress)

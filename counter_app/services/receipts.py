@@ -144,14 +144,16 @@ def find_cjk_font(configured: str | None = None) -> tuple[str, int]:
     raise FontNotFoundError(tried)
 
 
-_registered: dict[tuple[str, int], str] = {}
+_registered: dict[tuple[str, str, int], str] = {}
 
 
-def _register_font(configured: str | None) -> str:
+def register_cjk_font(configured: str | None, family: str = _FONT_NAME) -> str:
+    """The reportlab name of the CJK font (`find_cjk_font`), registered once per document
+    family (receipts, shift summaries) and font file: an embedded TrueType subset."""
     path, index = find_cjk_font(configured)
-    key = (path, index)
+    key = (family, path, index)
     if key not in _registered:
-        name = f"{_FONT_NAME}{len(_registered)}"
+        name = f"{family}{sum(1 for k in _registered if k[0] == family)}"
         pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
         _registered[key] = name
     return _registered[key]
@@ -269,6 +271,7 @@ _OUTCOMES = {
     "card-written": "已写入购电卡，请插入电表",
     "not-dispatched": "未下发（排队等待）",
     "unresolved": "下发结果待核实，请勿重复缴费",
+    "pending": "下发中（结果将以短信通知，请勿重复缴费）",
 }
 
 _REVERSAL_CASES = {
@@ -464,7 +467,7 @@ def render_receipt(
     layout grows with its content (a thermal printer cuts where the page ends); A5 is one
     fixed page.
     """
-    font = _register_font(font_path)
+    font = register_cjk_font(font_path)
     lay = _LAYOUTS[paper]
     text_width = lay.width - 2 * lay.margin
     value_width = text_width - lay.label_width

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from counter_app.services.bank import BankCollectionService
 from counter_app.services.business import BusinessService
 from counter_app.services.cards import CardService
 from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService
+from counter_app.services.offsets import OffsetService
 from counter_app.services.payments import PaymentService
+from counter_app.services.reconciliation import ReconciliationService
+from counter_app.services.recovery import RecoveryService
 from counter_app.services.reversals import ReversalService
+from counter_app.services.shifts import ShiftService
+from counter_app.services.success_board import SuccessBoardService
 from counter_app.services.work_orders import WorkOrderService
 
 
@@ -22,17 +28,30 @@ class Services:
     cards: CardService
     work_orders: WorkOrderService
     business: BusinessService
+    recovery: RecoveryService
+    shifts: ShiftService
+    success_board: SuccessBoardService
+    bank: BankCollectionService
+    reconciliation: ReconciliationService
+    offsets: OffsetService
 
 
 def build_services(ctx: ServiceContext) -> Services:
     dispatch = DispatchService(ctx)
     payments = PaymentService(ctx, dispatch)
+    reversals = ReversalService(ctx, dispatch)
     return Services(
         ctx=ctx,
         payments=payments,
         dispatch=dispatch,
-        reversals=ReversalService(ctx, dispatch),
+        reversals=reversals,
         cards=CardService(ctx),
         work_orders=WorkOrderService(ctx, dispatch),
         business=BusinessService(ctx, dispatch, payments),
+        recovery=RecoveryService(ctx, dispatch),
+        shifts=ShiftService(ctx),
+        success_board=SuccessBoardService(ctx),
+        bank=BankCollectionService(ctx, reversals),
+        reconciliation=ReconciliationService(ctx, reversals),
+        offsets=OffsetService(ctx, payments),
     )

@@ -7,7 +7,10 @@ Order of checks (each refusal changes nothing but leaves an audit record of the 
 3. the supervisor's own username and password, and the supervisor role (`auth.authorize_supervisor`;
    a teller's own password or a teller account never authorizes);
 4. R16: a ``dispatching`` purchase is first resolved by an R8 probe when a dispatcher is
-   available; still unresolved → refused;
+   available; still unresolved → refused. A ``failed`` or ``work-order`` purchase one of whose
+   attempts may have delivered the recharge (a lost reply, a link that broke after sending) is
+   probed too (R8 "before any reversal ... never guess"): found loaded → payment-only (R15);
+   meter unreadable → refused;
 5. the R15/R16 matrix (`core.reversal.decide_reversal`), then the money movements of
    `core.reversal.plan_reversal`, booked in one transaction with the audit record.
 """
@@ -35,6 +38,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService
 from counter_app.services.errors import InvalidInput, ReversalRefused
 from counter_app.services.lookup import find_payment, lock_customer, lock_meters, lock_purchase
+from counter_app.services.work_order_closing import close_live_work_orders
 from counter_app.store.database import locked, write_transaction
 from counter_app.store.models import (
     LIVE_SETTLEMENT,
@@ -45,7 +49,6 @@ from counter_app.store.models import (
     Payment,
     Purchase,
     Refund,
-    WorkOrder,
     WorkOrderState,
 )
 
@@ -84,6 +87,13 @@ class ReversalOutcome:
                 f"{self.debit_bill_id} (arrears, collected by R1)"
             )
         return lines
+
+
+def _debit_period(p: Payment) -> str:
+    """The debit bill's period names the reversed receipt; a long counter id makes the receipt
+    number longer than the period column (32), then the payment number stands in for it."""
+    text = f"reversal of {p.receipt_no}"
+    return text if len(text) <= 32 else f"reversal of payment {int(p.id)}"
 
 
 def _payment_purchase(payment_id: int) -> Purchase | None:
@@ -189,6 +199,18 @@ class ReversalService:
             # R16: "R8 resolves it first"; an unreachable meter stays unresolved (refused below)
             with contextlib.suppress(Exception):
                 self.dispatch.resolve_unresolved(int(purchase.id), operator)
+            purchase = _payment_purchase(payment_id)
+        if (
+            purchase is not None
+            and purchase.state in (PurchaseState.FAILED, PurchaseState.WORK_ORDER)
+            and not p.reversed
+            and self.dispatch.may_have_been_sent(int(purchase.id))
+            and self.dispatch.confirm_not_loaded(int(purchase.id), operator) is None
+        ):
+            # R8/R16: the recharge may have reached the meter and the meter cannot be read now
+            raise self._refuse(
+                payment_id, operator, ReversalRefusal.UNRESOLVED_DISPATCH, supervisor
+            )
         now = self.ctx.clock.now()
         with write_transaction():
             cust = lock_customer(int(p.customer_id))  # lock order: customer, meters, rows
@@ -263,17 +285,11 @@ class ReversalService:
             ).value
             purchase.updated_at = now
             purchase.save()
-            (
-                WorkOrder.update(
-                    state=WorkOrderState.CANCELLED,
-                    closed_at=now,
-                    note="purchase reversed with its payment (R15)",
-                )
-                .where(
-                    (WorkOrder.purchase == purchase.id)
-                    & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-                )
-                .execute()
+            close_live_work_orders(
+                int(purchase.id),
+                WorkOrderState.CANCELLED,
+                now,
+                "purchase reversed with its payment (R15)",
             )
         debit_bill = None
         if plan.debit_fen > 0:
@@ -283,7 +299,7 @@ class ReversalService:
                 amount_fen=plan.debit_fen,
                 outstanding_fen=plan.debit_fen,
                 issued_on=self.ctx.clock.today(),
-                period=f"reversal of {p.receipt_no}",
+                period=_debit_period(p),
             )
         cust.prepayment_fen = plan.prepayment_after_fen
         cust.save()

@@ -14,15 +14,12 @@ from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from counter_app.services.receipts import find_cjk_font, format_fen
+from counter_app.services.receipts import format_fen, register_cjk_font
 from counter_app.services.shifts import ShiftReport
 
 _FONT_NAME = "ShiftSummaryCJK"
-_registered: dict[tuple[str, int], str] = {}
 
 KIND_TEXT = {
     "payment": "收费 payment",
@@ -34,13 +31,7 @@ VARIANCE_TEXT = {"short": "短款 short", "over": "长款 over", "exact": "相�
 
 
 def _font(configured: str | None) -> str:
-    path, index = find_cjk_font(configured)
-    key = (path, index)
-    if key not in _registered:
-        name = f"{_FONT_NAME}{len(_registered)}"
-        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
-        _registered[key] = name
-    return _registered[key]
+    return register_cjk_font(configured, _FONT_NAME)
 
 
 def summary_lines(report: ShiftReport) -> list[tuple[str, str]]:

@@ -71,6 +71,7 @@ def purchase_facts(
             DispatchAttempt.round_no,
             DispatchAttempt.attempt_no,
             DispatchAttempt.outcome,
+            DispatchAttempt.reason,
         )
         .join(Purchase, on=(DispatchAttempt.purchase == Purchase.id))
         .where(query_condition)
@@ -78,9 +79,9 @@ def purchase_facts(
         .tuples()
     )
     attempts: dict[int, list[AttemptFact]] = {}
-    for purchase_id, round_no, attempt_no, outcome in attempt_rows:
+    for purchase_id, round_no, attempt_no, outcome, reason in attempt_rows:
         attempts.setdefault(int(purchase_id), []).append(
-            AttemptFact(int(round_no), int(attempt_no), str(outcome))
+            AttemptFact(int(round_no), int(attempt_no), str(outcome), str(reason or ""))
         )
     return [
         PurchaseFact(

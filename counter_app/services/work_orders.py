@@ -25,6 +25,7 @@ from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService, DispatchSummary
 from counter_app.services.errors import UnknownWorkOrder, WorkOrderStateError
 from counter_app.services.ports import DispatchProgress
+from counter_app.services.work_order_closing import LIVE
 from counter_app.store.database import locked, write_transaction
 from counter_app.store.models import (
     AuditLog,
@@ -36,7 +37,6 @@ from counter_app.store.models import (
     WorkOrderState,
 )
 
-LIVE = (WorkOrderState.OPEN, WorkOrderState.TAKEN)
 A = auth.Action
 
 

@@ -11,12 +11,18 @@ migrated databases end up the same. Step 1 is the baseline (its table list is fr
 `BASELINE_MODELS`); step 2 adds shifts and cash (`Shift`, `CashMovement`, and the partial
 unique indexes that allow one live shift per teller and per counter); step 3 adds authority
 and tamper evidence (lockout columns of `User`, `OperatorSession` for counterctl sign-ins,
-and the hash chain of `AuditLog`, backfilled over the records already there); step 5 adds the
+and the hash chain of `AuditLog`, backfilled over the records already there); step 4 adds the
+hand-over to the collection system (`StationTask`, the outbox of dispatch tasks, and
+`StationCursor`, the result poller's place in the station's result feed); step 5 adds the
 channels (`ChannelPayment`, `BankImport`, `BankImportLine`, `Terminal`, `Reconciliation`,
 `PrepaymentTransfer`) and the index that allows one prepared reconciliation per bank and day;
 step 6 adds business changes (`BusinessChange`, `ReviewedPrepayment`, `PrepaymentRefund`) and
 the index that keeps a re-imported archive bill from being booked twice; step 7 adds the
 indexes that keep every path independent of the size of the books (`store.indexes`).
+
+Steps were numbered when they were planned and merged in another order: a step below the
+recorded version whose objects are missing (`Step.present` says so) is applied too, so a
+database that reached a later step before this one was merged still gets it.
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ from counter_app.store.models import (
     ReviewedPrepayment,
     SchemaVersion,
     Shift,
+    StationCursor,
+    StationTask,
     Terminal,
     User,
     WorkOrder,
@@ -77,6 +85,7 @@ BASELINE_MODELS: tuple[type[peewee.Model], ...] = (
 """The tables of step 1, frozen: later steps add theirs (a v1 database has exactly these)."""
 
 SHIFT_MODELS: tuple[type[peewee.Model], ...] = (Shift, CashMovement)
+HANDOVER_MODELS: tuple[type[peewee.Model], ...] = (StationTask, StationCursor)
 BUSINESS_CHANGE_MODELS: tuple[type[peewee.Model], ...] = (
     BusinessChange,
     ReviewedPrepayment,
@@ -242,6 +251,14 @@ def _step_2_shifts_and_cash(db: Any) -> None:
     _shift_objects(db)
 
 
+def _step_4_collection_handover(db: Any) -> None:
+    db.create_tables(HANDOVER_MODELS, safe=True)
+
+
+def _collection_handover_present(db: Any) -> bool:
+    return all(db.table_exists(m._meta.table_name) for m in HANDOVER_MODELS)
+
+
 def _step_5_channels(db: Any) -> None:
     db.create_tables(CHANNEL_MODELS, safe=True)
     _channel_objects(db)
@@ -256,6 +273,8 @@ class Step:
     version: int
     description: str
     apply: Callable[[Any], None]
+    present: Callable[[Any], bool] | None = None
+    """Whether the step's objects exist (None: trust the recorded version)."""
 
 
 def _step_6_business_changes(db: Any) -> None:
@@ -267,6 +286,12 @@ STEPS: tuple[Step, ...] = (
     Step(1, "baseline schema", _step_1_baseline),
     Step(2, "shifts and cash", _step_2_shifts_and_cash),
     Step(3, "authority and tamper evidence", _step_3_authority_and_tamper_evidence),
+    Step(
+        4,
+        "hand-over to the collection system",
+        _step_4_collection_handover,
+        present=_collection_handover_present,
+    ),
     Step(5, "bank collection, terminals, reconciliation, transfers", _step_5_channels),
     Step(6, "business changes and the customer archive", _step_6_business_changes),
     Step(7, "search and history indexes for a million customers", _step_7_indexes_for_a_province),
@@ -310,7 +335,7 @@ def migrate() -> list[int]:
             SchemaVersion.create(version=LATEST_VERSION, description="fresh schema")
             return [LATEST_VERSION]
     for step in STEPS:
-        if step.version <= found:
+        if step.version <= found and (step.present is None or step.present(database)):
             continue
         with database.atomic():
             step.apply(database)

@@ -291,6 +291,66 @@ class Notification(BaseModel):
     sent_at = peewee.DateTimeField(null=True)
 
 
+# -- hand-over to the collection system (station) --------------------------------------------
+
+
+class StationTaskState:
+    """Where a dispatch task stands on *our* side of the hand-over (the station has its own).
+
+    ``queued``: written in the payment's (or retry's) transaction, not yet accepted by the
+    station — the outbox; ``sent``: the station accepted it (its result is not known yet:
+    the teller sees 下发中); ``applied``: the station's final result was applied to the
+    purchase, exactly once; ``refused``: the station refused the task (conflict, bad field),
+    applied as a final failure.
+    """
+
+    QUEUED = "queued"
+    SENT = "sent"
+    APPLIED = "applied"
+    REFUSED = "refused"
+    LIVE: ClassVar[tuple[str, ...]] = (QUEUED, SENT)
+
+
+class StationTask(BaseModel):
+    """One dispatch task handed to the collection system (R7–R9 run there).
+
+    Written in the same transaction that makes the purchase ``dispatching``, sent after the
+    commit (an outbox), so a crash between "paid" and "sent" loses nothing; `task_id` is the
+    station's idempotency key, so a task sent twice is one task. A result is applied once:
+    the row is locked and moved to ``applied`` in the transaction that applies it.
+    """
+
+    task_id = peewee.CharField(max_length=64, unique=True)
+    # the id the station answered with: ours, unless it recognised the purchase (meter +
+    # count) as a task it already had under another id
+    station_task_id = peewee.CharField(max_length=64, null=True, index=True)
+    purchase = peewee.ForeignKeyField(Purchase, backref="station_tasks", on_delete="RESTRICT")
+    round_no = peewee.IntegerField(default=1)
+    meter_address = peewee.CharField(max_length=12)
+    customer_no = peewee.CharField(max_length=12)
+    amount_fen = peewee.BigIntegerField()
+    count = peewee.IntegerField()
+    origin = peewee.CharField(max_length=64)
+    state = peewee.CharField(max_length=8, default=StationTaskState.QUEUED)
+    tries = peewee.IntegerField(default=0)
+    last_error = peewee.TextField(default="")
+    outcome = peewee.CharField(max_length=24, null=True)
+    reason = peewee.CharField(max_length=32, null=True)
+    result = JSONField(null=True)
+    result_seq = peewee.BigIntegerField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    sent_at = peewee.DateTimeField(null=True)
+    applied_at = peewee.DateTimeField(null=True)
+
+
+class StationCursor(BaseModel):
+    """How far the result poller has read the station's result feed (``GET /results?after=``)."""
+
+    name = peewee.CharField(max_length=32, primary_key=True)
+    last_seq = peewee.BigIntegerField(default=0)
+    updated_at = peewee.DateTimeField(default=utcnow)
+
+
 # -- shifts and cash -------------------------------------------------------------------------
 
 
@@ -421,6 +481,11 @@ class PrepaymentRefund(BaseModel):
     change = peewee.ForeignKeyField(BusinessChange, null=True, on_delete="RESTRICT")
     amount_fen = peewee.BigIntegerField()
     receipt_no = peewee.CharField(max_length=64, unique=True)
+    operator = peewee.CharField(max_length=64)
+    supervisor = peewee.CharField(max_length=64)
+    reason = peewee.TextField()
+    counter_id = peewee.CharField(max_length=32)
+    created_at = peewee.DateTimeField(default=utcnow)
 
 
 # -- channels: bank collection, self-service terminals, transfers (R4, R5, R17) ----------------
@@ -646,5 +711,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Terminal,
     Reconciliation,
     PrepaymentTransfer,
+    StationTask,
+    StationCursor,
 )
 """Application tables in dependency order (`SchemaVersion` is managed by the migrator)."""

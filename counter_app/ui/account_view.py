@@ -1,7 +1,10 @@
 """The account view: what the customer owes, what is waiting, each meter, recent history.
 
 Every figure comes from one ``counter_views.Account`` read on the database thread; the view only
-lays it out. Arrears show red, a tripped relay says so, and each purchase shows its outcome
+lays it out. Below the meters, the collection system's knowledge of each remote meter's
+channel (last good read, failures today), asked for off the GUI thread; a channel that
+failed repeatedly today comes with the suggestion to write a card instead, before the
+customer leaves. Arrears show red, a tripped relay says so, and each purchase shows its outcome
 and reason so the teller can answer "where is my money?".
 """
 
@@ -21,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.core.channel_health import suggests_card
 from counter_app.services.counter_views import Account
+from counter_app.services.ports import ChannelHealth
 from counter_app.ui import texts
 
 
@@ -64,6 +69,12 @@ class AccountView(QGroupBox):
         self.prepayment_value.setProperty("class", "figure")
 
         self.meters_view, self.meters = _table("metersTable", self)
+        self.channel_label = QLabel(self)
+        self.channel_label.setObjectName("channelHealth")
+        self.channel_label.setWordWrap(True)
+        self.channel_label.hide()
+        self.channel_health: dict[str, object] = {}
+        self.suggests_card = False
         self.payments_view, self.payments = _table("paymentsTable", self)
         self.purchases_view, self.purchases = _table("purchasesTable", self)
         self.tabs = QTabWidget(self)
@@ -80,6 +91,7 @@ class AccountView(QGroupBox):
         layout.addWidget(self.detail_label)
         layout.addLayout(figures)
         layout.addWidget(self.meters_view, 2)
+        layout.addWidget(self.channel_label)
         layout.addWidget(self.tabs, 3)
         self.retranslate()
 
@@ -121,6 +133,7 @@ class AccountView(QGroupBox):
         )
         if self.account is not None:
             self.show_account(self.account)
+            self.show_channel_health(self.channel_health)
         else:
             self.name_label.setText(self.tr("No customer — press F2 to search"))
 
@@ -134,6 +147,7 @@ class AccountView(QGroupBox):
         for model in (self.meters, self.payments, self.purchases):
             model.removeRows(0, model.rowCount())
         self.detail_label.clear()
+        self.show_channel_health({})
         self.arrears_value.setText("—")
         self.prepayment_value.setText("—")
         self.name_label.setText(self.tr("No customer — press F2 to search"))
@@ -216,3 +230,39 @@ class AccountView(QGroupBox):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         view.setWordWrap(True)
         view.resizeRowsToContents()
+
+    def show_channel_health(self, by_meter: dict[str, object]) -> None:
+        """One line per remote meter: ``ChannelHealth`` from the collection system, or the
+        error that kept us from asking (the payment still works: the task waits)."""
+        self.channel_health = dict(by_meter)
+        lines = []
+        suggest = False
+        for meter_no, health in sorted(by_meter.items()):
+            if not isinstance(health, ChannelHealth):
+                lines.append(
+                    self.tr(
+                        "Channel of meter {meter}: the collection system cannot be asked now."
+                    ).format(meter=meter_no)
+                )
+                continue
+            line = self.tr(
+                "Channel of meter {meter}: last good read {when}; {failures} failure(s) today."
+            ).format(
+                meter=meter_no,
+                when=texts.when(health.last_good_read),
+                failures=health.failures_today,
+            )
+            if suggests_card(health.failures_today):
+                suggest = True
+                reason = health.last_failure_reason or "—"
+                line += " " + self.tr(
+                    "The channel keeps failing today (last: {reason}): suggest writing the "
+                    "purchase to the card instead (F6) before the customer leaves."
+                ).format(reason=reason)
+            lines.append(line)
+        self.suggests_card = suggest
+        self.channel_label.setText("\n".join(lines))
+        self.channel_label.setVisible(bool(lines))
+        self.channel_label.setProperty("suggestCard", suggest)
+        self.channel_label.style().unpolish(self.channel_label)
+        self.channel_label.style().polish(self.channel_label)

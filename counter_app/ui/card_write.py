@@ -3,27 +3,25 @@
 Used for a multi-meter household (R6: the teller chooses the meter, the card is written
 from the prepayment) and after a failed dispatch (R10: the same purchase, same count ``n``).
 
-The steps, each shown as it happens, with the card's insert/remove events live:
-
-1. choose the meter; insert the card;
-2. read the card (reader thread). A write-back on the card is applied first (R13): it may
-   show that an earlier purchase reached the meter. Then the checks of R12/R12a are listed
-   in words: the card belongs to this customer and meter, its count ``C`` equals the
-   system's last committed count, and the previous purchase on it has reached the meter;
-3. Enter writes: the purchase is recorded ``card-writing`` *before* the card is touched
-   (``CardService.begin_card_write``), the card library writes and reads back, and only
-   then the write is confirmed. A card pulled in the middle is read again: written →
-   confirmed, unchanged → abandoned (ready to try again); it is never written twice.
+The workflow is the services' (`services.cards.CardWriteProcedure`: read, apply the
+write-back, check, record ``card-writing``, write, read back, confirm — or read the card
+again and confirm or abandon; never write twice). It runs on the card reader's thread; this
+dialog is its `CardPrompts`: each moment a person must act (insert the card, press F3, check
+and press Enter, put a pulled card back) is signalled to the GUI thread, shown in words with
+the card's insert/remove events live, and the procedure waits for the answer.
 
 A card refused for security — blocked after too many failed key checks (6983), forged (its
 write-back MAC does not verify) or answering with other keys — is explained in words, the
 customer is sent to the technician's workbench, the event is audited
-(``CardService.record_card_refusal``) and the dialog writes nothing to that card.
+(``CardService.record_card_refusal``) and nothing is written to that card.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
@@ -40,37 +38,89 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.services.cards import same_card_serial
+from counter_app.services.auth import SignedInUser
+from counter_app.services.cards import (
+    CardTarget,
+    CardWriteProcedure,
+    CardWriteResult,
+    CardWriteState,
+    CardWriteTicket,
+    same_serial,
+    serial_as_recorded,
+)
 from counter_app.services.counter_views import Account, MeterRow, card_meters
+from counter_app.services.ports import CardAnswer, CardCheck, CardNote, CardStep, CardWait
 from counter_app.services.receipts import ReceiptData, ReceiptKind, ReceiptMeter
 from counter_app.ui import texts
+from counter_app.ui.context import CounterContext
 from counter_app.ui.errors import explain
-from counter_app.ui.workers import DeviceEvents, Workers
+from counter_app.ui.workers import DeviceEvents, GuiCall, Report, Workers
+
+__all__ = ["CardWriteDialog", "DialogPrompts", "same_serial", "serial_as_recorded"]
+
+_CANCEL = object()
+"""Put on the answer queue when the dialog closes: every pending question is cancelled."""
 
 
-def same_serial(registered: str | None, serial: str) -> bool:
-    """R12: no registered serial accepts any card; else the services' comparison."""
-    return not registered or same_card_serial(registered, serial)
+class DialogPrompts:
+    """`CardPrompts` of the dialog, called on the card reader's thread: each call is
+    reported to the GUI thread (the job's progress signal) and, for a question, waits on the
+    dialog's answer queue until the person acts or the dialog closes."""
 
+    def __init__(
+        self,
+        report: Report,
+        answers: queue.Queue[object],
+        gone: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.report = report
+        self.answers = answers
+        self.gone = gone  # the dialog was destroyed or the program is shutting down
+        self.closed = False
 
-def serial_as_recorded(registered: str | None, serial: str) -> str:
-    """The serial in the form the records use (so the services' R12 check compares alike)."""
-    return registered if registered and same_serial(registered, serial) else serial
+    def _ask(self, question: tuple[object, ...]) -> object:
+        if self.closed or self.gone():
+            return _CANCEL
+        self.report(question)
+        while True:
+            try:
+                answer = self.answers.get(timeout=0.5)
+                break
+            except queue.Empty:
+                if self.gone():  # nobody will answer: do not hold the card reader's thread
+                    answer = _CANCEL
+                    break
+        if answer is _CANCEL:
+            self.closed = True
+        return answer
+
+    def note(self, note: CardNote) -> None:
+        self.report(("note", note))
+
+    def insert_card(self, why: CardWait, values: Mapping[str, object]) -> bool:
+        return self._ask(("card", why, values)) is not _CANCEL
+
+    def confirm_write(self, checks: Sequence[CardCheck]) -> CardAnswer:
+        answer = self._ask(("confirm", tuple(checks)))
+        return answer if isinstance(answer, CardAnswer) else CardAnswer.CANCEL
+
+    def remove_card(self) -> None:
+        """The customer takes the card when they like: the removal is only logged."""
 
 
 class CardWriteDialog(QDialog):
-    """The card-write flow for one account; ``sig_written(ReceiptData)`` when done."""
+    """The card write for one account; ``sig_written(ReceiptData)`` when done."""
 
     sig_written = Signal(object)
     sig_step_logged = Signal(str)
 
     def __init__(
         self,
-        context: Any,
+        context: CounterContext,
         workers: Workers,
         events: DeviceEvents,
         account: Account,
-        user: Any,
+        user: SignedInUser,
         *,
         failed_purchase_id: int | None = None,
         parent: QWidget | None = None,
@@ -81,13 +131,20 @@ class CardWriteDialog(QDialog):
         self.workers = workers
         self.account = account
         self.user = user
-        self.contents: Any = None
-        self.ticket: Any = None
-        self.result_contents: Any = None
+        self.contents: Any = None  # the card as last read (card_io CardContents)
+        self.ticket: CardWriteTicket | None = None
+        self.result_contents: Any = None  # the card as read back after the write
         self.busy = False
         self.written = False
         self.refused_card: BaseException | None = None  # blocked / forged / other keys
         self.purchase_id = self._reusable_purchase(failed_purchase_id)
+        self._answers: queue.Queue[object] = queue.Queue()
+        self._waiting: str | None = None  # "card" or "confirm": the procedure waits for us
+        self._running = False
+        self._gui = GuiCall(self)
+        gone = threading.Event()
+        self._gone = gone
+        self.destroyed.connect(lambda *_: gone.set())
 
         self.meter_box = QComboBox(self)
         self.meter_box.setObjectName("meterBox")
@@ -174,6 +231,19 @@ class CardWriteDialog(QDialog):
         index = self.meter_box.currentIndex()
         return self.meters[index] if 0 <= index < len(self.meters) else None
 
+    def target(self) -> CardTarget:
+        """What the teller chose: this meter, this purchase (or the prepayment)."""
+        meter = self.meter()
+        assert meter is not None
+        return CardTarget(
+            meter_id=meter.id,
+            meter_no=meter.meter_no,
+            registered_serial=meter.card_serial,
+            committed_count=meter.committed_count,
+            amount_fen=self.amount_fen(),
+            purchase_id=self.purchase_id,
+        )
+
     # -- texts ---------------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Write purchase card"))
@@ -231,44 +301,141 @@ class CardWriteDialog(QDialog):
         self.checks_label.clear()
         self.card_label.setText(self.tr("Insert the customer's card, then press F3 to read it."))
 
-    # -- 1. read -------------------------------------------------------------------------------
-    def read_card(self) -> None:
-        if self.busy or self.written:
-            return
-        meter = self.meter()
-        if meter is None:
-            self.card_label.setText(self.tr("This customer has no card meter."))
-            return
+    # -- the person's actions: answers to the procedure ----------------------------------------
+    def _answer(self, answer: object) -> None:
+        self._waiting = None
         self.busy = True
         self.write_button.setEnabled(False)
-        card = self.context.purchase_card
-        ticket = self.ticket
-        if ticket is not None:
-            # R12: a write was interrupted; the card says whether it happened. Never write
-            # again before that is settled.
+        self._answers.put(answer)
+
+    def read_card(self) -> None:
+        """F3, or a card inserted: read it (start the procedure, or answer its question)."""
+        if self.busy or self.written:
+            return
+        if self.meter() is None:
+            self.card_label.setText(self.tr("This customer has no card meter."))
+            return
+        if self._waiting == "card":
+            self._answer(True)
+        elif self._waiting == "confirm":
+            self._answer(CardAnswer.READ_AGAIN)
+        elif not self._running:
+            self._start()
+
+    def write_card(self) -> None:
+        """Enter: the checks passed and the teller writes the card."""
+        if self.busy or self.written or self.contents is None or self._waiting != "confirm":
+            return
+        self._answer(CardAnswer.WRITE)
+
+    def _start(self) -> None:
+        cards, card = self.context.cards, self.context.purchase_card
+        assert cards is not None and card is not None
+        self._running = True
+        self.busy = True
+        self.write_button.setEnabled(False)
+        self._answers = queue.Queue()
+        answers = self._answers
+        db = self.workers.db
+        reader = self.workers.card_reader
+        gone = self._gone
+
+        def run(report: Report) -> CardWriteResult:
+            procedure = CardWriteProcedure(
+                cards,
+                card,
+                DialogPrompts(report, answers, lambda: gone.is_set() or reader.closed),
+                operator=str(self.user.username),
+                records=lambda step: db.run(step, timeout=60),
+            )
+            return procedure.run(lambda: self._gui.call(self.target), card_present=True)
+
+        self.workers.submit(
+            self.workers.card_reader,
+            "card-write",
+            run,
+            on_progress=self._on_progress,
+            on_done=self._on_finished,
+            on_error=self._on_error,
+        )
+
+    # -- what the procedure reports (GUI thread) -----------------------------------------------
+    def _on_progress(self, message: Any) -> None:
+        kind = message[0]
+        if kind == "note":
+            self._on_note(message[1])
+        elif kind == "card":
+            self._on_wait_card(message[1], message[2])
+        elif kind == "confirm":
+            self._on_checks(message[1])
+
+    def _on_note(self, note: CardNote) -> None:
+        v = note.values
+        step = note.step
+        if step is CardStep.READING:
+            self.log(self.tr("Reading the card…"))
+        elif step is CardStep.CARD_READ:
+            self._show_card(v["contents"])
+        elif step is CardStep.WRITEBACK_FOUND:
+            wb: Any = v["write_back"]
+            self.log(
+                self.tr(
+                    "Write-back from the meter: balance {balance}, count {count} (R13); applying."
+                ).format(balance=texts.yuan(wb.remaining_fen), count=wb.count)
+            )
+        elif step is CardStep.WRITEBACK_APPLIED:
+            self._on_writeback_applied(v["result"])
+        elif step is CardStep.RECORDING:
+            self.log(self.tr("Recording the card write before writing (R12)…"))
+        elif step is CardStep.WRITING:
+            ticket: Any = v["ticket"]
+            self.ticket = ticket
+            self.log(
+                self.tr("Writing purchase no. {count} of {amount} to the card…").format(
+                    count=ticket.count, amount=texts.yuan(ticket.amount_fen)
+                )
+            )
+        elif step is CardStep.READ_BACK:
+            contents: Any = v["contents"]
+            self.result_contents = contents
+            self.log(
+                self.tr("Read back: the card holds purchase no. {count} of {amount}.").format(
+                    count=contents.count, amount=texts.yuan(contents.amount_fen)
+                )
+            )
+        elif step is CardStep.WRITE_INTERRUPTED:
+            exc: Any = v["error"]
+            self.log(
+                self.tr("The write did not finish: {error} Reading the card again…").format(
+                    error=explain(exc) or str(exc)
+                )
+            )
+        elif step is CardStep.REREADING:
+            ticket = v["ticket"]
             self.log(
                 self.tr("Reading the card again: is purchase no. {count} on it? (R12)").format(
                     count=ticket.count
                 )
             )
-            self.workers.submit(
-                self.workers.card_reader,
-                "card-state",
-                lambda _r: card.purchase_state(ticket.amount_fen, ticket.count),
-                on_done=self._on_state_known,
-                on_error=self._on_state_unknown,
+        elif step is CardStep.FOUND_WRITTEN:
+            self.log(self.tr("The card does carry the purchase: confirming."))
+        elif step is CardStep.FOUND_UNCHANGED:
+            self.log(self.tr("The card is unchanged: the write is abandoned; try again."))
+            abandoned: Any = v["ticket"]
+            self._after_abandon(abandoned)
+        elif step is CardStep.FOUND_OTHER:
+            self.log(
+                self.tr(
+                    "The card shows another purchase: nothing more is written. Call the "
+                    "supervisor (reconciliation)."
+                )
             )
-            return
-        self.log(self.tr("Reading the card…"))
-        self.workers.submit(
-            self.workers.card_reader,
-            "card-read",
-            lambda _r: card.read_card(),
-            on_done=self._on_read,
-            on_error=self._on_error,
-        )
+        elif step is CardStep.REFUSED:
+            self.refused_card = v["error"]  # type: ignore[assignment]
+        elif step in (CardStep.READ_FAILED, CardStep.RECORD_FAILED):
+            self._log_error(v["error"])  # type: ignore[arg-type]
 
-    def _on_read(self, contents: Any) -> None:
+    def _show_card(self, contents: Any) -> None:
         self.contents = contents
         self.card_label.setText(
             self.tr(
@@ -282,36 +449,6 @@ class CardWriteDialog(QDialog):
                 amount=texts.yuan(contents.amount_fen),
             )
         )
-        wb = contents.write_back
-        if wb is None:
-            self._after_writeback()
-            return
-        self.log(
-            self.tr(
-                "Write-back from the meter: balance {balance}, count {count} (R13); applying."
-            ).format(balance=texts.yuan(wb.remaining_fen), count=wb.count)
-        )
-        operator = str(self.user.username)
-        cards = self.context.cards
-
-        def apply(_r: Any) -> Any:
-            return cards.apply_writeback(
-                wb.meter_no,
-                remaining_fen=wb.remaining_fen,
-                count=wb.count,
-                overdraft_fen=wb.overdraft_fen,
-                illegal_insertions=wb.illegal_insertions,
-                written_at=wb.written_at,
-                operator=operator,
-            )
-
-        self.workers.submit(
-            self.workers.db,
-            "apply-writeback",
-            apply,
-            on_done=self._on_writeback_applied,
-            on_error=self._on_error,
-        )
 
     def _on_writeback_applied(self, result: Any) -> None:
         if result.loaded_purchase_ids:
@@ -322,57 +459,39 @@ class CardWriteDialog(QDialog):
             )
         for flag in result.flags:
             self.log(self.tr("To reconcile: {flag}").format(flag=flag))
-        self._committed_override = int(result.committed_count)
-        self._after_writeback()
 
-    _committed_override: int | None = None
+    def _after_abandon(self, ticket: CardWriteTicket) -> None:
+        if self.purchase_id is None:
+            self.purchase_id = ticket.purchase_id  # the retry writes the same purchase
+            self._retry_amount = int(ticket.amount_fen)
+            self.meter_box.setEnabled(False)  # the retry is for the same meter
+        self.ticket = None
+        refused = self.refused_card
+        self._reset_card()
+        self.refused_card = refused  # not this card: the technician first
 
-    def _after_writeback(self) -> None:
-        """Explain the R12/R12a checks for this card and this meter."""
+    def _on_wait_card(self, why: CardWait, values: Mapping[str, object]) -> None:
+        """The procedure waits for the card (F3 or inserting it answers)."""
+        self._waiting = "card"
         self.busy = False
-        contents = self.contents
-        meter = self.meter()
-        assert meter is not None
-        committed = (
-            self._committed_override
-            if self._committed_override is not None
-            else meter.committed_count
-        )
-        checks: list[tuple[bool, str]] = [
-            (
-                contents.meter_no == meter.meter_no,
-                self.tr("Card is for meter {card_meter}; chosen meter {meter} (R12).").format(
-                    card_meter=contents.meter_no, meter=meter.meter_no
-                ),
-            ),
-            (
-                same_serial(meter.card_serial, contents.serial),
-                self.tr("Card serial {serial} is the card registered for this meter (R12).").format(
-                    serial=contents.serial
-                ),
-            ),
-            (
-                contents.count == committed,
+        if why is CardWait.PUT_BACK:
+            exc: Any = values.get("error")
+            self.log(
                 self.tr(
-                    "Card count C = {card}; system's last committed count = {committed}: they "
-                    "must be equal, the new purchase gets n = {n} (R12)."
-                ).format(card=contents.count, committed=committed, n=committed + 1),
-            ),
-            (
-                not contents.previous_purchase_pending,
-                self.tr(
-                    "The previous purchase on the card has reached the meter (R12a); otherwise "
-                    "the customer must insert the card into the meter first."
-                ),
-            ),
-            (
-                self.amount_fen() > 0,
-                self.tr("There is {amount} to write.").format(amount=texts.yuan(self.amount_fen())),
-            ),
-        ]
-        lines = [("✔ " if ok else "✘ ") + text for ok, text in checks]
+                    "The card could not be read ({error}). Put the card back and press F3: the "
+                    "purchase stays “writing card” until the card is read."
+                ).format(error=explain(exc) or str(exc))
+            )
+        elif why is CardWait.AGAIN:
+            self._reset_card()
+
+    def _on_checks(self, checks: Sequence[CardCheck]) -> None:
+        """Explain the R12/R12a checks for this card and this meter; Enter writes."""
+        self._waiting = "confirm"
+        self.busy = False
+        lines = [("✔ " if c.ok else "✘ ") + self._check_text(c) for c in checks]
         self.checks_label.setText("\n".join(lines))
-        all_ok = all(ok for ok, _ in checks)
+        all_ok = all(c.ok for c in checks)
         self.write_button.setEnabled(all_ok)
         if all_ok:
             self.log(self.tr("Checks passed. Press Enter to write the card."))
@@ -380,170 +499,48 @@ class CardWriteDialog(QDialog):
         else:
             self.log(self.tr("The card cannot be written; see the checks above."))
 
-    # -- 2. write ------------------------------------------------------------------------------
-    def write_card(self) -> None:
-        if self.busy or self.written or self.contents is None:
-            return
-        meter = self.meter()
-        assert meter is not None
-        self.busy = True
-        self.write_button.setEnabled(False)
-        contents = self.contents
-        operator = str(self.user.username)
-        cards = self.context.cards
-        purchase_id = self.purchase_id
-        self.log(self.tr("Recording the card write before writing (R12)…"))
-
-        def begin(_r: Any) -> Any:
-            return cards.begin_card_write(
-                meter.id,
-                operator=operator,
-                card_serial=serial_as_recorded(meter.card_serial, contents.serial),
-                card_count=contents.count,
-                writeback_pending=contents.previous_purchase_pending,
-                purchase_id=purchase_id,
+    def _check_text(self, check: CardCheck) -> str:
+        v = check.values
+        if check.name == "meter":
+            return self.tr("Card is for meter {card_meter}; chosen meter {meter} (R12).").format(
+                card_meter=v["card_meter"], meter=v["meter"]
             )
-
-        self.workers.submit(
-            self.workers.db,
-            "card-write-begin",
-            begin,
-            on_done=self._on_ticket,
-            on_error=self._on_error,
-        )
-
-    def _on_ticket(self, ticket: Any) -> None:
-        self.ticket = ticket
-        self.log(
-            self.tr("Writing purchase no. {count} of {amount} to the card…").format(
-                count=ticket.count, amount=texts.yuan(ticket.amount_fen)
+        if check.name == "serial":
+            return self.tr(
+                "Card serial {serial} is the card registered for this meter (R12)."
+            ).format(serial=v["serial"])
+        if check.name == "count":
+            return self.tr(
+                "Card count C = {card}; system's last committed count = {committed}: they "
+                "must be equal, the new purchase gets n = {n} (R12)."
+            ).format(card=v["card"], committed=v["committed"], n=v["n"])
+        if check.name == "previous-loaded":
+            return self.tr(
+                "The previous purchase on the card has reached the meter (R12a); otherwise "
+                "the customer must insert the card into the meter first."
             )
-        )
-        card = self.context.purchase_card
-        contents = self.contents
-        meter = self.meter()
-        assert meter is not None
+        amount: Any = v["amount_fen"]
+        return self.tr("There is {amount} to write.").format(amount=texts.yuan(amount))
 
-        def write(_r: Any) -> Any:
-            return card.write_purchase(
-                expected_customer_no=ticket.meter_customer_no,
-                expected_meter_no=ticket.meter_no,
-                expected_serial=contents.serial if meter.card_serial else None,
-                last_committed_count=ticket.count - 1,
-                amount_fen=ticket.amount_fen,
-                count=ticket.count,
-            )
-
-        self.workers.submit(
-            self.workers.card_reader,
-            "card-write",
-            write,
-            on_done=self._on_card_written,
-            on_error=self._on_write_failed,
-        )
-
-    def _on_write_failed(self, exc: BaseException) -> None:
-        """R12: never write twice — read the card again and settle what happened."""
-        self._note_security_refusal(exc)
-        self.log(
-            self.tr("The write did not finish: {error} Reading the card again…").format(
-                error=explain(exc) or str(exc)
-            )
-        )
-        ticket = self.ticket
-        card = self.context.purchase_card
-        self.workers.submit(
-            self.workers.card_reader,
-            "card-state",
-            lambda _r: card.purchase_state(ticket.amount_fen, ticket.count),
-            on_done=self._on_state_known,
-            on_error=self._on_state_unknown,
-        )
-
-    def _on_state_unknown(self, exc: BaseException) -> None:
+    def _on_finished(self, result: CardWriteResult) -> None:
+        self._running = False
+        self._waiting = None
         self.busy = False
-        self.log(
-            self.tr(
-                "The card could not be read ({error}). Put the card back and press F3: the "
-                "purchase stays “writing card” until the card is read."
-            ).format(error=explain(exc) or str(exc))
-        )
-        self.written = False
+        if result.state is CardWriteState.WRITTEN:
+            self.ticket = result.ticket
+            if result.read_back is None:
+                self.result_contents = None
+            self._on_written()
+        elif result.state is CardWriteState.REFUSED and result.error is not None:
+            self.refused_card = result.error
+            if result.ticket is None:
+                self.log(explain(result.error) or str(result.error))
+            self._show_refused(result.error)
 
-    def _on_state_known(self, state: Any) -> None:
-        value = str(getattr(state, "value", state))
-        if value == "written":
-            self.log(self.tr("The card does carry the purchase: confirming."))
-            self._confirm(None)
-        elif value == "unchanged":
-            operator = str(self.user.username)
-            ticket = self.ticket
-            self.log(self.tr("The card is unchanged: the write is abandoned; try again."))
-            self.workers.submit(
-                self.workers.db,
-                "card-write-abandon",
-                lambda _r: self.context.cards.abandon_card_write(
-                    ticket.purchase_id, operator=operator
-                ),
-                on_done=lambda _s: self._after_abandon(),
-                on_error=self._on_error,
-            )
-        else:
-            self.busy = False
-            self.log(
-                self.tr(
-                    "The card shows another purchase: nothing more is written. Call the "
-                    "supervisor (reconciliation)."
-                )
-            )
-
-    def _after_abandon(self) -> None:
-        self.busy = False
-        if self.purchase_id is None and self.ticket is not None:
-            self.purchase_id = self.ticket.purchase_id  # the retry writes the same purchase
-            self._retry_amount = int(self.ticket.amount_fen)
-            self.meter_box.setEnabled(False)  # the retry is for the same meter
-        self.ticket = None
-        refused = self.refused_card
-        self._reset_card()
-        if refused is not None:
-            self.refused_card = refused
-            self._show_refused(refused)  # not this card: the technician first
-            return
-        self.read_card()  # the card is still in the reader: check it again for the retry
-
-    def _on_card_written(self, contents: Any) -> None:
-        self.log(
-            self.tr("Read back: the card holds purchase no. {count} of {amount}.").format(
-                count=contents.count, amount=texts.yuan(contents.amount_fen)
-            )
-        )
-        self._confirm(contents)
-
-    def _confirm(self, contents: Any) -> None:
-        self.result_contents = contents
-        operator = str(self.user.username)
-        ticket = self.ticket
-        meter = self.meter()
-        serial = (
-            serial_as_recorded(meter.card_serial if meter else None, self.contents.serial)
-            if self.contents is not None
-            else ""
-        )
-        self.workers.submit(
-            self.workers.db,
-            "card-write-confirm",
-            lambda _r: self.context.cards.confirm_card_write(
-                ticket.purchase_id, operator=operator, card_serial=serial
-            ),
-            on_done=self._on_confirmed,
-            on_error=self._on_error,
-        )
-
-    def _on_confirmed(self, _state: Any) -> None:
-        self.busy = False
+    def _on_written(self) -> None:
         self.written = True
         ticket = self.ticket
+        assert ticket is not None
         self.log(
             self.tr(
                 "Card written. The customer inserts it into meter {meter}; the meter loads "
@@ -555,6 +552,7 @@ class CardWriteDialog(QDialog):
 
     def receipt(self) -> ReceiptData:
         ticket = self.ticket
+        assert ticket is not None
         now = dt.datetime.now()
         serial = self.contents.serial if self.contents is not None else None
         return ReceiptData(
@@ -575,40 +573,24 @@ class CardWriteDialog(QDialog):
             card_serial=serial,
         )
 
-    _SECURITY_CODES = frozenset({"card-blocked", "forged-card", "wrong-key-or-mac"})
-
-    def _note_security_refusal(self, exc: BaseException) -> bool:
-        """A card refused for security: remember it (no write on it) and audit it (I3)."""
-        if getattr(exc, "code", None) not in self._SECURITY_CODES:
-            return False
-        self.refused_card = exc
-        meter = self.meter()
-        operator = str(self.user.username)
-        cards = self.context.cards
-        self.workers.submit(
-            self.workers.db,
-            "card-refusal",
-            lambda _r: cards.record_card_refusal(
-                exc, operator=operator, meter=None if meter is None else meter.id
-            ),
-            on_done=lambda _a: None,
-            on_error=lambda _e: None,
-        )
-        return True
-
     def _show_refused(self, exc: BaseException) -> None:
         text = explain(exc) or str(exc)
         self.card_label.setText(text)
         self.checks_label.setText("✘ " + text)
         self.write_button.setEnabled(False)
 
-    def _on_error(self, exc: BaseException) -> None:
-        self.busy = False
+    def _log_error(self, exc: BaseException) -> None:
         self.log(explain(exc) or self.tr("Error: {error}").format(error=exc))
-        if self._note_security_refusal(exc):
-            self._show_refused(exc)
         if self.contents is not None and not self.written:
             self.write_button.setEnabled(False)
+
+    def _on_error(self, exc: BaseException) -> None:
+        """Something the procedure could not handle (the database, say): said in words; F3
+        starts again (a purchase left ``card-writing`` is settled by reading the card)."""
+        self._running = False
+        self._waiting = None
+        self.busy = False
+        self._log_error(exc)
 
     def _close(self) -> None:
         if self.busy:
@@ -620,3 +602,10 @@ class CardWriteDialog(QDialog):
         if self.busy:
             return
         super().reject()
+
+    def done(self, result: int) -> None:
+        """Closing answers every question the procedure still waits for: cancelled."""
+        if self._running:
+            self._waiting = None
+            self._answers.put(_CANCEL)
+        super().done(result)

@@ -1,8 +1,8 @@
 """The counter window: find → account → pay → dispatch → receipt → next customer.
 
-Keyboard first: F2 search, F3 read card, F5 pay, Enter confirm, F6 write card, F8 reversal,
-F9 print, Ctrl+P reprint (COPY), Esc next customer, F10 back office. The shortcuts are shown
-on the buttons and in the status bar.
+Keyboard first: F2 search, F3 read card, F5 pay, Enter confirm, F6 write card, F7 check the
+meter (R8), F8 reversal, F9 print, Ctrl+P reprint (COPY), Esc next customer, F10 back office.
+The shortcuts are shown on the buttons and in the status bar.
 
 Money safety in the window: one money job at a time (``_money_busy``), set before anything
 is submitted; the confirmation dialog fires once; the buttons are disabled while a job
@@ -17,7 +17,7 @@ import logging
 import threading
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -30,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from card_io.errors import CardError
 from counter_app.core.payment_plan import PlanError
 from counter_app.services import counter_views
+from counter_app.services.auth import SignedInUser
 from counter_app.ui import texts
 from counter_app.ui.account_view import AccountView
 from counter_app.ui.context import CounterContext, shift_of
@@ -45,6 +47,8 @@ from counter_app.ui.workers import DeviceEvents, Workers
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # R9
+WATCH_INTERVAL_MS = 1000
+"""How often the window looks again at a purchase whose result is not yet known (下发中)."""
 
 
 def sentences(*parts: str) -> str:
@@ -66,7 +70,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         context: CounterContext,
-        user: Any,
+        user: SignedInUser,
         workers: Workers,
         events: DeviceEvents | None = None,
         parent: QWidget | None = None,
@@ -98,6 +102,11 @@ class MainWindow(QMainWindow):
         self.last_writeback: Any = None  # WritebackResult of the last write-back applied
 
         self.cash_shift: Any = None  # services.shifts.ShiftView of the teller's live shift
+        self.channel_health: dict[str, Any] = {}  # meter no. -> ChannelHealth (or an error)
+        self._watched_purchase: int | None = None  # 下发中: the purchase whose result we await
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setSingleShot(True)
+        self._watch_timer.timeout.connect(self._look_at_watched)
         self._build()
         self._wire_events()
         self.retranslate()
@@ -210,6 +219,7 @@ class MainWindow(QMainWindow):
             "read-card": QShortcut(QKeySequence(Qt.Key.Key_F3), self, self.read_card),
             "pay": QShortcut(QKeySequence(Qt.Key.Key_F5), self, self.payment.focus_amount),
             "card": QShortcut(QKeySequence(Qt.Key.Key_F6), self, self.open_card_write),
+            "check-meter": QShortcut(QKeySequence(Qt.Key.Key_F7), self, self.check_meter),
             "reversal": QShortcut(QKeySequence(Qt.Key.Key_F8), self, self.open_reversal),
             "print": QShortcut(QKeySequence(Qt.Key.Key_F9), self, self.print_receipt),
             "reprint": QShortcut(QKeySequence("Ctrl+P"), self, self.reprint_receipt),
@@ -269,7 +279,8 @@ class MainWindow(QMainWindow):
         self.hints.setText(
             self.tr(
                 "F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · "
-                "F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office"
+                "F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · "
+                "F10 back office"
             )
         )
 
@@ -392,13 +403,46 @@ class MainWindow(QMainWindow):
         if changed:
             self.last_outcome = None
             self.last_dispatch = None
+            self._stop_watching()
+            self.channel_health = {}
             self.progress.clear()
             self.payment.clear()
             if not self._money_busy:
                 self.payment.set_enabled_for(account)
                 self.payment.focus_amount()
         self._update_actions()
+        self._load_channel_health(account)
         self.sig_account_loaded.emit(account)
+
+    def _load_channel_health(self, account: counter_views.Account) -> None:
+        """Ask the collection system how each remote meter's channel fared today (off the
+        GUI thread); the account view shows it, with a card suggestion after repeated
+        failures."""
+        dispatch = self.context.dispatch
+        if dispatch is None or not dispatch.hands_over:
+            return
+        meters = [m for m in account.meters if m.active and m.collection_capable]
+        customer_no = account.customer_no
+        for m in meters:
+
+            def ask(_report: Any, address: str = m.address) -> Any:
+                return dispatch.channel_health(address)
+
+            def done(health: Any, meter_no: str = m.meter_no) -> None:
+                self._on_channel_health(customer_no, meter_no, health)
+
+            def failed(exc: BaseException, meter_no: str = m.meter_no) -> None:
+                self._on_channel_health(customer_no, meter_no, exc)
+
+            self.workers.submit(
+                self.workers.network, "channel-health", ask, on_done=done, on_error=failed
+            )
+
+    def _on_channel_health(self, customer_no: str, meter_no: str, health: Any) -> None:
+        if self.account is None or self.account.customer_no != customer_no:
+            return  # the teller has moved on
+        self.channel_health[meter_no] = health
+        self.account_view.show_channel_health(self.channel_health)
 
     def next_customer(self) -> None:
         """Esc: clear everything for the next customer (not while money is moving)."""
@@ -411,6 +455,8 @@ class MainWindow(QMainWindow):
         self._wanted_customer = None
         self.last_outcome = None
         self.last_dispatch = None
+        self._stop_watching()
+        self.channel_health = {}
         self.account_view.clear()
         self.payment.clear()
         self.progress.clear()
@@ -492,6 +538,10 @@ class MainWindow(QMainWindow):
         self.progress.set_outcome(self.tr("Recording the payment…"), "working")
         operator = str(self.user.username)
         customer_no = account.customer_no
+        # with a collection system the task is written in the payment's own transaction
+        # (never lost between "paid" and "sent"); the meter thread then follows it
+        hands_over = bool(self.context.dispatch.hands_over)
+        self._stop_watching()
 
         def pay(_report: Any) -> Any:
             return self.context.payments.take_payment(
@@ -499,7 +549,8 @@ class MainWindow(QMainWindow):
                 amount_fen,
                 channel=channel,
                 operator=operator,
-                dispatch=False,
+                dispatch=hands_over,
+                follow=False,
                 tendered_fen=tendered_fen,
             )
 
@@ -572,7 +623,7 @@ class MainWindow(QMainWindow):
             def progress(step: str, attempt: int, *rest: Any) -> None:
                 report((step, attempt))
 
-            return self.context.dispatch.dispatch_purchase(purchase_id, operator, progress)
+            return self.context.dispatch.carry_out(purchase_id, operator, progress)
 
         self.workers.submit(
             self.workers.meter_bus,
@@ -599,6 +650,77 @@ class MainWindow(QMainWindow):
 
     def _on_dispatched(self, summary: Any) -> None:
         self.last_dispatch = summary
+        if summary.pending:
+            self._show_pending(summary)
+            self._watch(summary.purchase_id)
+            self._payment_done()
+            return
+        self._show_final(summary)
+        self._payment_done()
+
+    def _show_pending(self, summary: Any) -> None:
+        """下发中 — result not yet known: a normal state; the teller may print the receipt and
+        serve the next customer, the result arrives by itself (and by SMS)."""
+        if summary.outcome == "outbox":
+            text = self.tr(
+                "Result not yet known (下发中): the collection system cannot be reached; the "
+                "task waits in the outbox and is sent when it is back. The receipt says "
+                "下发中 and the customer gets the result by SMS. Do not take the money again."
+            )
+        else:
+            text = self.tr(
+                "Result not yet known (下发中): the collection system has the task for "
+                "purchase no. {count}. The receipt says 下发中 and the customer gets the "
+                "result by SMS. Do not take the money again."
+            ).format(count=summary.count)
+        self.progress.set_outcome(text, "pending")
+
+    def _watch(self, purchase_id: int) -> None:
+        self._watched_purchase = purchase_id
+        self._watch_timer.start(WATCH_INTERVAL_MS)
+
+    def _stop_watching(self) -> None:
+        self._watched_purchase = None
+        self._watch_timer.stop()
+
+    @property
+    def watching(self) -> int | None:
+        """The purchase whose result the window is waiting for (下发中), if any."""
+        return self._watched_purchase
+
+    def _look_at_watched(self) -> None:
+        purchase_id = self._watched_purchase
+        if purchase_id is None:
+            return
+        dispatch = self.context.dispatch
+
+        def look(_report: Any) -> Any:
+            return dispatch.purchase_status(purchase_id)
+
+        def seen(summary: Any) -> None:
+            if self._watched_purchase != purchase_id:
+                return
+            if summary.pending:
+                self._watch_timer.start(WATCH_INTERVAL_MS)
+                return
+            self._stop_watching()
+            self.last_dispatch = summary
+            self.progress.add_step(
+                self.tr(
+                    "The collection system reported the result of purchase no. {count}."
+                ).format(count=summary.count)
+            )
+            self._show_final(summary)
+            self.reload_account()
+
+        def failed(exc: BaseException) -> None:
+            log.info("cannot look at purchase %s: %r", purchase_id, exc)
+            if self._watched_purchase == purchase_id:
+                self._watch_timer.start(WATCH_INTERVAL_MS)
+
+        self.workers.submit(self.workers.db, "watch-purchase", look, on_done=seen, on_error=failed)
+
+    def _show_final(self, summary: Any) -> None:
         if summary.loaded:
             balance = texts.yuan(summary.balance_fen) if summary.balance_fen is not None else "—"
             self.progress.set_outcome(
@@ -609,8 +731,9 @@ class MainWindow(QMainWindow):
             )
         elif summary.work_order_id is None and summary.state == "dispatching":
             text = self.tr(
-                "Unresolved: {outcome}. The purchase stays as it is until the meter is probed "
-                "(R8); do not take the money again."
+                "Unresolved: {outcome}. Do not take the money again. Next step: press F7 to "
+                "check the meter (R8): the purchase is then loaded, or a re-dispatch work "
+                "order opens (R10)."
             ).format(outcome=texts.outcome(summary.outcome))
             self.progress.set_outcome(text, "failure")
         else:
@@ -622,7 +745,51 @@ class MainWindow(QMainWindow):
                 self._card_next_step(),
             )
             self.progress.set_outcome(text, "failure")
-        self._payment_done()
+
+    def check_meter(self) -> None:
+        """F7: R8/R10 for this customer's purchases — probe the meter of every unresolved
+        dispatch, send queued ones, open a work order for failed ones — so that no purchase
+        waits without a next step (`services.recovery`)."""
+        account = self.account
+        if account is None or self._money_busy:
+            return
+        from counter_app.services.recovery import RecoveryService
+
+        self._set_money_busy(True)
+        self.progress.set_outcome(self.tr("Checking the meter (R8)…"), "working")
+        operator = str(self.user.username)
+        dispatch = self.context.dispatch
+        customer_id = int(account.id)
+
+        def run(_report: Any) -> Any:
+            return RecoveryService(dispatch.ctx, dispatch).resume(operator, customer_id=customer_id)
+
+        self.workers.submit(
+            self.workers.meter_bus,
+            "check-meter",
+            run,
+            on_done=self._on_meter_checked,
+            on_error=self._on_money_error,
+        )
+
+    def _on_meter_checked(self, result: Any) -> None:
+        loaded = sum(1 for s in result.summaries if s.loaded)
+        orders = {s.work_order_id for s in result.summaries if s.work_order_id is not None}
+        orders |= set(result.work_orders_opened)
+        if not result.summaries and not orders:
+            text = self.tr("Nothing waits for the meter: every purchase has its next step.")
+            kind = "success"
+        else:
+            text = self.tr(
+                "Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work "
+                "order(s) open (R10): inspection staff retry them, or write the card (F6)."
+            ).format(loaded=loaded, orders=len(orders))
+            kind = "success" if not orders else "failure"
+        if result.skipped:
+            text += " " + self.tr("No meter link is configured: the purchases stay queued.")
+        self.progress.set_outcome(text, kind)
+        self._set_money_busy(False)
+        self.reload_account()
 
     def _payment_done(self) -> None:
         self._set_money_busy(False)
@@ -718,18 +885,12 @@ class MainWindow(QMainWindow):
         def apply_writeback(contents: Any) -> None:
             """R13: the meter's figures on the card update what the system knows."""
             wb = contents.write_back
+            writebacks = cards
+            assert writebacks is not None
             self.workers.submit(
                 self.workers.db,
                 "apply-writeback",
-                lambda _r: cards.apply_writeback(
-                    wb.meter_no,
-                    remaining_fen=wb.remaining_fen,
-                    count=wb.count,
-                    overdraft_fen=wb.overdraft_fen,
-                    illegal_insertions=wb.illegal_insertions,
-                    written_at=wb.written_at,
-                    operator=operator,
-                ),
+                lambda _r: writebacks.apply_card_writeback(wb, operator=operator),
                 on_done=lambda result: self._on_writeback(contents, result),
                 on_error=lambda exc: show_exception(self, exc),
             )
@@ -751,7 +912,7 @@ class MainWindow(QMainWindow):
 
         def refused(exc: BaseException) -> None:
             """A blocked, forged or foreign card is audited (I3) as well as explained."""
-            if cards is not None and hasattr(exc, "code"):
+            if cards is not None and isinstance(exc, CardError):
                 self.workers.submit(
                     self.workers.db,
                     "card-refusal",

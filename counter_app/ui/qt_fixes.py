@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
@@ -27,7 +28,8 @@ def emit_steals_a_reference(trials: int = 8) -> bool:
     """True when emitting a Python-declared signal loses a reference to ``True``."""
     probe = _Probe()
     before = sys.getrefcount(True)
-    results = [probe.sig_probed.emit() for _ in range(trials)]
+    emit: Callable[[], object] = probe.sig_probed.emit  # the binding may return a value
+    results = [emit() for _ in range(trials)]
     lost = before - sys.getrefcount(True) + sum(1 for r in results if r is True)
     # ``results`` holds one (borrowed) reference per call; a correct binding loses none.
     for r in results:

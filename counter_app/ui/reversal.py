@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.services.auth import SignedInUser
 from counter_app.services.counter_views import Account, PaymentRow
 from counter_app.services.receipts import ReceiptData, ReceiptKind
 from counter_app.ui import texts
@@ -41,7 +42,7 @@ class ReversalDialog(QDialog):
         self,
         context: Any,
         workers: Workers,
-        user: Any,
+        user: SignedInUser,
         account: Account,
         payment: PaymentRow,
         parent: QWidget | None = None,

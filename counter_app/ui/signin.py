@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.services.auth import SignedInUser
 from counter_app.ui.errors import explain, show_exception
 from counter_app.ui.resources import LANGUAGES, Language
 from counter_app.ui.workers import Workers
@@ -38,7 +39,7 @@ class SignInDialog(QDialog):
         workers: Workers,
         language: Language,
         counter_id: str,
-        sign_in: Callable[[str, str, str], object],
+        sign_in: Callable[[str, str, str], SignedInUser],
         parent: QWidget | None = None,
         check_panel: QWidget | None = None,
     ) -> None:
@@ -48,7 +49,7 @@ class SignInDialog(QDialog):
         self._language = language
         self._counter_id = counter_id
         self._sign_in = sign_in
-        self.user: object = None
+        self.user: SignedInUser | None = None
 
         self.title = QLabel(self)
         self.title.setObjectName("signInTitle")
@@ -133,7 +134,7 @@ class SignInDialog(QDialog):
             on_error=self._on_failed,
         )
 
-    def _on_signed_in(self, user: object) -> None:
+    def _on_signed_in(self, user: SignedInUser) -> None:
         self.user = user
         self.password.clear()
         self.sig_signed_in.emit(user)

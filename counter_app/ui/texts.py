@@ -106,6 +106,16 @@ def outcome(code: str | None) -> str:
         "not-loaded": QCoreApplication.translate(
             "Texts", "the probe shows the purchase did not reach the meter (R8)"
         ),
+        "pending": QCoreApplication.translate(
+            "Texts", "result not yet known: the collection system has the task"
+        ),
+        "outbox": QCoreApplication.translate(
+            "Texts",
+            "result not yet known: waiting to be sent, the collection system cannot be reached",
+        ),
+        "station-refused": QCoreApplication.translate(
+            "Texts", "the collection system refused the task"
+        ),
     }.get(code, code)
 
 
@@ -132,6 +142,7 @@ def step(code: str) -> str:
         "recharge": QCoreApplication.translate("Texts", "recharge"),
         "read-back": QCoreApplication.translate("Texts", "read back"),
         "probe": QCoreApplication.translate("Texts", "probe"),
+        "waiting": QCoreApplication.translate("Texts", "waiting before the next attempt"),
     }.get(code, code)
 
 

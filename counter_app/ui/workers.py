@@ -51,6 +51,11 @@ class OwnerThread:
         """Run on the owner thread and wait (for start-up and tests, never the GUI thread)."""
         return self.submit(fn, *args, **kwargs).result(timeout)
 
+    @property
+    def closed(self) -> bool:
+        """Shut down: work still running should stop waiting for anyone."""
+        return self._closed
+
     def shutdown(self, wait: bool = True) -> None:
         self._closed = True
         self._pool.shutdown(wait=wait, cancel_futures=True)
@@ -101,7 +106,10 @@ class Job(QObject):
 
 
 class Workers(QObject):
-    """The owner threads of one counter: meter bus, card reader, database, misc.
+    """The owner threads of one counter: meter bus, card reader, database, network, misc.
+
+    ``network`` carries short look-ups at the collection system (a meter's channel health)
+    so that they never queue behind a dispatch that follows its task on ``meter_bus``.
 
     ``submit`` runs ``fn(report)`` on an owner thread and wires the callbacks, which all run
     on the GUI thread. ``busy`` counts jobs not yet finished (tests wait on it; the window
@@ -116,6 +124,7 @@ class Workers(QObject):
         self.card_reader = OwnerThread("card-reader")
         self.db = OwnerThread("db")
         self.render = OwnerThread("render")
+        self.network = OwnerThread("network")
         self._jobs: set[Job] = set()
 
     @property
@@ -161,7 +170,7 @@ class Workers(QObject):
         self.sig_busy_changed.emit(self.busy)
 
     def shutdown(self) -> None:
-        for owner in (self.meter_bus, self.card_reader, self.db, self.render):
+        for owner in (self.meter_bus, self.card_reader, self.db, self.render, self.network):
             owner.shutdown(wait=False)
 
 
@@ -193,6 +202,9 @@ class GuiCall(QObject):
 
     @Slot(object)
     def _on_call(self, packed: object) -> None:
+        fn: Callable[[], object]
+        box: dict[str, Any]
+        done: threading.Event
         fn, box, done = packed  # type: ignore[misc]
         try:
             box["result"] = fn()

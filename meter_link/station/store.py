@@ -9,7 +9,10 @@ Idempotency (the contract's rule): a task is known by its ``task_id`` and by its
 ``(meter, count)`` — purchase ``n`` of a meter is one purchase (I2), whoever submits it.
 The same task again is the same task; the same ``(meter, count)`` with another amount or
 customer is a conflict, refused before anything reaches a meter. Both keys are unique
-indexes, so two submissions racing each other cannot both insert.
+indexes, so two submissions racing each other cannot both insert — except that a
+``(meter, count)`` whose task failed for good may be submitted again under a new task id: that
+is the marketing side's re-dispatch (R10), a new task, which R7's count check keeps from
+loading anything twice.
 
 URLs: ``sqlite:///path/station.db`` (embedded default: WAL journal so that the API reads
 while a link thread writes, a busy timeout so that writers wait for each other; writes
@@ -80,8 +83,17 @@ class StationTask(_Model):
     next_delivery_at = peewee.DateTimeField(null=True)
     last_delivery_error = peewee.TextField(null=True)
 
-    class Meta:
-        indexes = ((("meter", "count"), True),)
+
+# One task per (meter, count) that is not a final failure: purchase n is one purchase (I2), but
+# a failed one may be handed over again as a new task (the counter's R10 re-dispatch), which
+# starts like every task with R7's channel test and count check, so a purchase the meter took
+# after all is recognised (R8) and never loaded twice.
+LIVE_PURCHASE_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS station_task_live_purchase ON station_task "
+    "(meter, \"count\") WHERE outcome IS NULL OR outcome <> 'failed'"
+)
+OLD_PURCHASE_INDEX = "station_task_meter_count"
+"""The index of stations before retries: unique over every task of a (meter, count)."""
 
 
 class StationAttempt(_Model):
@@ -281,6 +293,9 @@ class TaskStore:
         self._sqlite_writer = threading.RLock()
         with self._unit():
             self.db.create_tables(MODELS, safe=True)
+            # stations from before re-dispatch: one task per (meter, count), even failed
+            self.db.execute_sql(f"DROP INDEX IF EXISTS {OLD_PURCHASE_INDEX}")
+            self.db.execute_sql(LIVE_PURCHASE_INDEX)
 
     def close(self) -> None:
         """Close the pool (PostgreSQL) or this thread's connection."""
@@ -368,10 +383,12 @@ class TaskStore:
                 )
             return row
         row = StationTask.get_or_none(
-            (StationTask.meter == sub.meter) & (StationTask.count == sub.count)
+            (StationTask.meter == sub.meter)
+            & (StationTask.count == sub.count)
+            & (StationTask.outcome.is_null() | (StationTask.outcome != "failed"))
         )
         if row is None:
-            return None
+            return None  # new, or a re-dispatch of a purchase whose task failed (R10)
         if (row.customer_no, row.amount_fen) != (sub.customer_no, sub.amount_fen):
             raise TaskConflict(
                 f"purchase {sub.count} of meter {sub.meter} is task {row.task_id} "

@@ -848,6 +848,10 @@
       <translation>尝试 {attempts} 次仍未入表：{outcome}。工单仍由您处理；稍后重试或按失败关闭。</translation>
     </message>
     <message>
+      <source>Result not yet known (下发中): the collection system has the retry of purchase no. {count}. The order closes by itself when it loads; look again later.</source>
+      <translation>下发中：采集系统已受理第 {count} 次购电的重新下发，结果稍后返回；入表后工单自动关闭，请稍后查看。</translation>
+    </message>
+    <message>
       <source>Order {id} is back in the queue.</source>
       <translation>工单 {id} 已退回队列。</translation>
     </message>
@@ -1178,6 +1182,18 @@
     <message>
       <source>Reversed</source>
       <translation>已冲正</translation>
+    </message>
+    <message>
+      <source>terminal offline</source>
+      <translation>终端离线</translation>
+    </message>
+    <message>
+      <source>carrier route lost</source>
+      <translation>载波路由丢失</translation>
+    </message>
+    <message>
+      <source>meter silent</source>
+      <translation>电表无应答</translation>
     </message>
     <message>
       <source>channel failure</source>

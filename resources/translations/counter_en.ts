@@ -4,6 +4,18 @@
     <context>
         <name>AccountView</name>
         <message>
+            <source>Channel of meter {meter}: the collection system cannot be asked now.</source>
+            <translation>Channel of meter {meter}: the collection system cannot be asked now.</translation>
+        </message>
+        <message>
+            <source>Channel of meter {meter}: last good read {when}; {failures} failure(s) today.</source>
+            <translation>Channel of meter {meter}: last good read {when}; {failures} failure(s) today.</translation>
+        </message>
+        <message>
+            <source>The channel keeps failing today (last: {reason}): suggest writing the purchase to the card instead (F6) before the customer leaves.</source>
+            <translation>The channel keeps failing today (last: {reason}): suggest writing the purchase to the card instead (F6) before the customer leaves.</translation>
+        </message>
+        <message>
             <source>Account</source>
             <translation>Account</translation>
         </message>
@@ -643,6 +655,18 @@
     <context>
         <name>MainWindow</name>
         <message>
+            <source>Result not yet known (下发中): the collection system cannot be reached; the task waits in the outbox and is sent when it is back. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</source>
+            <translation>Result not yet known (下发中): the collection system cannot be reached; the task waits in the outbox and is sent when it is back. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</translation>
+        </message>
+        <message>
+            <source>Result not yet known (下发中): the collection system has the task for purchase no. {count}. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</source>
+            <translation>Result not yet known (下发中): the collection system has the task for purchase no. {count}. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</translation>
+        </message>
+        <message>
+            <source>The collection system reported the result of purchase no. {count}.</source>
+            <translation>The collection system reported the result of purchase no. {count}.</translation>
+        </message>
+        <message>
             <source>Electricity purchase counter</source>
             <translation>Electricity purchase counter</translation>
         </message>
@@ -845,6 +869,30 @@
         <message>
             <source>Transfer prepayment…</source>
             <translation>Transfer prepayment…</translation>
+        </message>
+        <message>
+            <source>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</source>
+            <translation>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</translation>
+        </message>
+        <message>
+            <source>Unresolved: {outcome}. Do not take the money again. Next step: press F7 to check the meter (R8): the purchase is then loaded, or a re-dispatch work order opens (R10).</source>
+            <translation>Unresolved: {outcome}. Do not take the money again. Next step: press F7 to check the meter (R8): the purchase is then loaded, or a re-dispatch work order opens (R10).</translation>
+        </message>
+        <message>
+            <source>Checking the meter (R8)…</source>
+            <translation>Checking the meter (R8)…</translation>
+        </message>
+        <message>
+            <source>Nothing waits for the meter: every purchase has its next step.</source>
+            <translation>Nothing waits for the meter: every purchase has its next step.</translation>
+        </message>
+        <message>
+            <source>Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work order(s) open (R10): inspection staff retry them, or write the card (F6).</source>
+            <translation>Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work order(s) open (R10): inspection staff retry them, or write the card (F6).</translation>
+        </message>
+        <message>
+            <source>No meter link is configured: the purchases stay queued.</source>
+            <translation>No meter link is configured: the purchases stay queued.</translation>
         </message>
     </context>
     <context>
@@ -1209,6 +1257,22 @@
     <context>
         <name>SelfCheck</name>
         <message>
+            <source>Collection system</source>
+            <translation>Collection system</translation>
+        </message>
+        <message>
+            <source>not used: this counter dispatches over its own meter link</source>
+            <translation>not used: this counter dispatches over its own meter link</translation>
+        </message>
+        <message>
+            <source>unreachable ({error}): payments wait in the outbox and are sent when it is back</source>
+            <translation>unreachable ({error}): payments wait in the outbox and are sent when it is back</translation>
+        </message>
+        <message>
+            <source>{status}: {links} meter link(s), {queued} task(s) queued, {running} running; {waiting} of ours await a result</source>
+            <translation>{status}: {links} meter link(s), {queued} task(s) queued, {running} running; {waiting} of ours await a result</translation>
+        </message>
+        <message>
             <source>Database</source>
             <translation>Database</translation>
         </message>
@@ -1349,6 +1413,22 @@
     </context>
     <context>
         <name>Texts</name>
+        <message>
+            <source>result not yet known: the collection system has the task</source>
+            <translation>result not yet known: the collection system has the task</translation>
+        </message>
+        <message>
+            <source>result not yet known: waiting to be sent, the collection system cannot be reached</source>
+            <translation>result not yet known: waiting to be sent, the collection system cannot be reached</translation>
+        </message>
+        <message>
+            <source>the collection system refused the task</source>
+            <translation>the collection system refused the task</translation>
+        </message>
+        <message>
+            <source>waiting before the next attempt</source>
+            <translation>waiting before the next attempt</translation>
+        </message>
         <message>
             <source>never</source>
             <translation>never</translation>

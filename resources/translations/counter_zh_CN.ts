@@ -4,6 +4,18 @@
     <context>
         <name>AccountView</name>
         <message>
+            <source>Channel of meter {meter}: the collection system cannot be asked now.</source>
+            <translation>电表 {meter} 的通道：暂时无法向采集系统查询。</translation>
+        </message>
+        <message>
+            <source>Channel of meter {meter}: last good read {when}; {failures} failure(s) today.</source>
+            <translation>电表 {meter} 的通道：最近一次成功抄读 {when}；今日失败 {failures} 次。</translation>
+        </message>
+        <message>
+            <source>The channel keeps failing today (last: {reason}): suggest writing the purchase to the card instead (F6) before the customer leaves.</source>
+            <translation>该通道今日多次失败（最近：{reason}）：建议在客户离开前改为写卡购电（F6）。</translation>
+        </message>
+        <message>
             <source>Account</source>
             <translation>账户</translation>
         </message>
@@ -643,6 +655,18 @@
     <context>
         <name>MainWindow</name>
         <message>
+            <source>Result not yet known (下发中): the collection system cannot be reached; the task waits in the outbox and is sent when it is back. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</source>
+            <translation>下发中：采集系统暂时无法连接，任务已保存在待发队列中，恢复后自动发送。收据注明“下发中”，结果将以短信通知客户。请勿重复收费。</translation>
+        </message>
+        <message>
+            <source>Result not yet known (下发中): the collection system has the task for purchase no. {count}. The receipt says 下发中 and the customer gets the result by SMS. Do not take the money again.</source>
+            <translation>下发中：采集系统已受理第 {count} 次购电的下发任务，结果稍后返回。收据注明“下发中”，结果将以短信通知客户。请勿重复收费。</translation>
+        </message>
+        <message>
+            <source>The collection system reported the result of purchase no. {count}.</source>
+            <translation>采集系统已返回第 {count} 次购电的下发结果。</translation>
+        </message>
+        <message>
             <source>Electricity purchase counter</source>
             <translation>电费缴费购电柜台</translation>
         </message>
@@ -845,6 +869,30 @@
         <message>
             <source>Transfer prepayment…</source>
             <translation>预收转移…</translation>
+        </message>
+        <message>
+            <source>F2 search · F3 read card · F5 pay · Enter confirm · F6 write card · F7 check meter · F8 reversal · F9 print · Ctrl+P reprint · Esc next customer · F10 back office</source>
+            <translation>F2 查询 · F3 读卡 · F5 收费 · Enter 确认 · F6 写卡 · F7 核查电表 · F8 冲正 · F9 打印 · Ctrl+P 补打 · Esc 下一位 · F10 后台</translation>
+        </message>
+        <message>
+            <source>Unresolved: {outcome}. Do not take the money again. Next step: press F7 to check the meter (R8): the purchase is then loaded, or a re-dispatch work order opens (R10).</source>
+            <translation>结果待核实：{outcome}。请勿重复收费。下一步：按 F7 核查电表（R8）：购电随即确认已充值，或生成补发工单（R10）。</translation>
+        </message>
+        <message>
+            <source>Checking the meter (R8)…</source>
+            <translation>正在核查电表（R8）…</translation>
+        </message>
+        <message>
+            <source>Nothing waits for the meter: every purchase has its next step.</source>
+            <translation>没有等待核查的购电：每笔购电都有下一步。</translation>
+        </message>
+        <message>
+            <source>Meter checked: {loaded} purchase(s) loaded; {orders} re-dispatch work order(s) open (R10): inspection staff retry them, or write the card (F6).</source>
+            <translation>电表已核查：{loaded} 笔已充值；{orders} 张补发工单待处理（R10）：由稽查人员重试，或写卡（F6）。</translation>
+        </message>
+        <message>
+            <source>No meter link is configured: the purchases stay queued.</source>
+            <translation>未配置电表通道：购电保持排队。</translation>
         </message>
     </context>
     <context>
@@ -1209,6 +1257,22 @@
     <context>
         <name>SelfCheck</name>
         <message>
+            <source>Collection system</source>
+            <translation>采集系统</translation>
+        </message>
+        <message>
+            <source>not used: this counter dispatches over its own meter link</source>
+            <translation>未使用：本柜台通过自己的电表通信链路下发</translation>
+        </message>
+        <message>
+            <source>unreachable ({error}): payments wait in the outbox and are sent when it is back</source>
+            <translation>无法连接（{error}）：缴费的下发任务在待发队列中等待，恢复后自动发送</translation>
+        </message>
+        <message>
+            <source>{status}: {links} meter link(s), {queued} task(s) queued, {running} running; {waiting} of ours await a result</source>
+            <translation>{status}：{links} 条电表链路，排队任务 {queued} 个，执行中 {running} 个；本柜台 {waiting} 个任务待返回结果</translation>
+        </message>
+        <message>
             <source>Database</source>
             <translation>数据库</translation>
         </message>
@@ -1349,6 +1413,22 @@
     </context>
     <context>
         <name>Texts</name>
+        <message>
+            <source>result not yet known: the collection system has the task</source>
+            <translation>下发中：采集系统已受理，结果稍后返回</translation>
+        </message>
+        <message>
+            <source>result not yet known: waiting to be sent, the collection system cannot be reached</source>
+            <translation>下发中：采集系统暂时无法连接，任务等待发送</translation>
+        </message>
+        <message>
+            <source>the collection system refused the task</source>
+            <translation>采集系统拒绝了该下发任务</translation>
+        </message>
+        <message>
+            <source>waiting before the next attempt</source>
+            <translation>等待下一次尝试</translation>
+        </message>
         <message>
             <source>never</source>
             <translation>从未</translation>

@@ -49,14 +49,7 @@ def bo_card_env(
 def back_office_context(env: CounterEnv) -> Any:
     from counter_app.ui.backoffice.context import BackOfficeContext
 
-    return BackOfficeContext.from_counter(
-        env.counter,
-        env.workers,
-        env.events,
-        purchase_card=env.context.purchase_card,
-        card_monitor_factory=env.context.card_monitor_factory,
-        data_dir=env.tmp,
-    )
+    return BackOfficeContext.from_counter_context(env.context, env.workers, env.events)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def failed_order(world: World) -> int:
     return int(order.id)
 
 
-def test_issue6_teller_cannot_close_a_work_order_as_failed_even_calling_the_service(
+def test_teller_cannot_close_a_work_order_as_failed_even_calling_the_service(
     world: World,
 ) -> None:
     order_id = failed_order(world)
@@ -53,7 +53,7 @@ def test_issue6_teller_cannot_close_a_work_order_as_failed_even_calling_the_serv
     assert Notification.select().where(Notification.template == "bring-card").count() == 1
 
 
-def test_issue6_teller_cannot_issue_reissue_or_clear_a_card_even_calling_the_service(
+def test_teller_cannot_issue_reissue_or_clear_a_card_even_calling_the_service(
     world: World,
 ) -> None:
     # the check comes before any card I/O: this reader does not even exist
@@ -77,7 +77,7 @@ def test_issue6_teller_cannot_issue_reissue_or_clear_a_card_even_calling_the_ser
     assert meter.card_serial is None
 
 
-def test_issue6_role_matrix_reversal_users_outbox(world: World, tmp_path: Path) -> None:
+def test_role_matrix_reversal_users_outbox(world: World, tmp_path: Path) -> None:
     assert auth.roles_allowed(Action.AUTHORIZE_REVERSAL) == (Role.SUPERVISOR,)
     assert auth.roles_allowed(Action.MANAGE_USERS) == (Role.ADMIN,)
     assert set(auth.roles_allowed(Action.CLOSE_WORK_ORDER)) == {Role.SUPERVISOR, Role.TECHNICIAN}
@@ -98,7 +98,7 @@ def test_issue6_role_matrix_reversal_users_outbox(world: World, tmp_path: Path) 
     assert not (tmp_path / "sms.jsonl").exists()
 
 
-def test_issue6_back_office_tabs_follow_the_role(world: World) -> None:
+def test_back_office_tabs_follow_the_role(world: World) -> None:
     from counter_app.ui.backoffice.window import visible_tabs
 
     def keys(username: str, password: str) -> set[str]:

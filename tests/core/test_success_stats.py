@@ -133,3 +133,28 @@ def test_groups_add_up_and_rates_are_monotonic(facts: list[PurchaseFact]) -> Non
         <= 100.0
     )
     assert set(stats.failures) <= set(FAILURE_CAUSES)
+
+
+def test_channel_failures_located_by_the_collection_system_count_where_they_happened() -> None:
+    """A failed round whose last attempt the station named (terminal offline, carrier route
+    lost, meter silent) is counted under that cause, not as a bare channel failure."""
+    from counter_app.core.success_stats import AttemptFact, PurchaseFact, compute_stats
+
+    def failed(pid: int, reason: str) -> PurchaseFact:
+        attempts = tuple(AttemptFact(1, k, "channel-failure", reason) for k in (1, 2, 3))
+        return PurchaseFact(pid, f"{pid:012d}", dt.date(2026, 12, 1), "failed", False, attempts)
+
+    stats = compute_stats(
+        [
+            failed(1, "terminal-offline"),
+            failed(2, "route-lost"),
+            failed(3, "meter-silent"),
+            failed(4, "connection refused"),
+        ]
+    )
+    assert stats.failures == {
+        "terminal-offline": 1,
+        "route-lost": 1,
+        "meter-silent": 1,
+        "channel-failure": 1,
+    }

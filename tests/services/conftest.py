@@ -24,6 +24,10 @@ from counter_app.store.models import Customer, Meter
 from tests.fixtures.database import TestDatabase
 
 
+class ProcessKilled(BaseException):
+    """The counter process died (``kill -9``): no ``except Exception`` of the services runs."""
+
+
 @dataclass
 class FakeMeter:
     count: int = 0
@@ -36,13 +40,17 @@ class ScriptedDispatcher:
     """Behaves like a meter that follows the purchase-count rule (R7/R8) unless told to fail.
 
     `script` holds outcomes to return for the next dispatches (popped first); "success" and
-    "already-loaded" update the fake meter; "lost-reply" loads the meter but raises (a crash
-    after sending, R8); "raise" raises without loading.
+    "already-loaded" update the fake meter; "lost-reply" loads the meter but raises (the link
+    broke after sending, R8); "raise" raises without loading; "killed" and "killed-after-send"
+    stop the counter process right after the purchase went ``dispatching`` (before / after the
+    meter loaded it), as ``kill -9`` would: nothing after the dispatcher call runs.
+    `probe_fails` makes every R8 probe raise (the meter cannot be read).
     """
 
     meters: dict[str, FakeMeter] = field(default_factory=dict)
     script: list[str] = field(default_factory=list)
     calls: list[tuple[str, int, int]] = field(default_factory=list)
+    probe_fails: bool = False
 
     def meter(self, address: str) -> FakeMeter:
         return self.meters.setdefault(address, FakeMeter())
@@ -64,6 +72,15 @@ class ScriptedDispatcher:
         planned = self.script.pop(0) if self.script else "natural"
         if planned == "raise":
             raise ConnectionError("link dropped")
+        if planned == "killed":
+            raise ProcessKilled()
+        if planned == "killed-after-send":
+            m.count, m.balance_fen, m.last_purchase_fen = (
+                count,
+                m.balance_fen + amount_fen,
+                amount_fen,
+            )
+            raise ProcessKilled()
         if planned == "lost-reply":
             m.count, m.balance_fen, m.last_purchase_fen = (
                 count,
@@ -106,6 +123,8 @@ class ScriptedDispatcher:
         )
 
     def probe(self, meter_address: str) -> MeterProbe:
+        if self.probe_fails:
+            raise ConnectionRefusedError("meter link refused")
         m = self.meter(meter_address)
         return MeterProbe(m.balance_fen, m.count, m.last_purchase_fen)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from counter_app.services import audit, auth, users
+from counter_app.services import audit, audit_view, auth, users
 from counter_app.services.context import ServiceContext
 from counter_app.services.errors import (
     AccountLocked,
@@ -112,7 +112,7 @@ def test_a_missing_permission_is_refused_and_audited(people: None) -> None:
     with pytest.raises(NotAuthorized):
         users.create_user(teller, "mallory", "mallory-pass", "supervisor")
     with pytest.raises(NotAuthorized):
-        audit.search_as(teller)
+        audit_view.search_as(teller)
     refused = audit.entries(actions=["permission-refused"])
     assert [e.after["action"] for e in refused] == ["manage-users", "view-audit"]
     assert User.get_or_none(User.username == "mallory") is None

@@ -22,7 +22,7 @@ from counter_app.store.models import (
     WorkOrder,
 )
 from tests.fixtures.database import TestDatabase
-from tests.services.conftest import World
+from tests.services.conftest import ProcessKilled, World
 
 
 def assert_invariants() -> None:
@@ -125,10 +125,22 @@ def test_r8_already_loaded_counts_as_success(world: World) -> None:
     meter = Meter.get(Meter.customer == c.id)
     world.dispatcher.script = ["lost-reply"]  # the recharge arrived but the reply was lost
     out = world.services.payments.take_payment(c.customer_no, 1_000, operator="teller1")
-    assert out.dispatch is not None and out.dispatch.state == "dispatching"  # unresolved
-    assert world.services.dispatch.unresolved_purchases() == [out.purchase_id]
+    # the next attempt's count check finds the meter at n: already loaded (R8, R9)
+    assert out.dispatch is not None and out.dispatch.state == "loaded"
+    assert out.dispatch.outcome == "already-loaded"
+    assert Meter.get_by_id(meter.id).committed_count == 1
     assert_invariants()
-    summary = world.services.dispatch.resolve_unresolved(out.purchase_id or 0, "teller1")
+
+
+def test_r8_probe_after_a_crash_finds_the_purchase_loaded(world: World) -> None:
+    c = world.customer()
+    meter = Meter.get(Meter.customer == c.id)
+    world.dispatcher.script = ["killed-after-send"]  # the counter died after sending
+    with pytest.raises(ProcessKilled):
+        world.services.payments.take_payment(c.customer_no, 1_000, operator="teller1")
+    (pid,) = world.services.dispatch.unresolved_purchases()
+    assert_invariants()
+    summary = world.services.dispatch.resolve_unresolved(pid, "teller1")
     assert summary.state == "loaded" and summary.outcome == "already-loaded"
     assert Meter.get_by_id(meter.id).committed_count == 1
     assert_invariants()

@@ -10,8 +10,8 @@ from counter_app.services import audit
 from counter_app.services.context import ServiceContext
 from counter_app.services.errors import AuthenticationFailed, NotAuthorized, ReversalRefused
 from counter_app.services.registry import build_services
-from counter_app.store.models import Bill, Meter, Purchase, Refund
-from tests.services.conftest import World
+from counter_app.store.models import Bill, Meter, Payment, Purchase, Refund
+from tests.services.conftest import ProcessKilled, World
 from tests.services.test_payments import assert_invariants, money_snapshot
 
 
@@ -122,14 +122,16 @@ def test_r15_already_reversed_is_refused_and_changes_nothing(world: World) -> No
 
 def test_r16_unresolved_dispatch_refused_until_r8_probe_resolves_it(world: World) -> None:
     c = world.customer()
-    world.dispatcher.script = ["raise"]  # the link broke before anything was sent
-    out = world.services.payments.take_payment(c.customer_no, 1_000, operator="teller1")
-    assert out.dispatch is not None and out.dispatch.state == "dispatching"
+    world.dispatcher.script = ["killed"]  # the counter died before anything was sent
+    with pytest.raises(ProcessKilled):
+        world.services.payments.take_payment(c.customer_no, 1_000, operator="teller1")
+    payment_id = int(Payment.get(Payment.customer == c.id).id)
+    assert Purchase.get(Purchase.payment == payment_id).state == "dispatching"
     offline = build_services(ServiceContext(counter_id="T2", dispatcher=None))
     before = money_snapshot()
     with pytest.raises(ReversalRefused, match="unresolved-dispatch"):
         offline.reversals.reverse_payment(
-            out.payment_id,
+            payment_id,
             operator="teller1",
             supervisor="super1",
             supervisor_password="super1-pass",
@@ -137,7 +139,7 @@ def test_r16_unresolved_dispatch_refused_until_r8_probe_resolves_it(world: World
         )
     assert money_snapshot() == before
     # with the meter reachable, R8 (a)+(b) shows count n-1: not loaded, so reversible
-    rev = reverse(world, out.payment_id)
+    rev = reverse(world, payment_id)
     assert rev.case == "payment-and-purchase"
     assert_invariants()
 

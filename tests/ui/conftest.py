@@ -113,6 +113,7 @@ def make_env(
         reader_name=VIRTUAL_READER if with_card else None,
         card_crypto=card_crypto,
         with_card=with_card,
+        data_dir=tmp_path,
     )
     return CounterEnv(context, Workers(), DeviceEvents(), simulator, counter, tmp_path)
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from counter_app.services import auth
 from counter_app.services.archive import ImportProgress, ImportResult, import_archive
+from counter_app.services.auth import SignedInUser
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import describe
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
@@ -34,7 +35,9 @@ SHOWN_REJECTIONS = 500
 class ArchiveImportTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("archiveImportTab")
         self.ctx = ctx

@@ -1,6 +1,6 @@
 """The audit view for supervisors: who did what, when, at which counter, searchable (I3).
 
-Filters (free text, person, counter, action, date range) go to `services.audit.search_as`,
+Filters (free text, person, counter, action, date range) go to `services.audit_view.search_as`,
 which refuses anyone without ``view-audit``; the newest records come first. The text search
 also looks inside the before/after data, so a receipt number, a meter address or an amount
 in fen finds the records that carry it. Selecting a record shows its before/after in full.
@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.services import audit
+from counter_app.services import audit, audit_view
 from counter_app.services.audit import AuditEntry
+from counter_app.services.auth import SignedInUser
 from counter_app.ui.backoffice.audit_words import action_text, data_text
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import local_time, run_db
@@ -48,7 +49,9 @@ def _local_day_bounds(day: dt.date, end: bool) -> dt.datetime:
 class AuditTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("auditTab")
         self.ctx = ctx
@@ -181,7 +184,10 @@ class AuditTab(QWidget):
     def search(self) -> None:
         filters = self.filters()
         run_db(
-            self, "audit-search", lambda: audit.search_as(self.user, **filters), self._on_entries
+            self,
+            "audit-search",
+            lambda: audit_view.search_as(self.user, **filters),
+            self._on_entries,
         )
 
     def _on_entries(self, entries: list[AuditEntry]) -> None:

@@ -29,10 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.services.bank import BankCollectionService
 from counter_app.services.reconciliation import (
     ReconciliationReport,
-    ReconciliationService,
     write_report_csv,
     write_report_pdf,
 )
@@ -77,7 +75,7 @@ class BankCollectionTab(QWidget):
         self.setObjectName("bankCollectionTab")
         self.ctx = ctx
         self.user = user
-        self.service = BankCollectionService(ctx.services.ctx, ctx.services.reversals)
+        self.service = ctx.services.bank
         self.busy = 0
         self.last_error: BaseException | None = None
         self.last_report: Any = None
@@ -309,7 +307,7 @@ class ReconciliationTab(QWidget):
         self.setObjectName("reconciliationTab")
         self.ctx = ctx
         self.user = user
-        self.service = ReconciliationService(ctx.services.ctx, ctx.services.reversals)
+        self.service = ctx.services.reconciliation
         self.busy = 0
         self.last_error: BaseException | None = None
         self.report: ReconciliationReport | None = None

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.services.auth import Action
+from counter_app.services.auth import Action, SignedInUser
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import describe, format_fen, local_time, parse_amount
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
@@ -52,7 +52,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
 class BusinessChangesTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("businessChangesTab")
         self.ctx = ctx

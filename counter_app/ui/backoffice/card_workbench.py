@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.services.auth import Action
+from counter_app.services.auth import Action, SignedInUser
 from counter_app.services.cards import CardWorkbench
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
@@ -51,17 +51,15 @@ from counter_app.ui.backoffice.window import describe_error
 class CardWorkbenchTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("cardWorkbenchTab")
         self.ctx = ctx
         self.user = user
         self.workers = ctx.workers
-        self.bench = (
-            CardWorkbench(ctx.services.ctx, ctx.services.cards, ctx.purchase_card)
-            if ctx.purchase_card is not None
-            else None
-        )
+        self.bench: CardWorkbench | None = ctx.card_workbench
         self.inspection: Any = None
         self.last_writeback: Any = None
         self.last_result: Any = None

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.services import notifications
-from counter_app.services.auth import Action
+from counter_app.services.auth import Action, SignedInUser
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 from counter_app.ui.backoffice.window import describe_error
@@ -43,7 +43,9 @@ def local_time(moment: dt.datetime | None) -> str:
 class OutboxTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("outboxTab")
         self.ctx = ctx

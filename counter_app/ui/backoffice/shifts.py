@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
@@ -30,12 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.services.auth import Action
+from counter_app.services.auth import Action, SignedInUser
 from counter_app.services.shift_summary import write_shift_summary
 from counter_app.services.shifts import (
     CountResult,
     ShiftReport,
-    ShiftService,
     ShiftView,
     UncoveredMoney,
 )
@@ -55,12 +53,14 @@ def start_of_local_day() -> dt.datetime:
 class ShiftsTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("shiftsTab")
         self.ctx = ctx
         self.user = user
-        self.service = ShiftService(ctx.services.ctx)
+        self.service = ctx.services.shifts
         self.busy = 0
         self.last_error: BaseException | None = None
         self.current: ShiftView | None = None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -34,7 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.core.success_stats import FAILURE_CAUSES, PurchasePath, SuccessStats
-from counter_app.services.success_board import Board, SuccessBoardService, write_csv
+from counter_app.services.auth import SignedInUser
+from counter_app.services.success_board import Board, write_csv
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import run_db
 from counter_app.ui.backoffice.widgets import (
@@ -58,12 +58,14 @@ PATHS = (
 class SuccessBoardTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("successBoardTab")
         self.ctx = ctx
         self.user = user
-        self.service = SuccessBoardService(ctx.services.ctx)
+        self.service = ctx.services.success_board
         self.busy = 0
         self.last_error: BaseException | None = None
         self.board: Board | None = None
@@ -125,6 +127,9 @@ class SuccessBoardTab(QWidget):
 
     def cause_text(self, cause: str) -> str:
         return {
+            "terminal-offline": self.tr("terminal offline"),
+            "route-lost": self.tr("carrier route lost"),
+            "meter-silent": self.tr("meter silent"),
             "channel-failure": self.tr("channel failure"),
             "count-mismatch": self.tr("count mismatch"),
             "security-refusal": self.tr("security refusal"),

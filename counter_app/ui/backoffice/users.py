@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.services import users
-from counter_app.services.auth import ROLES
+from counter_app.services.auth import ROLES, SignedInUser
 from counter_app.services.users import UserRow
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
@@ -32,7 +32,9 @@ from counter_app.ui.backoffice.widgets import make_button, make_label, make_tabl
 class UsersTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("usersTab")
         self.ctx = ctx

@@ -17,7 +17,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
-from counter_app.services.auth import Action
+from counter_app.services.auth import Action, SignedInUser
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.errors import explain, explain_by_table
@@ -185,7 +185,7 @@ def tab_title(spec: TabSpec) -> str:
     return titles.get(spec.key, spec.title)
 
 
-def visible_tabs(user: Any) -> list[TabSpec]:
+def visible_tabs(user: SignedInUser) -> list[TabSpec]:
     """The tabs `user`'s role may use (by the services' role/action matrix)."""
     return [spec for spec in TABS if any(user.may(a) for a in spec.actions)]
 
@@ -219,7 +219,7 @@ class BackOfficeWindow(QMainWindow):
     def __init__(
         self,
         ctx: BackOfficeContext,
-        user: Any,
+        user: SignedInUser,
         parent: QWidget | None = None,
         live_ms: int = LIVE_REFRESH_MS,
     ) -> None:
@@ -368,7 +368,7 @@ class BackOfficeWindow(QMainWindow):
 
 
 def back_office_for(
-    counter_context: Any, user: Any, workers: Any, events: Any = None
+    counter_context: Any, user: SignedInUser, workers: Any, events: Any = None
 ) -> BackOfficeWindow:
     """The back-office window on the counter window's own services, threads and reader.
 
@@ -376,15 +376,5 @@ def back_office_for(
     counter gives the services, and the embedded demo (if any) the data directory where the
     file SMS gateway writes.
     """
-    embedded = counter_context.embedded
-    office = BackOfficeContext.from_counter(
-        counter_context.counter,
-        workers,
-        events,
-        purchase_card=counter_context.purchase_card,
-        card_monitor_factory=counter_context.card_monitor_factory,
-        card_crypto=counter_context.card_crypto,
-        data_dir=getattr(embedded, "directory", None),
-        training=counter_context.training,
-    )
+    office = BackOfficeContext.from_counter_context(counter_context, workers, events)
     return BackOfficeWindow(office, user)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter_app.services.auth import Action
+from counter_app.services.auth import Action, SignedInUser
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
@@ -52,7 +52,9 @@ class WorkOrdersTab(QWidget):
 
     COLUMNS = 11
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("workOrdersTab")
         self.ctx = ctx
@@ -472,6 +474,11 @@ class WorkOrdersTab(QWidget):
                 outcome=texts.outcome(summary.outcome),
                 balance="—" if summary.balance_fen is None else texts.yuan(summary.balance_fen),
             )
+        elif summary.pending:
+            text = self.tr(
+                "Result not yet known (下发中): the collection system has the retry of purchase "
+                "no. {count}. The order closes by itself when it loads; look again later."
+            ).format(count=summary.count)
         else:
             text = self.tr(
                 "Not loaded after {attempts} attempt(s): {outcome}. The order stays open for "

@@ -1,0 +1,57 @@
+"""A short fault campaign in every test run (`tests.campaign.engine`): kill -9 of the counter
+and of the meter simulator at random moments, lost and corrupt replies, a link that cannot be
+opened, on PostgreSQL a dropped database connection — recovered as an operator would, after
+which I1 and I2 hold, no meter was credited twice and no purchase is stranded.
+
+``benchmarks/fault_campaign.py`` runs the same campaign 1,000 times per database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.campaign.engine import Campaign, restart_postgres
+from tests.fixtures.database import fresh_postgres
+from tests.fixtures.postgres import PostgresServer
+
+SQLITE_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_RUNS", "20"))
+POSTGRES_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_PG_RUNS", "6"))
+
+
+def _campaign(campaign: Campaign, runs: int) -> None:
+    try:
+        campaign.setup()
+        reports = campaign.run(runs)
+    finally:
+        campaign.close()
+    failed = [r for r in reports if not r.ok]
+    assert len(reports) == runs
+    assert failed == [], "\n".join(
+        f"run {r.number} ({r.profile}, {r.operations}): {r.failures}" for r in failed
+    )
+
+
+@pytest.mark.timeout(480)
+def test_fault_campaign_on_sqlite(tmp_path: Path, fast_password_hashing: None) -> None:
+    _campaign(Campaign(tmp_path, f"sqlite:///{tmp_path / 'counter.db'}", seed=645), SQLITE_RUNS)
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(480)
+def test_fault_campaign_on_postgres(
+    tmp_path: Path,
+    fast_password_hashing: None,
+    postgres_server: PostgresServer,
+    postgres_test_url: str,
+) -> None:
+    fresh_postgres(postgres_test_url)
+    campaign = Campaign(
+        tmp_path,
+        postgres_test_url,
+        seed=1376,
+        restart_database=lambda: restart_postgres(postgres_server),
+    )
+    _campaign(campaign, POSTGRES_RUNS)
