@@ -35,7 +35,13 @@ from counter_app.services.checks import check_database  # noqa: E402
 from counter_app.store import database as store_db  # noqa: E402
 from counter_app.store.migrations import migrate  # noqa: E402
 from counter_app.store.models import Customer  # noqa: E402
-from tests.fixtures.books import BookSize, populate  # noqa: E402
+from tests.fixtures.books import (  # noqa: E402
+    BookSize,
+    archive_rows,
+    meter_owners,
+    populate,
+    populate_history,
+)
 
 WINDOW_PROBE = r"""
 import resource, sys
@@ -147,12 +153,30 @@ def run(engine: str, url: str, args: argparse.Namespace) -> None:
     print(f"{engine}: {args.customers:,} customers, {args.payments:,} payments")
     store_db.bind_database(url)
     migrate()
+    size = BookSize(customers=args.customers, payments=args.payments)
     t0 = time.perf_counter()
-    populate(BookSize(customers=args.customers, payments=args.payments))
+    if args.build == "import":
+        # customers and meters through the archive import and its validation (counterctl
+        # archive import), then their payment history in bulk
+        from counter_app.services.archive import import_archive
+
+        export = Path(tempfile.mkdtemp(prefix="scale-archive-")) / "archive.csv"
+        export.write_text("\n".join(archive_rows(size)) + "\n", encoding="utf-8")
+        t1 = time.perf_counter()
+        imported = import_archive(export, actor="bench", counter_id="bench", batch_size=5000)
+        took = time.perf_counter() - t1
+        print(
+            f"  archive import             {took:8.1f} s    "
+            f"({args.customers / took:,.0f} customers/s, {imported.rejected} rejected)"
+        )
+        owners = meter_owners()
+        populate_history(size, owners)
+    else:
+        populate(size)
     store_db.database.execute_sql("ANALYZE")
     built = time.perf_counter() - t0
     rate = args.customers / built
-    print(f"  build (bulk)               {built:8.1f} s    ({rate:,.0f} customers/s)")
+    print(f"  build ({args.build})             {built:8.1f} s    ({rate:,.0f} customers/s)")
     bench_search(args.customers, args.queries)
     t0 = time.perf_counter()
     breaks = check_database()
@@ -172,6 +196,12 @@ def main() -> int:
     parser.add_argument("--payments", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--pay", type=int, default=300, help="payments for the payments/s figure")
+    parser.add_argument(
+        "--build",
+        choices=["import", "bulk"],
+        default="import",
+        help="customers and meters through the archive import (default) or straight in bulk",
+    )
     args = parser.parse_args()
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     for engine in engines:
