@@ -359,6 +359,8 @@ def counter_context(
         counter=counter,
         card_crypto=card_crypto,
         training=embedded is not None,
+        desk=counter.config.desk,
+        receipt_printer=counter.config.receipt_printer,
         services=services,
         card_workbench=None if devices is None else devices.workbench,
         sms_gateway=outbox_gateway(counter, Path(directory)),

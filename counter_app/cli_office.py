@@ -1,5 +1,6 @@
-"""counterctl's back-office commands: ``shift`` (open shifts, a shift's report and PDF) and
-``board`` (the remote-purchase success board, optionally as CSV).
+"""counterctl's back-office commands: ``shift`` (open shifts, a shift's report and PDF),
+``day`` (the hall's end of day and its deposit slip) and ``board`` (the remote-purchase
+success board, optionally as CSV).
 
 Read-only: opening, counting and closing a shift need the person at the drawer and are done
 in the back office. The figures are the same ones the back office shows (one ledger,
@@ -89,6 +90,50 @@ def cmd_board(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_day(args: argparse.Namespace) -> int:
+    """The hall's end of day (日结): the day as it stands, or with ``--slip`` settled for good
+    (refused while a shift is open) and the deposit slip written."""
+    from counter_app.cli_common import CliError
+    from counter_app.cli_session import signed_in_operator
+    from counter_app.services.daily_settlement import DailySettlementService, settlement_lines
+    from counter_app.services.shifts import ACTION_SUPERVISE
+
+    try:
+        day = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    except ValueError:
+        raise CliError(f"--date {args.date!r} is not a date (YYYY-MM-DD)") from None
+    counter = open_from_args(args, dispatch=False)
+    user = signed_in_operator(counter, args, ACTION_SUPERVISE)
+    service = DailySettlementService(counter.services.ctx)
+    desk = counter.config.desk
+    if args.slip:
+        settlement, path = service.issue_deposit_slip(
+            user, day, Path(args.slip), hall=desk.hall, supplier=desk.supplier
+        )
+    else:
+        settlement, path = service.settlement(user, day), None
+    lines = [f"{label}: {value}" for label, value in settlement_lines(settlement)]
+    if path is not None:
+        lines.append(f"deposit slip: {path}")
+    data = {
+        "day": day.isoformat(),
+        "settled": settlement.settled,
+        "all_in_shifts": settlement.all_in_shifts,
+        "shifts": [d.report.shift for d in settlement.shifts],
+        "channels": settlement.channels,
+        "reversals": settlement.reversals,
+        "differences": settlement.differences,
+        "payments_fen": settlement.payments_fen,
+        "refunds_fen": settlement.refunds_fen,
+        "counted_fen": settlement.counted_fen,
+        "variance_fen": settlement.variance_fen,
+        "to_bank_fen": settlement.to_bank_fen,
+        "slip": str(path) if path is not None else None,
+    }
+    emit(args, data, lines)
+    return 0
+
+
 def add_office_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``shift list``, ``shift report ID [--pdf FILE]`` and ``board [--csv FILE]``."""
     shift = sub.add_parser("shift", parents=[common], help="teller shifts and cash (read-only)")
@@ -99,6 +144,16 @@ def add_office_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     sr.add_argument("shift", type=int, help="shift number")
     sr.add_argument("--pdf", metavar="FILE", help="also write the shift summary PDF")
     sr.set_defaults(func=cmd_shift_report)
+
+    day = sub.add_parser(
+        "day", parents=[common], help="the hall's end of day (日结) across every counter"
+    )
+    day.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
+    day.add_argument(
+        "--slip", metavar="FILE", help="settle the day and write the deposit slip (缴款单) PDF"
+    )
+    day.add_argument("--operator", help="the supervisor (password on stdin)")
+    day.set_defaults(func=cmd_day)
 
     board = sub.add_parser("board", parents=[common], help="remote-purchase success board")
     board.add_argument("--since", metavar="YYYY-MM-DD", help="first day (inclusive)")

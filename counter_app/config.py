@@ -33,6 +33,21 @@ Example (every key optional)::
     [sms]
     gateway_url = ""                         # empty: messages stay queued in the outbox
 
+    [desk]
+    large_amount_yuan = "5000"               # confirm twice at or above (0: never)
+    hoarding_limit_yuan = "5000"             # warn before a purchase the meter would refuse
+
+    [receipt]
+    supplier = "国网某某供电公司"
+    hall = "城东营业厅"
+    tariff_yuan_per_kwh = "0.5283"           # for the receipt's kWh estimate
+
+    [receipt_printer]                        # an 80 mm ESC/POS printer (else: PDF)
+    kind = "network"                         # usb | serial | network
+    host = "10.1.2.50"                       # network: port 9100
+    # usb_vendor = "0x0416"; usb_product = "0x5011"   (usb)
+    # serial_port = "/dev/ttyUSB0"; baudrate = 19200  (serial)
+    drawer_pin = 2                           # the cash drawer's kick pin
     [station]                                # the collection system (meter-station)
     url = "http://10.1.2.5:8700"
     token_file = "/etc/fee-control/station.token"      # bearer token for the station
@@ -156,6 +171,44 @@ def read_token(path: str | None, what: str) -> str:
 
 
 @dataclass(frozen=True)
+class ThermalPrinterConfig:
+    """``[receipt_printer]`` in the TOML file: an 80 mm ESC/POS printer spoken to directly
+    (``services.thermal``); ``kind`` "" means none — receipts go the PDF way."""
+
+    kind: str = ""  # "usb", "serial", "network" or ""
+    usb_vendor: int = 0
+    usb_product: int = 0
+    serial_port: str = ""
+    baudrate: int = 19_200
+    host: str = ""
+    port: int = 9_100
+    drawer_pin: int = 2  # the cash drawer's kick pin (2 or 5)
+    timeout_s: float = 5.0
+
+    @property
+    def configured(self) -> bool:
+        return self.kind in ("usb", "serial", "network")
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    """The cash desk and its receipts (``[desk]`` and ``[receipt]`` in the TOML file).
+
+    ``large_amount_fen``: a payment at or above it needs a second, explicit confirmation
+    (0: never). ``hoarding_limit_fen``: the meters' hoarding limit (囤积限额, R21) — the
+    counter warns before taking money a meter would refuse (0: not configured, no warning).
+    ``tariff``: yuan per kWh in 1/10000 yuan (``core.desk.parse_tariff``) for the receipt's
+    kWh estimate (0: no estimate). ``supplier`` and ``hall`` head the receipt.
+    """
+
+    large_amount_fen: int = 500_000
+    hoarding_limit_fen: int = 0
+    tariff: int = 0
+    supplier: str = ""
+    hall: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     counter_id: str = "counter-1"
@@ -170,6 +223,8 @@ class Config:
     lockout_minutes: int = 15
     session_minutes: int = 15
     database_from_file: bool = False
+    desk: DeskConfig = field(default_factory=DeskConfig)
+    receipt_printer: ThermalPrinterConfig = field(default_factory=ThermalPrinterConfig)
 
     @property
     def production(self) -> bool:
@@ -196,6 +251,71 @@ def _int(table: Mapping[str, Any], key: str, path: str, default: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ConfigError(path, f"{key} must be a whole number of at least 1")
     return value
+
+
+def _yuan(table: Mapping[str, Any], key: str, path: str, default_fen: int) -> int:
+    """An amount in yuan ("5000", 5000 or "4999.50") as fen; 0 switches the check off."""
+    from counter_app.core.money import MoneyError, parse_yuan
+
+    value = table.get(key)
+    if value is None:
+        return default_fen
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ConfigError(path, f'{key} must be an amount in yuan, e.g. "5000"')
+    try:
+        return parse_yuan(str(value), allow_zero=True)
+    except MoneyError as exc:
+        raise ConfigError(path, f"{key}: {exc}") from None
+
+
+def _desk(doc: Mapping[str, Any], path: str) -> DeskConfig:
+    from counter_app.core.desk import DeskError, parse_tariff
+
+    desk = _table(doc, "desk", path)
+    receipt = _table(doc, "receipt", path)
+    tariff_text = receipt.get("tariff_yuan_per_kwh", "")
+    if not isinstance(tariff_text, str | int | float) or isinstance(tariff_text, bool):
+        raise ConfigError(path, 'tariff_yuan_per_kwh must be a string such as "0.5283"')
+    try:
+        tariff = parse_tariff(str(tariff_text)) if str(tariff_text).strip() else 0
+    except DeskError as exc:
+        raise ConfigError(path, f"tariff_yuan_per_kwh: {exc}") from None
+    return DeskConfig(
+        large_amount_fen=_yuan(desk, "large_amount_yuan", path, DeskConfig.large_amount_fen),
+        hoarding_limit_fen=_yuan(desk, "hoarding_limit_yuan", path, 0),
+        tariff=tariff,
+        supplier=_get(receipt, "supplier", path, ""),
+        hall=_get(receipt, "hall", path, ""),
+    )
+
+
+def _receipt_printer(doc: Mapping[str, Any], path: str) -> ThermalPrinterConfig:
+    table = _table(doc, "receipt_printer", path)
+    kind = _get(table, "kind", path, "")
+    if kind not in ("", "usb", "serial", "network"):
+        raise ConfigError(path, "[receipt_printer] kind must be usb, serial or network")
+
+    def number(key: str, default: int) -> int:
+        value = table.get(key, default)
+        if isinstance(value, str):  # USB ids are written in hex: "0x0416"
+            try:
+                return int(value, 0)
+            except ValueError:
+                raise ConfigError(path, f"{key} must be a number") from None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(path, f"{key} must be a number")
+        return value
+
+    return ThermalPrinterConfig(
+        kind=kind,
+        usb_vendor=number("usb_vendor", 0),
+        usb_product=number("usb_product", 0),
+        serial_port=_get(table, "serial_port", path, ""),
+        baudrate=number("baudrate", 19_200),
+        host=_get(table, "host", path, ""),
+        port=number("port", 9_100),
+        drawer_pin=number("drawer_pin", 2),
+    )
 
 
 def _table(doc: Mapping[str, Any], name: str, path: str) -> Mapping[str, Any]:
@@ -262,6 +382,8 @@ def load_config(
         lockout_minutes=_int(security, "lockout_minutes", source, 15),
         session_minutes=_int(security, "session_minutes", source, 15),
         database_from_file=bool(_get(db, "url", source, "")),
+        desk=_desk(doc, source),
+        receipt_printer=_receipt_printer(doc, source),
     )
     config = apply_env(config, env)
     check_dispatch(config)

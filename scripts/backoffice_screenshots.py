@@ -104,7 +104,7 @@ def main() -> int:
 
         user = auth.sign_in("tech1", "tech1-pass", counter_id=context.counter_id)
         window = back_office_for(context, user, workers, events)
-        window.resize(1366, 800)
+        window.resize(1366, 768)
         window.show()
 
         # 1. the queue; the first order retried live (the meter answers again): loaded
@@ -157,7 +157,7 @@ def main() -> int:
         language.install("en")
         window.close()
         window = back_office_for(context, user, workers, events)
-        window.resize(1366, 800)
+        window.resize(1366, 768)
         window.show()
         orders = window.tab("work-orders")
         orders.show_closed.setChecked(True)

@@ -16,6 +16,7 @@ configured for Qt.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -128,11 +129,15 @@ def main() -> int:
         wait_until(lambda: dialog.user is not None)
         user = auth.get_user("teller1")
 
+        # the receipt heading and tariff a hall configures ([receipt] in the TOML file)
+        context.desk = dataclasses.replace(
+            context.desk, supplier="国网示范供电公司", hall="城东营业厅", tariff=5_283
+        )
         window = MainWindow(context, user, workers, events)
         if context.card_monitor_factory is not None:
             monitor = context.card_monitor_factory(events.on_card_event)
             monitor.start()
-        window.resize(1366, 800)
+        window.resize(1366, 768)
         window.show()
 
         # 2. find as you type, then the account with arrears
@@ -148,6 +153,7 @@ def main() -> int:
         window.open_customer("100000000002")
         wait_until(lambda: window.account is not None)
         window.payment.amount.setText("200")
+        window.payment.tendered.setText("250")  # cash handed over: the change shows big
         settle()
         grab(window, "find-and-account.png")
 

@@ -102,7 +102,7 @@ def main() -> int:
         here = ShiftService(services.ctx)
         other = ShiftService(ServiceContext(counter_id="counter-2"))
         s1 = here.open_shift(teller1, 50_000)
-        other.open_shift(teller2, 30_000)
+        s2 = other.open_shift(teller2, 30_000)
         pays = services.payments
         pays.take_payment("100000000001", 20_000, operator="teller1")
         pays.take_payment("100000000002", 30_000, operator="teller1")
@@ -130,7 +130,7 @@ def main() -> int:
         )
         # the supervisor's back office: open shifts of both counters
         window = BackOfficeWindow(ctx, supervisor)
-        window.resize(1180, 760)
+        window.resize(1366, 768)
         window.show()
         shifts_tab = window.tab("shifts")
         wait_until(lambda: len(shifts_tab.open_reports) == 2 and shifts_tab.busy == 0)
@@ -155,7 +155,7 @@ def main() -> int:
         from counter_app.ui.backoffice.shifts import ShiftsTab
 
         mine = ShiftsTab(ctx, teller1)
-        mine.resize(1000, 680)
+        mine.resize(1100, 680)
         mine.show()
         wait_until(lambda: mine.current is not None and mine.busy == 0)
         mine.x_read()
@@ -191,8 +191,35 @@ def main() -> int:
             )
             saved.append("supervisor-shift-summary.png")
 
+        # the hall's end of day: counter-2 closes too, then the supervisor settles the day
+        other.record_blind_count(teller2, s2.id, 30_000)
+        other.close_shift(teller2, s2.id, "")
+        day_tab = window.tab("daily-settlement")
+        window.show_tab("daily-settlement")
+        day_tab.refresh()
+        wait_until(lambda: day_tab.settlement is not None and day_tab.busy == 0)
+        wait_until(lambda: day_tab.slip_button.isEnabled())
+        grab(window, "supervisor-daily-settlement.png")
+        day_tab.issue_slip()
+        wait_until(lambda: day_tab.last_slip is not None and day_tab.busy == 0)
+        if shutil.which("pdftoppm"):
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    "80",
+                    "-singlefile",
+                    str(day_tab.last_slip),
+                    str(out / "supervisor-deposit-slip"),
+                ],
+                check=True,
+            )
+            saved.append("supervisor-deposit-slip.png")
+        window.live_timer.stop()
+
         admin_window = BackOfficeWindow(ctx, admin)
-        admin_window.resize(1180, 760)
+        admin_window.resize(1366, 768)
         admin_window.show()
         users_tab = admin_window.tab("users")
         admin_window.show_tab("users")

@@ -56,6 +56,22 @@ def _take_chain_head() -> str:
     return str(last.row_hash) if last is not None else GENESIS_HASH
 
 
+def data_version() -> tuple[int, int, int]:
+    """A figure that changes whenever the data behind the back office changes.
+
+    Every money movement, authorization and work-order step is audited (I3), so the audit
+    log's newest id moves with them; the SMS outbox adds its newest message and how many are
+    sent (the sender is a background job). Cheap enough to ask every few seconds, and the
+    same on every counter of a shared database.
+    """
+    from counter_app.store.models import Notification
+
+    last_audit = AuditLog.select(peewee.fn.MAX(AuditLog.id)).scalar() or 0
+    last_sms = Notification.select(peewee.fn.MAX(Notification.id)).scalar() or 0
+    sent = Notification.select().where(Notification.sent_at.is_null(False)).count()
+    return int(last_audit), int(last_sms), int(sent)
+
+
 def record(
     actor: str,
     counter_id: str,

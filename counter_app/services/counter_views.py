@@ -84,6 +84,11 @@ class PaymentRow:
     reversed: bool
     operator: str
     counter_id: str
+    purchase_state: str | None = None
+    """State of the purchase this payment made (None: it made none), so the account view
+    says what really happened to the money, not only the route planned for it."""
+    purchase_outcome: str | None = None
+    """Outcome of that purchase's last dispatch attempt (R7–R9), if any."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,43 @@ def load_account(customer_no: str, history: int = 10) -> Account:
     customer = lookup.find_customer(customer_no)
     meters = list(Meter.select().where(Meter.customer == customer.id).order_by(Meter.id))
     bills = tuple(lookup.open_bills(int(customer.id)))
+    paid = list(
+        Payment.select()
+        .where(Payment.customer == customer.id)
+        .order_by(Payment.id.desc())
+        .limit(history)
+    )
+    # one statement for both lists: the newest purchases (the account's history) and the
+    # purchases these payments made; any row beyond the newest is older than all of them
+    newest = (
+        Purchase.select(Purchase.id)
+        .where(Purchase.customer == customer.id)
+        .order_by(Purchase.id.desc())
+        .limit(history)
+    )
+    rows = list(
+        Purchase.select()
+        .where(
+            (Purchase.customer == customer.id)
+            & (Purchase.id.in_(newest) | Purchase.payment.in_([int(p.id) for p in paid]))
+        )
+        .order_by(Purchase.id.desc())
+    )
+    recent = rows[:history]
+    tallies = lookup.attempt_tallies([int(pu.id) for pu in rows])
+    paid_ids = {int(p.id) for p in paid}
+    made: dict[int, Purchase] = {}  # payment id -> the (first) purchase it made
+    for pu in rows:  # newest first: the first purchase of a payment is written last
+        if pu.payment_id is not None and int(pu.payment_id) in paid_ids:
+            made[int(pu.payment_id)] = pu
+
+    def made_by(payment_id: int) -> tuple[str | None, str | None]:
+        """(state, last dispatch outcome) of the purchase a payment made, if it made one."""
+        pu = made.get(payment_id)
+        if pu is None:
+            return None, None
+        return str(pu.state), tallies.get(int(pu.id), lookup.NO_ATTEMPT).last_outcome
+
     payments = [
         PaymentRow(
             id=int(p.id),
@@ -216,20 +258,13 @@ def load_account(customer_no: str, history: int = 10) -> Account:
             reversed=bool(p.reversed),
             operator=str(p.operator),
             counter_id=str(p.counter_id),
+            purchase_state=state,
+            purchase_outcome=outcome,
         )
-        for p in Payment.select()
-        .where(Payment.customer == customer.id)
-        .order_by(Payment.id.desc())
-        .limit(history)
+        for p in paid
+        for state, outcome in (made_by(int(p.id)),)
     ]
     meter_nos = {int(m.id): str(m.meter_no) for m in meters}
-    recent = list(
-        Purchase.select()
-        .where(Purchase.customer == customer.id)
-        .order_by(Purchase.id.desc())
-        .limit(history)
-    )
-    tallies = lookup.attempt_tallies([int(pu.id) for pu in recent])
     purchases = []
     for pu in recent:
         tally = tallies.get(int(pu.id), lookup.NO_ATTEMPT)
@@ -290,6 +325,8 @@ def payment_receipt(payment_id: int, operator_name: str | None = None) -> Receip
     taken = audit.entries(entity="payment", entity_id=payment_id, actions=("take-payment",))
     after = taken[0].after if taken and isinstance(taken[0].after, dict) else {}
     arrears_after = int(after.get("arrears_fen", 0) or 0)
+    tendered = after.get("tendered_fen")
+    change = after.get("change_fen")
     purchase = Purchase.select().where(Purchase.payment == payment_id).order_by(Purchase.id).first()
     meters: tuple[ReceiptMeter, ...] = ()
     outcome: str | None = None
@@ -344,4 +381,6 @@ def payment_receipt(payment_id: int, operator_name: str | None = None) -> Receip
         dispatch_outcome=outcome,
         dispatch_detail=detail,
         purchase_count=count,
+        tendered_fen=int(tendered) if isinstance(tendered, int) else None,
+        change_fen=int(change) if isinstance(change, int) else None,
     )

@@ -27,10 +27,13 @@ class ServiceError(Exception):
 class InvalidAmount(ServiceError):
     code = "invalid-amount"
 
-    def __init__(self, text: str, reason: str) -> None:
+    def __init__(self, text: str, reason: str, money_code: str | None = None) -> None:
         super().__init__(f"invalid amount: {reason}", text=text, reason=reason)
         self.text = text
         self.reason = reason
+        self.money_code = money_code
+        """The typed amount's refusal (``core.money`` code), so a window can say it in its
+        own language instead of showing ``reason`` (English, for the CLI and the log)."""
 
 
 class UnknownCustomer(ServiceError):

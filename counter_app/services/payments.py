@@ -129,7 +129,7 @@ def parse_amount(text: str) -> int:
     try:
         return parse_yuan(text)
     except MoneyError as exc:
-        raise InvalidAmount(text, str(exc)) from None
+        raise InvalidAmount(text, str(exc), exc.code) from None
 
 
 class PaymentService:
@@ -170,12 +170,16 @@ class PaymentService:
         operator: str,
         dispatch: bool = True,
         progress: DispatchProgress | None = None,
+        tendered_fen: int | None = None,
         follow: bool = True,
     ) -> PaymentOutcome:
         """Take a payment (R1–R6) and dispatch its purchase when eligible (R7–R11).
 
         Raises `UnknownCustomer`, `InvalidAmount`, `InvalidInput` before anything is written.
         With ``dispatch=False`` or no dispatcher the purchase stays ``created`` (queued).
+        ``tendered_fen`` is the cash the customer handed over (实收) at the counter; it and the
+        change (找零) go into the payment's audit record (I3), from which every receipt and
+        reprint is rebuilt. Only the amount is booked: the change goes back at once.
 
         With a collection system the dispatch task is written to our outbox in this
         payment's own transaction (a crash after the commit loses nothing); with `follow`
@@ -184,6 +188,12 @@ class PaymentService:
         """
         if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
             raise InvalidAmount(repr(amount_fen), "the amount must be integer fen")
+        if tendered_fen is not None and (
+            isinstance(tendered_fen, bool)
+            or not isinstance(tendered_fen, int)
+            or tendered_fen < amount_fen
+        ):
+            raise InvalidAmount(repr(tendered_fen), "the cash tendered is less than the amount")
         if not operator.strip():
             raise InvalidInput("operator", "must not be empty")
         now = self.ctx.clock.now()
@@ -258,6 +268,11 @@ class PaymentService:
                     "purchase_id": purchase.id if purchase else None,
                     "purchase_count": plan.purchase.count if plan.purchase else None,
                     "paid_fen": amount_fen if is_new_money(plan.channel) else 0,
+                    **(
+                        {"tendered_fen": tendered_fen, "change_fen": tendered_fen - amount_fen}
+                        if tendered_fen is not None
+                        else {}
+                    ),
                 },
             )
         notes: list[str] = []

@@ -16,6 +16,10 @@ Why this module looks the way it does:
   hold two originals for one payment.
 - The QR code identifies the record (kind, receipt number, record id) so a supervisor can
   scan a receipt at the counter to open the payment.
+- As halls print them: the supplier and the hall at the head, the amount again in Chinese
+  capitals (大写金额, ``core.desk.amount_in_capitals``) so it cannot be altered, cash tendered
+  and change (实收/找零), the tariff and the kWh the purchase buys at it (an estimate: the
+  meter's own tariff and steps decide), and on a COPY when and by whom it was reprinted.
 """
 
 from __future__ import annotations
@@ -36,6 +40,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from counter_app.core.desk import (
+    TARIFF_SCALE,
+    amount_in_capitals,
+    estimated_kwh_hundredths,
+    format_kwh,
+)
+
 __all__ = [
     "FONT_CANDIDATES",
     "FONT_ENV",
@@ -48,6 +59,7 @@ __all__ = [
     "format_fen",
     "qr_payload",
     "receipt_lines",
+    "receipt_title",
     "render_receipt",
     "write_receipt",
 ]
@@ -203,6 +215,14 @@ class ReceiptData:
     reversal_reason: str | None = None
     original_receipt_no: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    supplier: str = ""
+    hall: str = ""
+    tariff: int = 0
+    """Yuan per kWh in 1/10000 yuan (``core.desk.TARIFF_SCALE``); 0: no kWh estimate."""
+    tendered_fen: int | None = None
+    change_fen: int | None = None
+    reprinted_at: datetime | None = None
+    reprinted_by: str | None = None
 
 
 _TITLES = {
@@ -272,6 +292,11 @@ def format_fen(fen: int) -> str:
     return f"{sign}{yuan:,}.{cents:02d}"
 
 
+def receipt_title(kind: ReceiptKind) -> str:
+    """The receipt's printed title (电费缴费凭证, 冲正凭证…)."""
+    return _TITLES[kind]
+
+
 def qr_payload(data: ReceiptData) -> str:
     """What the QR code holds: enough to find the record, nothing personal."""
     return f"FCC1|{data.kind.value}|{data.receipt_no}|{data.record_id}|{data.counter_id}"
@@ -279,7 +304,12 @@ def qr_payload(data: ReceiptData) -> str:
 
 def receipt_lines(data: ReceiptData) -> list[tuple[str, str]]:
     """The receipt body as (label, value) rows, in print order."""
-    rows: list[tuple[str, str]] = [
+    rows: list[tuple[str, str]] = []
+    if data.supplier:
+        rows.append(("供电单位", data.supplier))
+    if data.hall:
+        rows.append(("营业厅", data.hall))
+    rows += [
         ("票据号", data.receipt_no),
         ("时间", data.issued_at.strftime("%Y-%m-%d %H:%M:%S")),
         ("柜台", data.counter_id),
@@ -293,9 +323,16 @@ def receipt_lines(data: ReceiptData) -> list[tuple[str, str]]:
         rows += [
             ("缴费方式", _CHANNELS.get(data.channel, data.channel)),
             ("缴费金额", f"¥{format_fen(data.amount_fen)}"),
+            ("大写金额", amount_in_capitals(data.amount_fen)),
+        ]
+        if data.tendered_fen is not None:
+            rows.append(("实收", f"¥{format_fen(data.tendered_fen)}"))
+            rows.append(("找零", f"¥{format_fen(data.change_fen or 0)}"))
+        rows += [
             ("结清欠费", f"¥{format_fen(data.arrears_settled_fen)}"),
             ("调整电费", f"¥{format_fen(data.adjusted_fee_fen)}"),
         ]
+        rows += _tariff_rows(data, data.adjusted_fee_fen)
         if data.purchase_count is not None:
             rows.append(("购电次数", str(data.purchase_count)))
         rows += [
@@ -308,6 +345,8 @@ def receipt_lines(data: ReceiptData) -> list[tuple[str, str]]:
             rows.append(("说明", _REASONS.get(data.reason, data.reason)))
     elif data.kind is ReceiptKind.CARD_WRITE:
         rows.append(("写卡金额", f"¥{format_fen(data.amount_fen)}"))
+        rows.append(("大写金额", amount_in_capitals(data.amount_fen)))
+        rows += _tariff_rows(data, data.amount_fen)
         if data.purchase_count is not None:
             rows.append(("购电次数", str(data.purchase_count)))
         if data.card_serial:
@@ -315,6 +354,7 @@ def receipt_lines(data: ReceiptData) -> list[tuple[str, str]]:
         rows.append(("预收余额", f"¥{format_fen(data.prepayment_after_fen)}"))
     elif data.kind is ReceiptKind.PREPAYMENT_REFUND:
         rows.append(("退款金额", f"¥{format_fen(data.amount_fen)}"))
+        rows.append(("大写金额", amount_in_capitals(data.amount_fen)))
         if data.original_receipt_no:
             rows.append(("业务变更", data.original_receipt_no))
         if data.supervisor:
@@ -325,6 +365,7 @@ def receipt_lines(data: ReceiptData) -> list[tuple[str, str]]:
         rows += [
             ("原票据号", data.original_receipt_no or "-"),
             ("冲正金额", f"¥{format_fen(data.amount_fen)}"),
+            ("大写金额", amount_in_capitals(data.amount_fen)),
         ]
         if data.reversal_case:
             rows.append(("冲正类型", _REVERSAL_CASES.get(data.reversal_case, data.reversal_case)))
@@ -343,6 +384,22 @@ def receipt_lines(data: ReceiptData) -> list[tuple[str, str]]:
             rows.append(("电表余额", f"{meter.meter_no}: ¥{format_fen(meter.balance_fen)}{count}"))
     for note in data.notes:
         rows.append(("备注", note))
+    if data.reprinted_at is not None:
+        rows.append(("补打时间", data.reprinted_at.strftime("%Y-%m-%d %H:%M:%S")))
+    if data.reprinted_by:
+        rows.append(("补打人", data.reprinted_by))
+    return rows
+
+
+def _tariff_rows(data: ReceiptData, loaded_fen: int) -> list[tuple[str, str]]:
+    """The tariff and the kWh ``loaded_fen`` buys at it, said to be an estimate."""
+    if data.tariff <= 0:
+        return []
+    whole, part = divmod(data.tariff, TARIFF_SCALE)
+    rows = [("电价", f"¥{whole}.{part:04d}/千瓦时")]
+    if loaded_fen > 0:
+        kwh = format_kwh(estimated_kwh_hundredths(loaded_fen, data.tariff))
+        rows.append(("预计电量", f"约 {kwh} 千瓦时（按当前电价估算）"))
     return rows
 
 

@@ -191,20 +191,18 @@ class AccountView(QGroupBox):
             )
         self.payments.removeRows(0, self.payments.rowCount())
         for p in account.payments:
-            what = texts.route(p.route)
-            if p.reason:
-                what += " — " + texts.reason(p.reason)
-            if p.reversed:
-                what = self.tr("REVERSED") + " · " + what
-            self.payments.appendRow(
-                _row(
-                    texts.when(p.created_at),
-                    p.receipt_no,
-                    texts.yuan(p.amount_fen),
-                    texts.channel(p.channel),
-                    what,
-                )
+            what = texts.payment_result(
+                p.route, p.reason, p.purchase_state, p.purchase_outcome, p.reversed
             )
+            row = _row(
+                texts.when(p.created_at),
+                p.receipt_no,
+                texts.yuan(p.amount_fen),
+                texts.channel(p.channel),
+                what,
+            )
+            row[4].setToolTip(what)
+            self.payments.appendRow(row)
         self.meters_view.resizeColumnsToContents()
         self.purchases.removeRows(0, self.purchases.rowCount())
         for pu in account.purchases:
@@ -221,8 +219,17 @@ class AccountView(QGroupBox):
                     last,
                 )
             )
-        self.payments_view.resizeColumnsToContents()
+        self._fit_result_column()
         self.purchases_view.resizeColumnsToContents()
+
+    def _fit_result_column(self) -> None:
+        """The 处理结果 column takes the rest of the width and wraps: never cut off."""
+        view = self.payments_view
+        view.resizeColumnsToContents()
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        view.setWordWrap(True)
+        view.resizeRowsToContents()
 
     def show_channel_health(self, by_meter: dict[str, object]) -> None:
         """One line per remote meter: ``ChannelHealth`` from the collection system, or the

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from counter_app.config import DeskConfig, ThermalPrinterConfig
 from counter_app.services.auth import SignedInUser
 from counter_app.services.cards import CardService, CardWorkbench
 from counter_app.services.dispatching import DispatchService
@@ -38,6 +39,9 @@ class Check:
     ok: bool
     detail: str = ""
     required: bool = False
+    words: Callable[[], tuple[str, str]] | None = field(default=None, compare=False)
+    """(name, detail) said again in the current language: the sign-in dialog switches
+    language after the checks have answered, and their lines must follow."""
 
 
 class EmbeddedDemo(Protocol):
@@ -82,6 +86,8 @@ class CounterContext:
     counter: object = None
     card_crypto: CardCrypto | None = None
     training: bool = False  # the embedded demo: banner on every window and receipt
+    desk: DeskConfig = field(default_factory=DeskConfig)  # cash desk checks, receipt heading
+    receipt_printer: ThermalPrinterConfig = field(default_factory=ThermalPrinterConfig)
     services: Services | None = None
     card_workbench: CardWorkbench | None = None
     sms_gateway: SmsGateway | None = None

@@ -76,6 +76,12 @@ def _by_code(code: str) -> str | None:
             "Errors", "The amount is above the limit of {max} yuan."
         ),
         "zero": lambda: QCoreApplication.translate("Errors", "The amount must be above zero."),
+        "exponent": lambda: QCoreApplication.translate(
+            "Errors", "“{text}” is not accepted: type the amount in full, e.g. 1000."
+        ),
+        "not-finite": lambda: QCoreApplication.translate(
+            "Errors", "“{text}” is not an amount in yuan."
+        ),
         # payment planning (core.payment_plan)
         "bad-amount": lambda: QCoreApplication.translate("Errors", "The amount is not valid."),
         "amount-exceeds-prepayment": lambda: QCoreApplication.translate(
@@ -255,7 +261,7 @@ def _by_class(exc: BaseException) -> str | None:
 def explain(exc: BaseException) -> str | None:
     """The translated sentence for ``exc``, or None when it is not a known kind."""
     text = None
-    for attr in ("refusal", "check"):  # the specific reason beats the generic code
+    for attr in ("refusal", "check", "money_code"):  # the specific reason beats the code
         detail = getattr(exc, attr, None)
         if detail is not None and text is None:
             text = _by_code(str(detail))
@@ -270,7 +276,55 @@ def explain(exc: BaseException) -> str | None:
     reasons = getattr(exc, "reasons", None)
     if isinstance(reasons, list | tuple):
         params["reasons"] = "; ".join(str(r) for r in reasons)
+    if getattr(exc, "code", None) == "not-authorized":
+        from counter_app.ui import texts
+
+        params["action"] = action_words(str(params.get("action", "")))
+        params["role"] = texts.role(str(params.get("role", "")))
     return _safe_format(text, params)
+
+
+def action_words(code: str) -> str:
+    """What a refused person wanted to do (``services.auth`` actions), in the UI's language."""
+    words = {
+        "view": lambda: QCoreApplication.translate("Errors", "use the counter"),
+        "take-payment": lambda: QCoreApplication.translate("Errors", "take payments"),
+        "write-card": lambda: QCoreApplication.translate("Errors", "write purchase cards"),
+        "authorize-reversal": lambda: QCoreApplication.translate("Errors", "authorize reversals"),
+        "view-work-orders": lambda: QCoreApplication.translate("Errors", "see work orders"),
+        "take-work-order": lambda: QCoreApplication.translate("Errors", "take work orders"),
+        "retry-dispatch": lambda: QCoreApplication.translate("Errors", "retry dispatches"),
+        "close-work-order": lambda: QCoreApplication.translate("Errors", "close work orders"),
+        "inspect-card": lambda: QCoreApplication.translate("Errors", "inspect cards"),
+        "apply-writeback": lambda: QCoreApplication.translate("Errors", "apply card write-backs"),
+        "issue-card": lambda: QCoreApplication.translate("Errors", "issue cards"),
+        "reissue-card": lambda: QCoreApplication.translate("Errors", "re-issue cards"),
+        "clear-card": lambda: QCoreApplication.translate("Errors", "clear cards"),
+        "unblock-card": lambda: QCoreApplication.translate("Errors", "unblock cards"),
+        "view-outbox": lambda: QCoreApplication.translate("Errors", "see the SMS outbox"),
+        "send-outbox": lambda: QCoreApplication.translate("Errors", "send SMS"),
+        "manage-users": lambda: QCoreApplication.translate("Errors", "manage users"),
+        "view-audit": lambda: QCoreApplication.translate("Errors", "read the audit log"),
+        "open-shift": lambda: QCoreApplication.translate("Errors", "open a shift"),
+        "close-shift": lambda: QCoreApplication.translate("Errors", "close a shift"),
+        "view-open-shifts": lambda: QCoreApplication.translate("Errors", "see every open shift"),
+        "view-success-board": lambda: QCoreApplication.translate("Errors", "see the success board"),
+        "issue-bill": lambda: QCoreApplication.translate("Errors", "issue bills"),
+        "view-daily-settlement": lambda: QCoreApplication.translate(
+            "Errors", "settle the hall's day"
+        ),
+        "change their own role": lambda: QCoreApplication.translate(
+            "Errors", "change their own role"
+        ),
+        "deactivate their own account": lambda: QCoreApplication.translate(
+            "Errors", "deactivate their own account"
+        ),
+        "work another person's shift": lambda: QCoreApplication.translate(
+            "Errors", "work another person's shift"
+        ),
+    }
+    make = words.get(code)
+    return make() if make else code
 
 
 class ReportDialog(QDialog):

@@ -20,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -48,6 +49,16 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # R9
 WATCH_INTERVAL_MS = 1000
 """How often the window looks again at a purchase whose result is not yet known (下发中)."""
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space after a Latin full stop, none after 。."""
+    out = ""
+    for part in parts:
+        if out and not out.endswith(("。", "）", "！", "？")):
+            out += " "
+        out += part
+    return out
 
 
 class MainWindow(QMainWindow):
@@ -82,6 +93,7 @@ class MainWindow(QMainWindow):
         self.reversal_dialog: QWidget | None = None
         self.offset_dialog: QWidget | None = None
         self._money_busy = False
+        self.last_tendered: int | None = None  # cash handed over for the last payment
         self._reader_state: str | None = None
         self._wanted_customer: str | None = None
         self.dispatch_thread = ""  # name of the thread the last dispatch ran on
@@ -146,19 +158,19 @@ class MainWindow(QMainWindow):
         self.office_button.setVisible(self._may_use_back_office())
         self.back_office: QWidget | None = None
         actions = QWidget(self)
-        actions_layout = QVBoxLayout(actions)
+        actions_layout = QGridLayout(actions)  # two columns: the column fits a 768-px screen
         actions_layout.setContentsMargins(0, 0, 0, 0)
-        for b in (
-            self.card_button,
-            self.print_button,
-            self.reprint_button,
-            self.reversal_button,
-            self.offset_button,
-            self.transfer_button,
-            self.next_button,
-            self.office_button,
+        for i, b in enumerate(
+            (
+                self.card_button,
+                self.print_button,
+                self.reprint_button,
+                self.reversal_button,
+                self.offset_button,
+                self.transfer_button,
+            )
         ):
-            actions_layout.addWidget(b)
+            actions_layout.addWidget(b, i // 2, i % 2)
 
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -168,7 +180,17 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(actions)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.search)
+        # next customer and the back office under the search: they leave the customer, and
+        # the right-hand column keeps to three rows of actions on a 768-px screen
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search, 1)
+        leave = QHBoxLayout()
+        leave.addWidget(self.next_button)
+        leave.addWidget(self.office_button)
+        left_layout.addLayout(leave)
+        splitter.addWidget(left)
         splitter.addWidget(self.account_view)
         splitter.addWidget(right)
         splitter.setSizes([340, 640, 380])
@@ -190,7 +212,7 @@ class MainWindow(QMainWindow):
         self.hints = QLabel(self)
         self.hints.setObjectName("shortcutHints")
         self.statusBar().addPermanentWidget(self.hints, 1)
-        self.resize(1360, 800)
+        self.fit_to_screen()
 
         self.shortcuts = {
             "search": QShortcut(QKeySequence(Qt.Key.Key_F2), self, self.search.focus_search),
@@ -204,6 +226,16 @@ class MainWindow(QMainWindow):
             "next": QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.next_customer),
             "back-office": QShortcut(QKeySequence(Qt.Key.Key_F10), self, self.open_back_office),
         }
+
+    def fit_to_screen(self) -> None:
+        """1366×768 at most, and never more than the screen's free area: a counter screen of
+        1366×768 with a task bar still shows the whole window, status bar included."""
+        screen = self.screen()
+        area = screen.availableGeometry() if screen is not None else None
+        width, height = 1366, 768
+        if area is not None and area.width() > 0 and area.height() > 0:
+            width, height = min(width, area.width()), min(height, area.height())
+        self.resize(width, height)
 
     def _wire_events(self) -> None:
         self.search.sig_customer_chosen.connect(self.open_customer)
@@ -295,18 +327,45 @@ class MainWindow(QMainWindow):
         )
 
     def _update_actions(self) -> None:
-        has_account = self.account is not None
+        """Each action is on only when it has something to act on (F6, Ctrl+P, F8)."""
         idle = not self._money_busy
         self.payment.set_enabled_for(self.account if idle else None)
-        self.card_button.setEnabled(has_account and idle and self.context.purchase_card is not None)
+        self.card_button.setEnabled(
+            idle and self.context.purchase_card is not None and self.card_work_waiting()
+        )
         self.print_button.setEnabled(self.last_outcome is not None and idle)
-        self.reprint_button.setEnabled(has_account and idle)
-        self.reversal_button.setEnabled(has_account and idle)
+        self.reprint_button.setEnabled(idle and self._payments() != ())
+        self.reversal_button.setEnabled(idle and any(not p.reversed for p in self._payments()))
         account = self.account
         self.offset_button.setEnabled(
             account is not None and idle and account.arrears_fen > 0 and account.prepayment_fen > 0
         )
         self.transfer_button.setEnabled(account is not None and idle and account.prepayment_fen > 0)
+
+    def _payments(self) -> tuple[Any, ...]:
+        return self.account.payments if self.account is not None else ()
+
+    def card_work_waiting(self) -> bool:
+        """Is there anything to write to a purchase card for this customer?
+
+        A failed or work-order purchase (R10), an unconfirmed card write (R16), or prepayment
+        waiting for one of the household's card meters (R6).
+        """
+        account = self.account
+        if account is None:
+            return False
+        if any(p.state in ("failed", "work-order", "card-writing") for p in account.purchases):
+            return True
+        return account.prepayment_fen > 0 and bool(counter_views.card_meters(account))
+
+    def _card_next_step(self) -> str:
+        """The card as the next step, or why it cannot be written at this counter."""
+        if self.context.purchase_card is None:
+            return self.tr(
+                "This counter has no card reader (F6 is off): write the card at a counter "
+                "with a reader."
+            )
+        return self.tr("Write the card now (F6).")
 
     @property
     def money_busy(self) -> bool:
@@ -420,17 +479,61 @@ class MainWindow(QMainWindow):
         except PlanError as exc:
             self.payment.error.setText(explain(exc) or str(exc))
             return
-        dialog = ConfirmPaymentDialog(account, plan, self)
-        dialog.sig_confirmed.connect(lambda: self.take_payment(amount_fen, channel))
+        tendered = self.payment.tendered_fen() if channel == Channel.COUNTER.value else None
+        cash = (tendered, tendered - amount_fen) if tendered is not None else None
+        dialog = ConfirmPaymentDialog(
+            account, plan, self, warnings=self.desk_warnings(account, plan), cash=cash
+        )
+        dialog.sig_confirmed.connect(lambda: self.take_payment(amount_fen, channel, tendered))
         dialog.finished.connect(self._reactivate)
         self.confirm_dialog = dialog
         dialog.open()
 
-    def take_payment(self, amount_fen: int, channel: str) -> None:
+    def desk_warnings(self, account: counter_views.Account, plan: Any) -> list[str]:
+        """What the teller must check with the customer before taking the money.
+
+        A large amount (the hall's threshold, ``[desk] large_amount_yuan``), and a purchase that
+        would take the meter's last known balance past the hoarding limit (R21): the meter
+        would refuse it, and the money would wait in prepayment.
+        """
+        from counter_app.core.desk import hoarding_warning, is_large
+        from counter_app.core.payment_plan import Route
+
+        desk = self.context.desk
+        warnings = []
+        if is_large(plan.amount_fen, desk.large_amount_fen):
+            warnings.append(
+                self.tr("Large amount: {amount}. Check the amount with the customer.").format(
+                    amount=texts.yuan(plan.amount_fen)
+                )
+            )
+        if plan.route is Route.REMOTE and plan.purchase is not None:
+            meter = account.meter(plan.purchase.meter_id)
+            warning = hoarding_warning(
+                meter.last_balance_fen, plan.purchase.amount_fen, desk.hoarding_limit_fen
+            )
+            if warning is not None:
+                warnings.append(
+                    self.tr(
+                        "Meter {meter} last showed {balance}; with this purchase it would hold "
+                        "{after}, above its hoarding limit of {limit} (R21). The meter will "
+                        "refuse it: at most {room} can be loaded now."
+                    ).format(
+                        meter=meter.meter_no,
+                        balance=texts.yuan(warning.balance_fen),
+                        after=texts.yuan(warning.after_fen),
+                        limit=texts.yuan(warning.limit_fen),
+                        room=texts.yuan(warning.room_fen),
+                    )
+                )
+        return warnings
+
+    def take_payment(self, amount_fen: int, channel: str, tendered_fen: int | None = None) -> None:
         account = self.account
         if account is None or self._money_busy:
             return
         self._set_money_busy(True)
+        self.last_tendered = tendered_fen
         self.progress.clear()
         self.progress.set_outcome(self.tr("Recording the payment…"), "working")
         operator = str(self.user.username)
@@ -448,6 +551,7 @@ class MainWindow(QMainWindow):
                 operator=operator,
                 dispatch=hands_over,
                 follow=False,
+                tendered_fen=tendered_fen,
             )
 
         self.workers.submit(
@@ -471,6 +575,13 @@ class MainWindow(QMainWindow):
         self.progress.add_step(
             self.tr("Payment recorded, receipt {receipt_no}.").format(receipt_no=outcome.receipt_no)
         )
+        if self.last_tendered is not None:
+            self.progress.add_step(
+                self.tr("Cash tendered {tendered}: give back {change}.").format(
+                    tendered=texts.yuan(self.last_tendered),
+                    change=texts.yuan(self.last_tendered - outcome.amount_fen),
+                )
+            )
         if outcome.settlements:
             self.progress.add_step(
                 self.tr("Arrears settled: {fen}.").format(
@@ -490,8 +601,9 @@ class MainWindow(QMainWindow):
         reason = texts.reason(outcome.reason)
         if outcome.route == "card":
             self.progress.set_outcome(
-                self.tr("Kept in prepayment: {reason}. Write the card now (F6).").format(
-                    reason=reason
+                sentences(
+                    self.tr("Kept in prepayment: {reason}.").format(reason=reason),
+                    self._card_next_step(),
                 ),
                 "success",
             )
@@ -625,10 +737,13 @@ class MainWindow(QMainWindow):
             ).format(outcome=texts.outcome(summary.outcome))
             self.progress.set_outcome(text, "failure")
         else:
-            text = self.tr(
-                "Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order "
-                "is open (R10). The purchase can be written to the customer's card now (F6)."
-            ).format(outcome=texts.outcome(summary.outcome), attempts=summary.attempts)
+            text = sentences(
+                self.tr(
+                    "Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work "
+                    "order is open (R10)."
+                ).format(outcome=texts.outcome(summary.outcome), attempts=summary.attempts),
+                self._card_next_step(),
+            )
             self.progress.set_outcome(text, "failure")
 
     def check_meter(self) -> None:
@@ -691,7 +806,12 @@ class MainWindow(QMainWindow):
 
     def reprint_receipt(self) -> None:
         """Ctrl+P: reprint the selected (or latest) payment of this customer as a COPY."""
-        if self.account is None or not self.account.payments or self._money_busy:
+        if self._money_busy:
+            return
+        if self.account is None or not self.account.payments:
+            self.statusBar().showMessage(
+                self.tr("Nothing to reprint: open a customer who has paid (F2)."), 5000
+            )
             return
         rows = self.account_view.payments_view.selectionModel().selectedRows()
         index = rows[0].row() if rows else 0
@@ -715,6 +835,7 @@ class MainWindow(QMainWindow):
         )
 
     def open_receipt(self, data: Any, copy: bool) -> None:
+        data = self.as_printed(data, copy)
         self.last_receipt = data
         self.preview = ReceiptPreviewDialog(
             data,
@@ -722,11 +843,29 @@ class MainWindow(QMainWindow):
             training=self.context.training,
             paper=self.context.paper,
             printer_name=self.context.printer_name,
+            thermal=self.context.receipt_printer,
             parent=self,
         )
         self.receipts_printed.add(data.receipt_no)
         self.preview.finished.connect(self._reactivate)
         self.preview.open()
+
+    def as_printed(self, data: Any, copy: bool) -> Any:
+        """The receipt as this hall prints it: supplier, hall and tariff from the settings,
+        and on a COPY when and by whom it is reprinted (the original's time stays)."""
+        import dataclasses
+
+        desk = self.context.desk
+        changes: dict[str, Any] = {
+            "supplier": desk.supplier,
+            "hall": desk.hall,
+            "tariff": desk.tariff,
+        }
+        if copy:
+            name = getattr(self.user, "full_name", "") or getattr(self.user, "username", "")
+            changes["reprinted_at"] = dt.datetime.now()
+            changes["reprinted_by"] = str(name)
+        return dataclasses.replace(data, **changes)
 
     # -- card ----------------------------------------------------------------------------------
     def read_card(self) -> None:
@@ -809,7 +948,15 @@ class MainWindow(QMainWindow):
         self.reload_account()
 
     def open_card_write(self) -> None:
-        if self.account is None or self._money_busy or self.context.purchase_card is None:
+        if self.account is None or self._money_busy:
+            return
+        if self.context.purchase_card is None:
+            self.statusBar().showMessage(self.tr("No card reader is available."), 5000)
+            return
+        if not self.card_work_waiting():
+            self.statusBar().showMessage(
+                self.tr("Nothing to write to a card for this customer."), 5000
+            )
             return
         from counter_app.ui.card_write import CardWriteDialog
 
@@ -885,13 +1032,27 @@ class MainWindow(QMainWindow):
         self.back_office.activateWindow()
 
     def open_reversal(self) -> None:
-        if self.account is None or not self.account.payments or self._money_busy:
+        if self._money_busy:
+            return
+        if self.account is None or not any(not p.reversed for p in self.account.payments):
+            self.statusBar().showMessage(
+                self.tr("Nothing to reverse: this customer has no payment that can be reversed."),
+                5000,
+            )
             return
         from counter_app.ui.reversal import ReversalDialog
 
         rows = self.account_view.payments_view.selectionModel().selectedRows()
         index = rows[0].row() if rows else 0
         payment = self.account.payments[min(index, len(self.account.payments) - 1)]
+        if payment.reversed:
+            self.statusBar().showMessage(
+                self.tr("Payment {receipt_no} is already reversed.").format(
+                    receipt_no=payment.receipt_no
+                ),
+                5000,
+            )
+            return
         dialog = ReversalDialog(self.context, self.workers, self.user, self.account, payment, self)
         dialog.sig_reversed.connect(self._on_reversed)
         dialog.finished.connect(self._reactivate)
@@ -927,6 +1088,15 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _on_reversed(self, receipt: Any) -> None:
+        """The panel says the payment is reversed: its earlier next step (F6) is void now."""
+        if receipt is not None:
+            text = self.tr("Payment {receipt_no} reversed.").format(
+                receipt_no=getattr(receipt, "original_receipt_no", None) or receipt.receipt_no
+            )
+        else:
+            text = self.tr("The payment is reversed.")
+        self.progress.add_step(text)
+        self.progress.set_outcome(text, "success")
         self.reload_account()
         if receipt is not None:
             self.open_receipt(receipt, copy=False)

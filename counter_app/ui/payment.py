@@ -8,15 +8,20 @@ read to the customer. The payment service plans again inside its transaction.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QPushButton,
     QVBoxLayout,
@@ -24,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.core.channels import Channel
+from counter_app.core.desk import DeskError, change_fen
 from counter_app.core.money import MoneyError, parse_yuan
 from counter_app.core.payment_plan import PaymentPlan, Route
 from counter_app.services.counter_views import Account
@@ -34,7 +40,12 @@ CHANNELS = (Channel.COUNTER, Channel.TRANSFER, Channel.BANK, Channel.TERMINAL, C
 
 
 class PaymentPanel(QGroupBox):
-    """Amount (validated as typed), channel, and the Pay button (F5 / Enter)."""
+    """Amount (validated as typed), channel, cash tendered and change, the Pay button.
+
+    For cash at the counter the teller types what the customer handed over (实收); the change
+    (找零) is shown big as they type, and a tender short of the amount is refused inline.
+    Empty means the exact amount.
+    """
 
     sig_pay_requested = Signal(int, str)
 
@@ -52,20 +63,93 @@ class PaymentPanel(QGroupBox):
         self.channel.setObjectName("channelBox")
         for ch in CHANNELS:
             self.channel.addItem(texts.channel(ch.value), ch.value)
+        self.tendered = QLineEdit(self)
+        self.tendered.setObjectName("tenderedEdit")
+        self.tendered.textChanged.connect(lambda _t: self._show_change())
+        self.tendered.returnPressed.connect(self._on_pay)
+        self.change_caption = QLabel(self)
+        self.change_value = QLabel("—", self)
+        self.change_value.setObjectName("changeValue")
+        self.amount.textChanged.connect(lambda _t: self._show_change())
+        self.channel.currentIndexChanged.connect(lambda _i: self._show_cash_fields())
         self.pay_button = QPushButton(self)
         self.pay_button.setObjectName("primaryButton")
         self.pay_button.clicked.connect(self._on_pay)
         self.form = QFormLayout()
         self.amount_caption = QLabel(self)
         self.channel_caption = QLabel(self)
-        self.form.addRow(self.amount_caption, self.amount)
-        self.form.addRow("", self.error)
+        self.tendered_caption = QLabel(self)
+        # the big amount field spans the panel (its hint is never cut); channel and cash
+        # tendered sit beside their captions, and the change is shown big next to Pay
+        self.form.addRow(self.amount_caption)
+        self.form.addRow(self.amount)
+        self.form.addRow(self.error)
         self.form.addRow(self.channel_caption, self.channel)
+        self.form.addRow(self.tendered_caption, self.tendered)
+        pay_row = QHBoxLayout()
+        pay_row.addWidget(self.change_caption)
+        pay_row.addWidget(self.change_value)
+        pay_row.addStretch(1)
+        pay_row.addWidget(self.pay_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
-        layout.addWidget(self.pay_button)
+        layout.addLayout(pay_row)
         self.retranslate()
         self.set_enabled_for(None)
+        self._show_cash_fields()
+
+    def is_cash(self) -> bool:
+        return str(self.channel.currentData()) == Channel.COUNTER.value
+
+    def _show_cash_fields(self) -> None:
+        cash = self.is_cash()
+        self.form.setRowVisible(self.tendered, cash)
+        self.change_caption.setVisible(cash)
+        self.change_value.setVisible(cash)
+        if not cash:
+            self.tendered.clear()
+        self._show_change()
+
+    def tendered_fen(self) -> int | None:
+        """Cash handed over, in fen; None when empty (the exact amount) or not cash."""
+        if not self.is_cash() or not self.tendered.text().strip():
+            return None
+        try:
+            return parse_yuan(self.tendered.text())
+        except MoneyError:
+            return None
+
+    def change_fen(self) -> int | None:
+        """找零 for the amount and the tender typed, None while either is missing or wrong."""
+        tendered = self.tendered_fen()
+        if tendered is None:
+            return None
+        try:
+            return change_fen(parse_yuan(self.amount.text()), tendered)
+        except (MoneyError, DeskError):
+            return None
+
+    def _show_change(self) -> None:
+        change = self.change_fen()
+        self.change_value.setText(texts.yuan(change) if change is not None else "—")
+
+    def _tender_problem(self) -> str:
+        """Why the tender cannot be taken ("" when it can)."""
+        if not self.is_cash() or not self.tendered.text().strip():
+            return ""
+        try:
+            tendered = parse_yuan(self.tendered.text())
+        except MoneyError as exc:
+            return explain(exc) or str(exc)
+        try:
+            amount = parse_yuan(self.amount.text())
+        except MoneyError:
+            return ""
+        if tendered < amount:
+            return self.tr(
+                "The cash tendered ({tendered}) is less than the amount ({amount})."
+            ).format(tendered=texts.yuan(tendered), amount=texts.yuan(amount))
+        return ""
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Take payment (F5)"))
@@ -73,6 +157,9 @@ class PaymentPanel(QGroupBox):
         self.channel_caption.setText(self.tr("Channel"))
         self.amount.setPlaceholderText(self.tr("e.g. 200 or 150.50"))
         self.pay_button.setText(self.tr("Pay… (Enter)"))
+        self.tendered_caption.setText(self.tr("Cash tendered (yuan)"))
+        self.tendered.setPlaceholderText(self.tr("exact amount"))
+        self.change_caption.setText(self.tr("Change"))
         for i, ch in enumerate(CHANNELS):
             self.channel.setItemText(i, texts.channel(ch.value))
 
@@ -83,11 +170,12 @@ class PaymentPanel(QGroupBox):
 
     def set_enabled_for(self, account: Account | None) -> None:
         enabled = account is not None
-        for w in (self.amount, self.channel, self.pay_button):
+        for w in (self.amount, self.channel, self.pay_button, self.tendered):
             w.setEnabled(enabled)
 
     def clear(self) -> None:
         self.amount.clear()
+        self.tendered.clear()
         self.error.clear()
         self.channel.setCurrentIndex(0)
 
@@ -126,8 +214,14 @@ class PaymentPanel(QGroupBox):
         if not self.pay_button.isEnabled():
             return
         fen = self.amount_fen()
-        if fen is not None:
-            self.sig_pay_requested.emit(fen, str(self.channel.currentData()))
+        if fen is None:
+            return
+        problem = self._tender_problem()
+        if problem:
+            self._show_error(problem)
+            self.tendered.setFocus()
+            return
+        self.sig_pay_requested.emit(fen, str(self.channel.currentData()))
 
 
 def plan_lines(account: Account, plan: PaymentPlan) -> list[str]:
@@ -202,15 +296,39 @@ class ConfirmPaymentDialog(QDialog):
 
     sig_confirmed = Signal()
 
-    def __init__(self, account: Account, plan: PaymentPlan, parent: QWidget | None = None):
+    def __init__(
+        self,
+        account: Account,
+        plan: PaymentPlan,
+        parent: QWidget | None = None,
+        warnings: list[str] | None = None,
+        cash: tuple[int, int] | None = None,
+    ):
         super().__init__(parent)
         self.setObjectName("confirmPayment")
         self.plan = plan
         self.confirmed = False
+        self.warnings = list(warnings or [])
         self.setWindowTitle(self.tr("Confirm payment"))
-        self.text = QLabel("\n".join("• " + line for line in plan_lines(account, plan)), self)
+        lines = plan_lines(account, plan)
+        if cash is not None:
+            lines.append(
+                self.tr("Cash tendered {tendered}, change {change}.").format(
+                    tendered=texts.yuan(cash[0]), change=texts.yuan(cash[1])
+                )
+            )
+        self.text = QLabel("\n".join("• " + line for line in lines), self)
         self.text.setObjectName("planText")
         self.text.setWordWrap(True)
+        # a large amount or a purchase the meter may refuse: said in red, and confirmed by a
+        # tick the teller gives after asking the customer (Space), before Enter takes the money
+        self.warning_label = QLabel("\n".join("⚠ " + w for w in self.warnings), self)
+        self.warning_label.setObjectName("confirmWarning")
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setVisible(bool(self.warnings))
+        self.checked = QCheckBox(self.tr("Checked with the customer"), self)
+        self.checked.setObjectName("warningChecked")
+        self.checked.setVisible(bool(self.warnings))
         self.buttons = QDialogButtonBox(self)
         self.confirm_button = QPushButton(self.tr("Confirm and take payment (Enter)"), self)
         self.confirm_button.setObjectName("primaryButton")
@@ -223,18 +341,37 @@ class ConfirmPaymentDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
+        layout.addWidget(self.warning_label)
+        layout.addWidget(self.checked)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(600)
         # a word-wrapped label does not ask for its height in a dialog: give it its lines
         self.text.setMinimumHeight(self.text.heightForWidth(560) + 8)
+        if self.warnings:
+            self.warning_label.setMinimumHeight(self.warning_label.heightForWidth(560) + 8)
+            self.confirm_button.setEnabled(False)
+            self.checked.toggled.connect(self.confirm_button.setEnabled)
+            self.checked.setFocus()
 
     def _on_confirm(self) -> None:
-        if self.confirmed:
+        if self.confirmed or (self.warnings and not self.checked.isChecked()):
             return
         self.confirmed = True
         self.confirm_button.setEnabled(False)
         self.sig_confirmed.emit()
         self.accept()
+
+
+class StepList(QListWidget):
+    """The steps, newest in view: also when a longer outcome below makes the list shorter."""
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.show_last)
+
+    def show_last(self) -> None:
+        if shiboken6.isValid(self) and self.count():
+            self.scrollToItem(self.item(self.count() - 1))
 
 
 class ProgressPanel(QGroupBox):
@@ -243,10 +380,15 @@ class ProgressPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("progressPanel")
-        self.steps = QListWidget(self)
+        self.steps = StepList(self)
         self.steps.setObjectName("stepList")
         self.steps.setWordWrap(True)
         self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # wrapped steps of different heights, laid out again when the width changes, so
+        # the last step is never cut at the bottom
+        self.steps.setUniformItemSizes(False)
+        self.steps.setResizeMode(QListView.ResizeMode.Adjust)
+        self.steps.setMinimumHeight(64)
         self.outcome = QLabel(self)
         self.outcome.setObjectName("outcomeLabel")
         self.outcome.setWordWrap(True)
@@ -269,7 +411,11 @@ class ProgressPanel(QGroupBox):
 
     def add_step(self, text: str) -> None:
         self.steps.addItem(text)
+        item = self.steps.item(self.steps.count() - 1)
+        item.setToolTip(text)
         self.steps.scrollToBottom()
+        # again once the wrapped item has its height (after the layout pass)
+        QTimer.singleShot(0, self.steps.show_last)
 
     def step_texts(self) -> list[str]:
         return [self.steps.item(i).text() for i in range(self.steps.count())]

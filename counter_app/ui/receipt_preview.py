@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.config import ThermalPrinterConfig
 from counter_app.services.receipts import PaperSize, ReceiptData, render_receipt
 
 PRINT_TO_FILE_ENV = "COUNTER_PRINT_TO_FILE"
@@ -71,7 +72,10 @@ def print_pdf(pdf: bytes, printer: QPrinter) -> None:
         if document.pageCount() < 1:
             raise OSError("the receipt has no page")
         first = document.pagePointSize(0)
-        printer.setPageSize(QPageSize(first, QPageSize.Unit.Point, "receipt"))
+        # exactly the receipt's size: a fuzzy match would snap a roll to a near standard sheet
+        printer.setPageSize(
+            QPageSize(first, QPageSize.Unit.Point, "receipt", QPageSize.SizeMatchPolicy.ExactMatch)
+        )
         printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
         painter = QPainter()
         if not painter.begin(printer):
@@ -125,9 +129,11 @@ class ReceiptPreviewDialog(QDialog):
         paper: PaperSize = PaperSize.ROLL_80MM,
         printer_name: str = "",
         training: bool = False,
+        thermal: ThermalPrinterConfig | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.thermal = thermal if thermal is not None and thermal.configured else None
         self.setObjectName("receiptPreview")
         self.data = data
         self.copy = copy
@@ -193,13 +199,36 @@ class ReceiptPreviewDialog(QDialog):
         self._render()
 
     def print_now(self) -> None:
+        """F9: the 80 mm roll goes to the ESC/POS receipt printer when one is configured
+        (cut, and the cash drawer opened for cash just taken); A5 and printers without
+        ESC/POS take the PDF."""
         try:
-            where = print_receipt(self.pdf, self.data.receipt_no, self.copy, self.printer_name)
+            if self.thermal is not None and self.paper is PaperSize.ROLL_80MM:
+                where = self._print_thermal(self.thermal)
+            else:
+                where = print_receipt(self.pdf, self.data.receipt_no, self.copy, self.printer_name)
         except OSError as exc:
             self.status.setText(self.tr("Not printed: {error}").format(error=exc))
             return
         self.printed_to = where
         self.status.setText(self.tr("Printed to {where}.").format(where=where))
+
+    def _print_thermal(self, config: ThermalPrinterConfig) -> str:
+        from counter_app.services import thermal
+
+        printer = thermal.open_printer(config)
+        try:
+            thermal.print_receipt(
+                printer,
+                self.data,
+                copy=self.copy,
+                training=self.training,
+                kick_drawer=thermal.opens_drawer(self.data),
+                drawer_pin=config.drawer_pin,
+            )
+        finally:
+            printer.close()
+        return self.tr("the receipt printer ({kind})").format(kind=config.kind)
 
     def _save_as(self) -> None:
         name, _ = QFileDialog.getSaveFileName(

@@ -59,6 +59,7 @@ class SearchPanel(QGroupBox):
         self.read_card_button.clicked.connect(self.sig_read_card_requested)
         self.status = QLabel(self)
         self.status.setObjectName("searchStatus")
+        self.status.setWordWrap(True)
         self.model = QStandardItemModel(0, 4, self)
         self.table = QTableView(self)
         self.table.setObjectName("searchResults")
@@ -80,18 +81,22 @@ class SearchPanel(QGroupBox):
         self.edit.textChanged.connect(lambda _text: self._timer.start())
         self.edit.returnPressed.connect(self._on_return)
 
+        # the field has the panel's whole width (its placeholder is never cut); the read-card
+        # button sits under it, next to the result count
         row = QHBoxLayout()
-        row.addWidget(self.edit, 1)
+        row.addWidget(self.status, 1)
         row.addWidget(self.read_card_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.edit)
         layout.addLayout(row)
-        layout.addWidget(self.status)
         layout.addWidget(self.table, 1)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Find customer (F2)"))
-        self.edit.setPlaceholderText(
+        # short enough for the field; the tooltip says how the search works
+        self.edit.setPlaceholderText(self.tr("Customer, meter, name or phone"))
+        self.edit.setToolTip(
             self.tr("Customer no., meter no., name or phone — results as you type")
         )
         self.read_card_button.setText(self.tr("Read card (F3)"))

@@ -18,11 +18,17 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlparse
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from counter_app.ui.context import Check
 from counter_app.ui.workers import OwnerThread, Workers
+
+
+def _said(ok: bool, words: Callable[[], tuple[str, str]], required: bool = False) -> Check:
+    """A check whose line can be said again in another language (``Check.words``)."""
+    name, detail = words()
+    return Check(name, ok, detail, required=required, words=words)
 
 
 def check_database(counter: Any) -> Check:
@@ -31,31 +37,43 @@ def check_database(counter: Any) -> Check:
     try:
         users = user_count()
     except Exception as exc:
-        return Check(
-            QCoreApplication.translate("SelfCheck", "Database"),
+        error = exc
+        return _said(
             False,
-            QCoreApplication.translate("SelfCheck", "cannot be opened: {error}").format(error=exc),
+            lambda: (
+                QCoreApplication.translate("SelfCheck", "Database"),
+                QCoreApplication.translate("SelfCheck", "cannot be opened: {error}").format(
+                    error=error
+                ),
+            ),
             required=True,
         )
-    return Check(
-        QCoreApplication.translate("SelfCheck", "Database"),
+    return _said(
         users > 0,
-        QCoreApplication.translate("SelfCheck", "open, {users} user(s)").format(users=users)
-        if users
-        else QCoreApplication.translate("SelfCheck", "open, but no users: run counterctl demo"),
+        lambda: (
+            QCoreApplication.translate("SelfCheck", "Database"),
+            QCoreApplication.translate("SelfCheck", "open, {users} user(s)").format(users=users)
+            if users
+            else QCoreApplication.translate("SelfCheck", "open, but no users: run counterctl demo"),
+        ),
         required=True,
     )
 
 
 def check_meter_link(url: str | None) -> Check:
     """Can the collection channel be opened? (TCP connect, or opening the serial port.)"""
-    name = QCoreApplication.translate("SelfCheck", "Meter link")
+
+    def name() -> str:
+        return QCoreApplication.translate("SelfCheck", "Meter link")
+
     if not url:
-        return Check(
-            name,
+        return _said(
             False,
-            QCoreApplication.translate(
-                "SelfCheck", "not configured: payments stay queued, no remote dispatch"
+            lambda: (
+                name(),
+                QCoreApplication.translate(
+                    "SelfCheck", "not configured: payments stay queued, no remote dispatch"
+                ),
             ),
         )
     parsed = urlparse(url)
@@ -70,15 +88,22 @@ def check_meter_link(url: str | None) -> Check:
             port.open()
             port.close()
     except Exception as exc:
-        return Check(
-            name,
+        error = exc
+        return _said(
             False,
-            QCoreApplication.translate(
-                "SelfCheck", "{url} unreachable ({error}): remote dispatch will fail"
-            ).format(url=url, error=exc),
+            lambda: (
+                name(),
+                QCoreApplication.translate(
+                    "SelfCheck", "{url} unreachable ({error}): remote dispatch will fail"
+                ).format(url=url, error=error),
+            ),
         )
-    return Check(
-        name, True, QCoreApplication.translate("SelfCheck", "{url} reachable").format(url=url)
+    return _said(
+        True,
+        lambda: (
+            name(),
+            QCoreApplication.translate("SelfCheck", "{url} reachable").format(url=url),
+        ),
     )
 
 
@@ -132,31 +157,39 @@ def check_pcsc(reader_fragment: str | None) -> Check:
     from card_io.errors import NoPcscService
     from card_io.reader import list_readers
 
-    name = QCoreApplication.translate("SelfCheck", "Card reader")
+    def name() -> str:
+        return QCoreApplication.translate("SelfCheck", "Card reader")
+
     try:
         readers = list_readers()
     except NoPcscService:
-        return Check(
-            name,
+        return _said(
             False,
-            QCoreApplication.translate(
-                "SelfCheck",
-                "no PC/SC service (pcscd / Windows Smart Card service is not running): "
-                "card writing is unavailable",
+            lambda: (
+                name(),
+                QCoreApplication.translate(
+                    "SelfCheck",
+                    "no PC/SC service (pcscd / Windows Smart Card service is not running): "
+                    "card writing is unavailable",
+                ),
             ),
         )
     except Exception as exc:
-        return Check(name, False, str(exc))
+        error = str(exc)
+        return _said(False, lambda: (name(), error))
     matching = [r for r in readers if (reader_fragment or "").lower() in r.lower()]
     if not matching:
-        return Check(
-            name,
+        return _said(
             False,
-            QCoreApplication.translate(
-                "SelfCheck", "no card reader attached: card writing is unavailable"
+            lambda: (
+                name(),
+                QCoreApplication.translate(
+                    "SelfCheck", "no card reader attached: card writing is unavailable"
+                ),
             ),
         )
-    return Check(name, True, matching[0])
+    reader = matching[0]
+    return _said(True, lambda: (name(), reader))
 
 
 def local_checks(language_ok: bool, missing_translations: list[str]) -> list[Check]:
@@ -167,45 +200,59 @@ def local_checks(language_ok: bool, missing_translations: list[str]) -> list[Che
     from counter_app.ui.receipt_preview import PRINT_TO_FILE_ENV
 
     checks = []
+    files = ", ".join(missing_translations)
     checks.append(
-        Check(
-            QCoreApplication.translate("SelfCheck", "Translations"),
+        _said(
             language_ok,
-            QCoreApplication.translate("SelfCheck", "loaded")
-            if language_ok
-            else QCoreApplication.translate(
-                "SelfCheck", "missing {files}: run scripts/build-translations.sh"
-            ).format(files=", ".join(missing_translations)),
+            lambda: (
+                QCoreApplication.translate("SelfCheck", "Translations"),
+                QCoreApplication.translate("SelfCheck", "loaded")
+                if language_ok
+                else QCoreApplication.translate(
+                    "SelfCheck", "missing {files}: run scripts/build-translations.sh"
+                ).format(files=files),
+            ),
         )
     )
+
+    def font_name() -> str:
+        return QCoreApplication.translate("SelfCheck", "Receipt font")
+
     try:
         path, _index = find_cjk_font()
-        checks.append(Check(QCoreApplication.translate("SelfCheck", "Receipt font"), True, path))
+        checks.append(_said(True, lambda: (font_name(), path)))
     except FontNotFoundError as exc:
-        checks.append(
-            Check(QCoreApplication.translate("SelfCheck", "Receipt font"), False, str(exc))
-        )
+        error = str(exc)
+        checks.append(_said(False, lambda: (font_name(), error)))
     import os
 
-    if os.environ.get(PRINT_TO_FILE_ENV):
+    def printer_name() -> str:
+        return QCoreApplication.translate("SelfCheck", "Printer")
+
+    target = os.environ.get(PRINT_TO_FILE_ENV)
+    if target:
         checks.append(
-            Check(
-                QCoreApplication.translate("SelfCheck", "Printer"),
+            _said(
                 True,
-                QCoreApplication.translate("SelfCheck", "receipts saved as PDF in {dir}").format(
-                    dir=os.environ[PRINT_TO_FILE_ENV]
+                lambda: (
+                    printer_name(),
+                    QCoreApplication.translate(
+                        "SelfCheck", "receipts saved as PDF in {dir}"
+                    ).format(dir=target),
                 ),
             )
         )
     else:
         default = QPrinterInfo.defaultPrinterName()
         checks.append(
-            Check(
-                QCoreApplication.translate("SelfCheck", "Printer"),
+            _said(
                 bool(default),
-                default
-                or QCoreApplication.translate(
-                    "SelfCheck", "no printer installed: receipts can be saved as PDF"
+                lambda: (
+                    printer_name(),
+                    default
+                    or QCoreApplication.translate(
+                        "SelfCheck", "no printer installed: receipts can be saved as PDF"
+                    ),
                 ),
             )
         )
@@ -221,14 +268,29 @@ class CheckPanel(QGroupBox):
         self.setTitle(self.tr("System check"))
         self.layout_ = QVBoxLayout(self)
         self.checks: list[Check] = []
+        self.labels: list[QLabel] = []
         self.pending = 0
+
+    @staticmethod
+    def _line(check: Check) -> str:
+        name, detail = check.words() if check.words is not None else (check.name, check.detail)
+        return ("✔ " if check.ok else "✘ ") + f"{name}: {detail}"
 
     def add(self, check: Check) -> None:
         self.checks.append(check)
-        label = QLabel(("✔ " if check.ok else "✘ ") + f"{check.name}: {check.detail}", self)
+        label = QLabel(self._line(check), self)
         label.setWordWrap(True)
         label.setProperty("ok", check.ok)
         self.layout_.addWidget(label)
+        self.labels.append(label)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The language changed at sign-in: every line is said again in it."""
+        if event.type() == QEvent.Type.LanguageChange:
+            self.setTitle(self.tr("System check"))
+            for check, label in zip(self.checks, self.labels, strict=True):
+                label.setText(self._line(check))
+        super().changeEvent(event)
 
     def run(self, workers: Workers, jobs: list[tuple[OwnerThread, Callable[[], Check]]]) -> None:
         for owner, fn in jobs:
@@ -238,7 +300,7 @@ class CheckPanel(QGroupBox):
                 "self-check",
                 partial(_call, fn),
                 on_done=self._on_done,
-                on_error=lambda exc: self._on_done(Check("?", False, str(exc))),
+                on_error=lambda exc: self._on_done(Check("?", False, str(exc))),  # a bug
             )
 
     def _on_done(self, check: Check) -> None:

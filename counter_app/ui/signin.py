@@ -66,6 +66,7 @@ class SignInDialog(QDialog):
         self.password.setObjectName("passwordEdit")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.counter_label = QLabel(counter_id, self)
+        self.counter_label.setObjectName("counterId")
         self.message = QLabel(self)
         self.message.setObjectName("signInMessage")
         self.message.setWordWrap(True)

@@ -186,3 +186,51 @@ def role(code: str) -> str:
         "technician": QCoreApplication.translate("Texts", "technician"),
         "admin": QCoreApplication.translate("Texts", "administrator"),
     }.get(code, code)
+
+
+def payment_result(
+    route_code: str,
+    reason_code: str | None,
+    purchase_state: str | None,
+    dispatch_outcome: str | None,
+    reversed_: bool,
+) -> str:
+    """What really happened to a payment's money (the 处理结果 column), not only its route.
+
+    The route is what the payment planned (R3 remote, R6 card, R2/R4 prepayment); the state
+    of the purchase it made says where the money went since: loaded into the meter (R7),
+    failed with a re-dispatch work order (R10), waiting for a probe (R8), on the card (R12),
+    or reversed (R15).
+    """
+    if reversed_:
+        return QCoreApplication.translate("Texts", "reversed: the payment was refunded (R15)")
+    state_text = {
+        "loaded": QCoreApplication.translate("Texts", "loaded into the meter remotely"),
+        "failed": QCoreApplication.translate(
+            "Texts", "dispatch failed ({outcome}): a work order is open (R10)"
+        ),
+        "work-order": QCoreApplication.translate(
+            "Texts", "dispatch failed ({outcome}): a work order is open (R10)"
+        ),
+        "dispatching": QCoreApplication.translate(
+            "Texts", "result not yet known: the meter is probed first (R8)"
+        ),
+        "created": QCoreApplication.translate("Texts", "waiting to be sent to the meter"),
+        "card-writing": QCoreApplication.translate(
+            "Texts", "card write not confirmed: read the card (R16)"
+        ),
+        "card-written": QCoreApplication.translate("Texts", "written to the purchase card"),
+        "reversed": QCoreApplication.translate("Texts", "purchase cancelled by a reversal (R15)"),
+    }
+    if purchase_state is not None and purchase_state in state_text:
+        return state_text[purchase_state].format(outcome=outcome(dispatch_outcome) or "—")
+    why = reason(reason_code)
+    if route_code == "card":
+        return QCoreApplication.translate(
+            "Texts", "waiting in prepayment for a card write: {reason}"
+        ).format(reason=why or "—")
+    if why:
+        return QCoreApplication.translate("Texts", "waiting in prepayment: {reason}").format(
+            reason=why
+        )
+    return route(route_code)

@@ -43,6 +43,10 @@
   <context>
     <name>BackOfficeWindow</name>
     <message>
+      <source>Daily settlement</source>
+      <translation>营业厅日结</translation>
+    </message>
+    <message>
       <source>Work orders</source>
       <translation>补发工单</translation>
     </message>
@@ -1393,6 +1397,576 @@
     <message>
       <source>{user} reactivated.</source>
       <translation>已重新启用 {user}。</translation>
+    </message>
+  </context>
+  <context>
+    <name>AuditWords</name>
+    <message>
+      <source>loaded into the meter</source>
+      <translation>已充值到电表</translation>
+    </message>
+    <message>
+      <source>dispatch failed</source>
+      <translation>下发失败</translation>
+    </message>
+    <message>
+      <source>cash in</source>
+      <translation>现金存入</translation>
+    </message>
+    <message>
+      <source>cash out</source>
+      <translation>现金取出</translation>
+    </message>
+    <message>
+      <source>blocked card refused</source>
+      <translation>拒绝已锁定的卡</translation>
+    </message>
+    <message>
+      <source>forged card refused</source>
+      <translation>拒绝伪造卡</translation>
+    </message>
+    <message>
+      <source>card refused: wrong keys</source>
+      <translation>拒卡：密钥不符</translation>
+    </message>
+    <message>
+      <source>card check failed</source>
+      <translation>卡片校验失败</translation>
+    </message>
+    <message>
+      <source>card write abandoned</source>
+      <translation>放弃写卡</translation>
+    </message>
+    <message>
+      <source>card write confirmed</source>
+      <translation>写卡已确认</translation>
+    </message>
+    <message>
+      <source>account locked</source>
+      <translation>账号锁定</translation>
+    </message>
+    <message>
+      <source>user activated</source>
+      <translation>启用用户</translation>
+    </message>
+    <message>
+      <source>supervisor authorization granted</source>
+      <translation>主管授权通过</translation>
+    </message>
+    <message>
+      <source>supervisor authorization refused</source>
+      <translation>主管授权被拒</translation>
+    </message>
+    <message>
+      <source>card purchase cancelled</source>
+      <translation>撤销写卡购电</translation>
+    </message>
+    <message>
+      <source>card unblocked</source>
+      <translation>解锁卡</translation>
+    </message>
+    <message>
+      <source>card write started</source>
+      <translation>开始写卡</translation>
+    </message>
+    <message>
+      <source>card written</source>
+      <translation>写卡完成</translation>
+    </message>
+    <message>
+      <source>card write-back applied</source>
+      <translation>处理卡回写</translation>
+    </message>
+    <message>
+      <source>card refused</source>
+      <translation>拒绝用卡</translation>
+    </message>
+    <message>
+      <source>card issued</source>
+      <translation>发卡</translation>
+    </message>
+    <message>
+      <source>card re-issued</source>
+      <translation>补卡</translation>
+    </message>
+    <message>
+      <source>card cleared</source>
+      <translation>清卡</translation>
+    </message>
+    <message>
+      <source>password changed</source>
+      <translation>修改密码</translation>
+    </message>
+    <message>
+      <source>role changed</source>
+      <translation>修改角色</translation>
+    </message>
+    <message>
+      <source>user created</source>
+      <translation>新建用户</translation>
+    </message>
+    <message>
+      <source>user deactivated</source>
+      <translation>停用用户</translation>
+    </message>
+    <message>
+      <source>dispatch interrupted</source>
+      <translation>下发中断</translation>
+    </message>
+    <message>
+      <source>meter probed</source>
+      <translation>核查电表</translation>
+    </message>
+    <message>
+      <source>dispatch started</source>
+      <translation>开始下发</translation>
+    </message>
+    <message>
+      <source>dispatch result</source>
+      <translation>下发结果</translation>
+    </message>
+    <message>
+      <source>bill issued</source>
+      <translation>录入账单</translation>
+    </message>
+    <message>
+      <source>password reset</source>
+      <translation>重置密码</translation>
+    </message>
+    <message>
+      <source>reversal refused</source>
+      <translation>冲正被拒</translation>
+    </message>
+    <message>
+      <source>payment reversed</source>
+      <translation>缴费冲正</translation>
+    </message>
+    <message>
+      <source>signed out</source>
+      <translation>退出登录</translation>
+    </message>
+    <message>
+      <source>session opened</source>
+      <translation>开始会话</translation>
+    </message>
+    <message>
+      <source>shift closed (Z)</source>
+      <translation>结班（Z）</translation>
+    </message>
+    <message>
+      <source>blind count recorded</source>
+      <translation>登记盲点</translation>
+    </message>
+    <message>
+      <source>shift opened</source>
+      <translation>开班</translation>
+    </message>
+    <message>
+      <source>X read</source>
+      <translation>X 读数</translation>
+    </message>
+    <message>
+      <source>cash in/out</source>
+      <translation>现金存取</translation>
+    </message>
+    <message>
+      <source>signed in</source>
+      <translation>登录</translation>
+    </message>
+    <message>
+      <source>sign-in failed</source>
+      <translation>登录失败</translation>
+    </message>
+    <message>
+      <source>SMS queued</source>
+      <translation>短信入队</translation>
+    </message>
+    <message>
+      <source>SMS queued again</source>
+      <translation>短信重新入队</translation>
+    </message>
+    <message>
+      <source>SMS sent</source>
+      <translation>短信已发送</translation>
+    </message>
+    <message>
+      <source>payment taken</source>
+      <translation>收费</translation>
+    </message>
+    <message>
+      <source>work order closed</source>
+      <translation>关闭工单</translation>
+    </message>
+    <message>
+      <source>work order released</source>
+      <translation>退回工单</translation>
+    </message>
+    <message>
+      <source>work order taken</source>
+      <translation>领取工单</translation>
+    </message>
+    <message>
+      <source>hall day settled</source>
+      <translation>营业厅日结</translation>
+    </message>
+    <message>
+      <source>action</source>
+      <translation>操作</translation>
+    </message>
+    <message>
+      <source>active</source>
+      <translation>启用</translation>
+    </message>
+    <message>
+      <source>amount</source>
+      <translation>金额</translation>
+    </message>
+    <message>
+      <source>arrears</source>
+      <translation>欠费</translation>
+    </message>
+    <message>
+      <source>meter balance</source>
+      <translation>表内余额</translation>
+    </message>
+    <message>
+      <source>card</source>
+      <translation>卡</translation>
+    </message>
+    <message>
+      <source>card serial</source>
+      <translation>卡序列号</translation>
+    </message>
+    <message>
+      <source>case</source>
+      <translation>冲正类型</translation>
+    </message>
+    <message>
+      <source>channel</source>
+      <translation>缴费方式</translation>
+    </message>
+    <message>
+      <source>code</source>
+      <translation>代码</translation>
+    </message>
+    <message>
+      <source>purchase count</source>
+      <translation>购电次数</translation>
+    </message>
+    <message>
+      <source>count</source>
+      <translation>次数</translation>
+    </message>
+    <message>
+      <source>counted cash</source>
+      <translation>盲点现金</translation>
+    </message>
+    <message>
+      <source>customer no.</source>
+      <translation>户号</translation>
+    </message>
+    <message>
+      <source>debit bill</source>
+      <translation>补收账单</translation>
+    </message>
+    <message>
+      <source>debit</source>
+      <translation>补收</translation>
+    </message>
+    <message>
+      <source>detail</source>
+      <translation>详情</translation>
+    </message>
+    <message>
+      <source>during</source>
+      <translation>发生于</translation>
+    </message>
+    <message>
+      <source>expected cash</source>
+      <translation>应有现金</translation>
+    </message>
+    <message>
+      <source>expected</source>
+      <translation>应为</translation>
+    </message>
+    <message>
+      <source>expires at</source>
+      <translation>到期</translation>
+    </message>
+    <message>
+      <source>failures</source>
+      <translation>失败次数</translation>
+    </message>
+    <message>
+      <source>to reconcile</source>
+      <translation>待核对</translation>
+    </message>
+    <message>
+      <source>float</source>
+      <translation>备用金</translation>
+    </message>
+    <message>
+      <source>from prepayment</source>
+      <translation>来自预收</translation>
+    </message>
+    <message>
+      <source>name</source>
+      <translation>姓名</translation>
+    </message>
+    <message>
+      <source>illegal insertions</source>
+      <translation>非法插卡</translation>
+    </message>
+    <message>
+      <source>issued on</source>
+      <translation>开具日期</translation>
+    </message>
+    <message>
+      <source>purchases loaded</source>
+      <translation>已充值购电</translation>
+    </message>
+    <message>
+      <source>meter count</source>
+      <translation>电表数</translation>
+    </message>
+    <message>
+      <source>minutes</source>
+      <translation>分钟</translation>
+    </message>
+    <message>
+      <source>cash movement</source>
+      <translation>现金存取</translation>
+    </message>
+    <message>
+      <source>note</source>
+      <translation>备注</translation>
+    </message>
+    <message>
+      <source>outcome</source>
+      <translation>结果</translation>
+    </message>
+    <message>
+      <source>overdraft</source>
+      <translation>透支</translation>
+    </message>
+    <message>
+      <source>paid</source>
+      <translation>已缴</translation>
+    </message>
+    <message>
+      <source>payments</source>
+      <translation>收费</translation>
+    </message>
+    <message>
+      <source>prepayment</source>
+      <translation>预收</translation>
+    </message>
+    <message>
+      <source>purchase</source>
+      <translation>购电</translation>
+    </message>
+    <message>
+      <source>purchase cancelled</source>
+      <translation>购电已撤销</translation>
+    </message>
+    <message>
+      <source>purchase state</source>
+      <translation>购电状态</translation>
+    </message>
+    <message>
+      <source>reason</source>
+      <translation>原因</translation>
+    </message>
+    <message>
+      <source>receipt no.</source>
+      <translation>票据号</translation>
+    </message>
+    <message>
+      <source>refund</source>
+      <translation>退款</translation>
+    </message>
+    <message>
+      <source>refunds</source>
+      <translation>退款</translation>
+    </message>
+    <message>
+      <source>refusal</source>
+      <translation>拒绝原因</translation>
+    </message>
+    <message>
+      <source>remaining</source>
+      <translation>剩余金额</translation>
+    </message>
+    <message>
+      <source>reopened</source>
+      <translation>重新挂账</translation>
+    </message>
+    <message>
+      <source>role</source>
+      <translation>角色</translation>
+    </message>
+    <message>
+      <source>route</source>
+      <translation>处理方式</translation>
+    </message>
+    <message>
+      <source>bills settled</source>
+      <translation>已销账单</translation>
+    </message>
+    <message>
+      <source>state</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>supervisor</source>
+      <translation>主管</translation>
+    </message>
+    <message>
+      <source>taken by</source>
+      <translation>领取人</translation>
+    </message>
+    <message>
+      <source>tries</source>
+      <translation>尝试次数</translation>
+    </message>
+    <message>
+      <source>until</source>
+      <translation>截至</translation>
+    </message>
+    <message>
+      <source>user</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>variance</source>
+      <translation>差额</translation>
+    </message>
+    <message>
+      <source>work order</source>
+      <translation>工单</translation>
+    </message>
+    <message>
+      <source>tendered</source>
+      <translation>实收</translation>
+    </message>
+    <message>
+      <source>change</source>
+      <translation>找零</translation>
+    </message>
+  </context>
+  <context>
+    <name>DailySettlementTab</name>
+    <message>
+      <source>Day</source>
+      <translation>营业日</translation>
+    </message>
+    <message>
+      <source>Settle the day and issue the deposit slip</source>
+      <translation>日结并开具缴款单</translation>
+    </message>
+    <message>
+      <source>Shift</source>
+      <translation>班次</translation>
+    </message>
+    <message>
+      <source>Counter</source>
+      <translation>柜台</translation>
+    </message>
+    <message>
+      <source>Teller</source>
+      <translation>柜员</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Expected cash</source>
+      <translation>应有现金</translation>
+    </message>
+    <message>
+      <source>Counted</source>
+      <translation>盲点现金</translation>
+    </message>
+    <message>
+      <source>To the bank</source>
+      <translation>解缴银行</translation>
+    </message>
+    <message>
+      <source>Channel</source>
+      <translation>缴费方式</translation>
+    </message>
+    <message>
+      <source>Payments</source>
+      <translation>笔数</translation>
+    </message>
+    <message>
+      <source>Yuan</source>
+      <translation>金额（元）</translation>
+    </message>
+    <message>
+      <source>Difference</source>
+      <translation>差异</translation>
+    </message>
+    <message>
+      <source>Who</source>
+      <translation>人员</translation>
+    </message>
+    <message>
+      <source>Explanation</source>
+      <translation>说明</translation>
+    </message>
+    <message>
+      <source>Every drawer of the day is counted and closed.</source>
+      <translation>当日所有钱箱均已盲点并结班。</translation>
+    </message>
+    <message>
+      <source>{count} shift(s) still open: close them (Z) before settling the day.</source>
+      <translation>尚有 {count} 个班次未结：请先结班（Z）再日结。</translation>
+    </message>
+    <message>
+      <source>closed</source>
+      <translation>已结班</translation>
+    </message>
+    <message>
+      <source>open</source>
+      <translation>未结班</translation>
+    </message>
+    <message>
+      <source>short</source>
+      <translation>短款</translation>
+    </message>
+    <message>
+      <source>over</source>
+      <translation>长款</translation>
+    </message>
+    <message>
+      <source>shift not closed</source>
+      <translation>未结班</translation>
+    </message>
+    <message>
+      <source>taken outside any shift</source>
+      <translation>班外收款</translation>
+    </message>
+    <message>
+      <source>its cash is not counted yet</source>
+      <translation>现金尚未盲点</translation>
+    </message>
+    <message>
+      <source>receipt {receipt_no} at {time}</source>
+      <translation>票据 {receipt_no}（{time}）</translation>
+    </message>
+    <message>
+      <source>Payments {payments} yuan, reversals {refunds} yuan ({reversals}); counted {counted} yuan, floats kept {floats} yuan, difference {variance} yuan; to the bank {bank} yuan. Outside any shift: {outside}.</source>
+      <translation>收费 {payments} 元，冲正退款 {refunds} 元（{reversals} 笔）；盲点 {counted} 元，留存备用金 {floats} 元，差额 {variance} 元；解缴银行 {bank} 元。班外收款：{outside} 笔。</translation>
+    </message>
+    <message>
+      <source>Day settled. Deposit slip: {path}</source>
+      <translation>已日结。缴款单：{path}</translation>
     </message>
   </context>
 </TS>

@@ -119,10 +119,6 @@
             <source>not a card meter</source>
             <translation>not a card meter</translation>
         </message>
-        <message>
-            <source>REVERSED</source>
-            <translation>REVERSED</translation>
-        </message>
     </context>
     <context>
         <name>CardWriteDialog</name>
@@ -147,8 +143,8 @@
             <translation>{amount} — the whole prepayment (R6)</translation>
         </message>
         <message>
-            <source>Insert the customer's card, then press F3 to read it.</source>
-            <translation>Insert the customer's card, then press F3 to read it.</translation>
+            <source>Insert the customer&apos;s card, then press F3 to read it.</source>
+            <translation>Insert the customer&apos;s card, then press F3 to read it.</translation>
         </message>
         <message>
             <source>Read card (F3)</source>
@@ -207,8 +203,8 @@
             <translation>Card serial {serial} is the card registered for this meter (R12).</translation>
         </message>
         <message>
-            <source>Card count C = {card}; system's last committed count = {committed}: they must be equal, the new purchase gets n = {n} (R12).</source>
-            <translation>Card count C = {card}; system's last committed count = {committed}: they must be equal, the new purchase gets n = {n} (R12).</translation>
+            <source>Card count C = {card}; system&apos;s last committed count = {committed}: they must be equal, the new purchase gets n = {n} (R12).</source>
+            <translation>Card count C = {card}; system&apos;s last committed count = {committed}: they must be equal, the new purchase gets n = {n} (R12).</translation>
         </message>
         <message>
             <source>The previous purchase on the card has reached the meter (R12a); otherwise the customer must insert the card into the meter first.</source>
@@ -285,6 +281,14 @@
             <translation>Confirm payment</translation>
         </message>
         <message>
+            <source>Cash tendered {tendered}, change {change}.</source>
+            <translation>Cash tendered {tendered}, change {change}.</translation>
+        </message>
+        <message>
+            <source>Checked with the customer</source>
+            <translation>Checked with the customer</translation>
+        </message>
+        <message>
             <source>Confirm and take payment (Enter)</source>
             <translation>Confirm and take payment (Enter)</translation>
         </message>
@@ -320,6 +324,10 @@
             <translation>The amount must be above zero.</translation>
         </message>
         <message>
+            <source>“{text}” is not accepted: type the amount in full, e.g. 1000.</source>
+            <translation>“{text}” is not accepted: type the amount in full, e.g. 1000.</translation>
+        </message>
+        <message>
             <source>The amount is not valid.</source>
             <translation>The amount is not valid.</translation>
         </message>
@@ -352,8 +360,8 @@
             <translation>No card reader is attached.</translation>
         </message>
         <message>
-            <source>There is no card in the reader. Insert the customer's card.</source>
-            <translation>There is no card in the reader. Insert the customer's card.</translation>
+            <source>There is no card in the reader. Insert the customer&apos;s card.</source>
+            <translation>There is no card in the reader. Insert the customer&apos;s card.</translation>
         </message>
         <message>
             <source>The card was removed during the operation. Put it back: the card is read again to see whether the write happened (it is never written twice).</source>
@@ -376,8 +384,8 @@
             <translation>The card refused the security check: it is not one of ours or the keys are wrong.</translation>
         </message>
         <message>
-            <source>This card is blocked: too many failed key checks. It cannot be used at the counter. Send the customer to the technician's workbench to unblock or re-issue the card.</source>
-            <translation>This card is blocked: too many failed key checks. It cannot be used at the counter. Send the customer to the technician's workbench to unblock or re-issue the card.</translation>
+            <source>This card is blocked: too many failed key checks. It cannot be used at the counter. Send the customer to the technician&apos;s workbench to unblock or re-issue the card.</source>
+            <translation>This card is blocked: too many failed key checks. It cannot be used at the counter. Send the customer to the technician&apos;s workbench to unblock or re-issue the card.</translation>
         </message>
         <message>
             <source>The card failed the security check of its {what}: it is forged or not one of ours. Nothing is written or recorded from it; keep the card and call the technician.</source>
@@ -392,16 +400,16 @@
             <translation>This card is blank (never issued).</translation>
         </message>
         <message>
-            <source>The card's files are damaged or not in the expected format.</source>
-            <translation>The card's files are damaged or not in the expected format.</translation>
+            <source>The card&apos;s files are damaged or not in the expected format.</source>
+            <translation>The card&apos;s files are damaged or not in the expected format.</translation>
         </message>
         <message>
             <source>Wrong card: its {field} is {found}, this account expects {expected}.</source>
             <translation>Wrong card: its {field} is {found}, this account expects {expected}.</translation>
         </message>
         <message>
-            <source>The card's purchase count is {card_count}; the system expects {expected} (R12). The card is not written.</source>
-            <translation>The card's purchase count is {card_count}; the system expects {expected} (R12). The card is not written.</translation>
+            <source>The card&apos;s purchase count is {card_count}; the system expects {expected} (R12). The card is not written.</source>
+            <translation>The card&apos;s purchase count is {card_count}; the system expects {expected} (R12). The card is not written.</translation>
         </message>
         <message>
             <source>This purchase is already on the card; it is not written again.</source>
@@ -440,12 +448,12 @@
             <translation>A card write of this purchase is unresolved. Read the card again first (R16).</translation>
         </message>
         <message>
-            <source>The purchase is on the customer's card. Read and clear the card first (R16).</source>
-            <translation>The purchase is on the customer's card. Read and clear the card first (R16).</translation>
+            <source>The purchase is on the customer&apos;s card. Read and clear the card first (R16).</source>
+            <translation>The purchase is on the customer&apos;s card. Read and clear the card first (R16).</translation>
         </message>
         <message>
-            <source>A reversal needs a supervisor's sign-in (R15).</source>
-            <translation>A reversal needs a supervisor's sign-in (R15).</translation>
+            <source>A reversal needs a supervisor&apos;s sign-in (R15).</source>
+            <translation>A reversal needs a supervisor&apos;s sign-in (R15).</translation>
         </message>
         <message>
             <source>A teller cannot authorize their own reversal.</source>
@@ -508,8 +516,8 @@
             <translation>The meter did not answer.</translation>
         </message>
         <message>
-            <source>The meter's answer was garbled (line noise).</source>
-            <translation>The meter's answer was garbled (line noise).</translation>
+            <source>The meter&apos;s answer was garbled (line noise).</source>
+            <translation>The meter&apos;s answer was garbled (line noise).</translation>
         </message>
         <message>
             <source>The meter refused the command: {reasons}.</source>
@@ -530,6 +538,114 @@
         <message>
             <source>The database cannot be reached.</source>
             <translation>The database cannot be reached.</translation>
+        </message>
+        <message>
+            <source>use the counter</source>
+            <translation>use the counter</translation>
+        </message>
+        <message>
+            <source>take payments</source>
+            <translation>take payments</translation>
+        </message>
+        <message>
+            <source>write purchase cards</source>
+            <translation>write purchase cards</translation>
+        </message>
+        <message>
+            <source>authorize reversals</source>
+            <translation>authorize reversals</translation>
+        </message>
+        <message>
+            <source>see work orders</source>
+            <translation>see work orders</translation>
+        </message>
+        <message>
+            <source>take work orders</source>
+            <translation>take work orders</translation>
+        </message>
+        <message>
+            <source>retry dispatches</source>
+            <translation>retry dispatches</translation>
+        </message>
+        <message>
+            <source>close work orders</source>
+            <translation>close work orders</translation>
+        </message>
+        <message>
+            <source>inspect cards</source>
+            <translation>inspect cards</translation>
+        </message>
+        <message>
+            <source>apply card write-backs</source>
+            <translation>apply card write-backs</translation>
+        </message>
+        <message>
+            <source>issue cards</source>
+            <translation>issue cards</translation>
+        </message>
+        <message>
+            <source>re-issue cards</source>
+            <translation>re-issue cards</translation>
+        </message>
+        <message>
+            <source>clear cards</source>
+            <translation>clear cards</translation>
+        </message>
+        <message>
+            <source>unblock cards</source>
+            <translation>unblock cards</translation>
+        </message>
+        <message>
+            <source>see the SMS outbox</source>
+            <translation>see the SMS outbox</translation>
+        </message>
+        <message>
+            <source>send SMS</source>
+            <translation>send SMS</translation>
+        </message>
+        <message>
+            <source>manage users</source>
+            <translation>manage users</translation>
+        </message>
+        <message>
+            <source>read the audit log</source>
+            <translation>read the audit log</translation>
+        </message>
+        <message>
+            <source>open a shift</source>
+            <translation>open a shift</translation>
+        </message>
+        <message>
+            <source>close a shift</source>
+            <translation>close a shift</translation>
+        </message>
+        <message>
+            <source>see every open shift</source>
+            <translation>see every open shift</translation>
+        </message>
+        <message>
+            <source>see the success board</source>
+            <translation>see the success board</translation>
+        </message>
+        <message>
+            <source>issue bills</source>
+            <translation>issue bills</translation>
+        </message>
+        <message>
+            <source>settle the hall&apos;s day</source>
+            <translation>settle the hall's day</translation>
+        </message>
+        <message>
+            <source>change their own role</source>
+            <translation>change their own role</translation>
+        </message>
+        <message>
+            <source>deactivate their own account</source>
+            <translation>deactivate their own account</translation>
+        </message>
+        <message>
+            <source>work another person&apos;s shift</source>
+            <translation>work another person's shift</translation>
         </message>
         <message>
             <source>Cannot continue</source>
@@ -583,6 +699,18 @@
             <translation>Shift: {day} {shift} (since {time})</translation>
         </message>
         <message>
+            <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10).</source>
+            <translation>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10).</translation>
+        </message>
+        <message>
+            <source>Nothing to reprint: open a customer who has paid (F2).</source>
+            <translation>Nothing to reprint: open a customer who has paid (F2).</translation>
+        </message>
+        <message>
+            <source>Nothing to write to a card for this customer.</source>
+            <translation>Nothing to write to a card for this customer.</translation>
+        </message>
+        <message>
             <source>Card reader: ready</source>
             <translation>Card reader: ready</translation>
         </message>
@@ -615,12 +743,28 @@
             <translation>Shift no. {id} (opened {time})</translation>
         </message>
         <message>
+            <source>This counter has no card reader (F6 is off): write the card at a counter with a reader.</source>
+            <translation>This counter has no card reader (F6 is off): write the card at a counter with a reader.</translation>
+        </message>
+        <message>
+            <source>Write the card now (F6).</source>
+            <translation>Write the card now (F6).</translation>
+        </message>
+        <message>
             <source>Loading {customer_no}…</source>
             <translation>Loading {customer_no}…</translation>
         </message>
         <message>
             <source>Wait: the current payment is still being processed.</source>
             <translation>Wait: the current payment is still being processed.</translation>
+        </message>
+        <message>
+            <source>Large amount: {amount}. Check the amount with the customer.</source>
+            <translation>Large amount: {amount}. Check the amount with the customer.</translation>
+        </message>
+        <message>
+            <source>Meter {meter} last showed {balance}; with this purchase it would hold {after}, above its hoarding limit of {limit} (R21). The meter will refuse it: at most {room} can be loaded now.</source>
+            <translation>Meter {meter} last showed {balance}; with this purchase it would hold {after}, above its hoarding limit of {limit} (R21). The meter will refuse it: at most {room} can be loaded now.</translation>
         </message>
         <message>
             <source>Recording the payment…</source>
@@ -635,6 +779,10 @@
             <translation>Payment recorded, receipt {receipt_no}.</translation>
         </message>
         <message>
+            <source>Cash tendered {tendered}: give back {change}.</source>
+            <translation>Cash tendered {tendered}: give back {change}.</translation>
+        </message>
+        <message>
             <source>Arrears settled: {fen}.</source>
             <translation>Arrears settled: {fen}.</translation>
         </message>
@@ -643,8 +791,20 @@
             <translation>Purchase no. {count} of {fee} goes to meter {address}.</translation>
         </message>
         <message>
-            <source>Kept in prepayment: {reason}. Write the card now (F6).</source>
-            <translation>Kept in prepayment: {reason}. Write the card now (F6).</translation>
+            <source>Nothing to reverse: this customer has no payment that can be reversed.</source>
+            <translation>Nothing to reverse: this customer has no payment that can be reversed.</translation>
+        </message>
+        <message>
+            <source>Payment {receipt_no} is already reversed.</source>
+            <translation>Payment {receipt_no} is already reversed.</translation>
+        </message>
+        <message>
+            <source>Payment {receipt_no} reversed.</source>
+            <translation>Payment {receipt_no} reversed.</translation>
+        </message>
+        <message>
+            <source>The payment is reversed.</source>
+            <translation>The payment is reversed.</translation>
         </message>
         <message>
             <source>Kept in prepayment: {reason}.</source>
@@ -669,10 +829,6 @@
         <message>
             <source>Unresolved: {outcome}. The purchase stays as it is until the meter is probed (R8); do not take the money again.</source>
             <translation>Unresolved: {outcome}. The purchase stays as it is until the meter is probed (R8); do not take the money again.</translation>
-        </message>
-        <message>
-            <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10). The purchase can be written to the customer's card now (F6).</source>
-            <translation>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10). The purchase can be written to the customer's card now (F6).</translation>
         </message>
         <message>
             <source>No card reader is available.</source>
@@ -740,7 +896,78 @@
         </message>
     </context>
     <context>
+        <name>OffsetDialog</name>
+        <message>
+            <source>Offset arrears from prepayment</source>
+            <translation>Offset arrears from prepayment</translation>
+        </message>
+        <message>
+            <source>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</source>
+            <translation>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</translation>
+        </message>
+        <message>
+            <source>Arrears remain afterwards: nothing is dispatched (R4).</source>
+            <translation>Arrears remain afterwards: nothing is dispatched (R4).</translation>
+        </message>
+        <message>
+            <source>All arrears are settled: the rest of the prepayment may be dispatched.</source>
+            <translation>All arrears are settled: the rest of the prepayment may be dispatched.</translation>
+        </message>
+        <message>
+            <source>Why is the prepayment used for arrears?</source>
+            <translation>Why is the prepayment used for arrears?</translation>
+        </message>
+        <message>
+            <source>supervisor&apos;s own user name</source>
+            <translation>supervisor&apos;s own user name</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>Supervisor</source>
+            <translation>Supervisor</translation>
+        </message>
+        <message>
+            <source>Supervisor&apos;s password</source>
+            <translation>Supervisor&apos;s password</translation>
+        </message>
+        <message>
+            <source>Authorize and offset</source>
+            <translation>Authorize and offset</translation>
+        </message>
+        <message>
+            <source>Cancel (Esc)</source>
+            <translation>Cancel (Esc)</translation>
+        </message>
+        <message>
+            <source>Enter the reason.</source>
+            <translation>Enter the reason.</translation>
+        </message>
+        <message>
+            <source>A supervisor must sign with their own user name and password.</source>
+            <translation>A supervisor must sign with their own user name and password.</translation>
+        </message>
+        <message>
+            <source>Offsetting…</source>
+            <translation>Offsetting…</translation>
+        </message>
+        <message>
+            <source>The offset failed.</source>
+            <translation>The offset failed.</translation>
+        </message>
+        <message>
+            <source>Refused: {why}</source>
+            <translation>Refused: {why}</translation>
+        </message>
+    </context>
+    <context>
         <name>PaymentPanel</name>
+        <message>
+            <source>The cash tendered ({tendered}) is less than the amount ({amount}).</source>
+            <translation>The cash tendered ({tendered}) is less than the amount ({amount}).</translation>
+        </message>
         <message>
             <source>Take payment (F5)</source>
             <translation>Take payment (F5)</translation>
@@ -760,6 +987,18 @@
         <message>
             <source>Pay… (Enter)</source>
             <translation>Pay… (Enter)</translation>
+        </message>
+        <message>
+            <source>Cash tendered (yuan)</source>
+            <translation>Cash tendered (yuan)</translation>
+        </message>
+        <message>
+            <source>exact amount</source>
+            <translation>exact amount</translation>
+        </message>
+        <message>
+            <source>Change</source>
+            <translation>Change</translation>
         </message>
     </context>
     <context>
@@ -850,6 +1089,10 @@
             <translation>Printed to {where}.</translation>
         </message>
         <message>
+            <source>the receipt printer ({kind})</source>
+            <translation>the receipt printer ({kind})</translation>
+        </message>
+        <message>
             <source>Save receipt</source>
             <translation>Save receipt</translation>
         </message>
@@ -892,8 +1135,8 @@
             <translation>Why is this payment reversed?</translation>
         </message>
         <message>
-            <source>supervisor's own user name</source>
-            <translation>supervisor's own user name</translation>
+            <source>supervisor&apos;s own user name</source>
+            <translation>supervisor&apos;s own user name</translation>
         </message>
         <message>
             <source>Reason</source>
@@ -904,8 +1147,8 @@
             <translation>Supervisor</translation>
         </message>
         <message>
-            <source>Supervisor's password</source>
-            <translation>Supervisor's password</translation>
+            <source>Supervisor&apos;s password</source>
+            <translation>Supervisor&apos;s password</translation>
         </message>
         <message>
             <source>Authorize and reverse (Enter)</source>
@@ -961,6 +1204,10 @@
         <message>
             <source>Find customer (F2)</source>
             <translation>Find customer (F2)</translation>
+        </message>
+        <message>
+            <source>Customer, meter, name or phone</source>
+            <translation>Customer, meter, name or phone</translation>
         </message>
         <message>
             <source>Customer no., meter no., name or phone — results as you type</source>
@@ -1275,8 +1522,8 @@
             <translation>the meter could not be reached</translation>
         </message>
         <message>
-            <source>the meter's purchase count does not match</source>
-            <translation>the meter's purchase count does not match</translation>
+            <source>the meter&apos;s purchase count does not match</source>
+            <translation>the meter&apos;s purchase count does not match</translation>
         </message>
         <message>
             <source>the meter refused the security check</source>
@@ -1398,79 +1645,52 @@
             <source>administrator</source>
             <translation>administrator</translation>
         </message>
+        <message>
+            <source>reversed: the payment was refunded (R15)</source>
+            <translation>reversed: the payment was refunded (R15)</translation>
+        </message>
+        <message>
+            <source>loaded into the meter remotely</source>
+            <translation>loaded into the meter remotely</translation>
+        </message>
+        <message>
+            <source>dispatch failed ({outcome}): a work order is open (R10)</source>
+            <translation>dispatch failed ({outcome}): a work order is open (R10)</translation>
+        </message>
+        <message>
+            <source>result not yet known: the meter is probed first (R8)</source>
+            <translation>result not yet known: the meter is probed first (R8)</translation>
+        </message>
+        <message>
+            <source>waiting to be sent to the meter</source>
+            <translation>waiting to be sent to the meter</translation>
+        </message>
+        <message>
+            <source>card write not confirmed: read the card (R16)</source>
+            <translation>card write not confirmed: read the card (R16)</translation>
+        </message>
+        <message>
+            <source>written to the purchase card</source>
+            <translation>written to the purchase card</translation>
+        </message>
+        <message>
+            <source>purchase cancelled by a reversal (R15)</source>
+            <translation>purchase cancelled by a reversal (R15)</translation>
+        </message>
+        <message>
+            <source>waiting in prepayment for a card write: {reason}</source>
+            <translation>waiting in prepayment for a card write: {reason}</translation>
+        </message>
+        <message>
+            <source>waiting in prepayment: {reason}</source>
+            <translation>waiting in prepayment: {reason}</translation>
+        </message>
     </context>
     <context>
         <name>TrainingBanner</name>
         <message>
             <source>demo data and simulated meters: no real money, no real customers</source>
             <translation>demo data and simulated meters: no real money, no real customers</translation>
-        </message>
-    </context>
-    <context>
-        <name>OffsetDialog</name>
-        <message>
-            <source>Offset arrears from prepayment</source>
-            <translation>Offset arrears from prepayment</translation>
-        </message>
-        <message>
-            <source>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</source>
-            <translation>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</translation>
-        </message>
-        <message>
-            <source>Arrears remain afterwards: nothing is dispatched (R4).</source>
-            <translation>Arrears remain afterwards: nothing is dispatched (R4).</translation>
-        </message>
-        <message>
-            <source>All arrears are settled: the rest of the prepayment may be dispatched.</source>
-            <translation>All arrears are settled: the rest of the prepayment may be dispatched.</translation>
-        </message>
-        <message>
-            <source>Why is the prepayment used for arrears?</source>
-            <translation>Why is the prepayment used for arrears?</translation>
-        </message>
-        <message>
-            <source>supervisor's own user name</source>
-            <translation>supervisor's own user name</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Reason</translation>
-        </message>
-        <message>
-            <source>Supervisor</source>
-            <translation>Supervisor</translation>
-        </message>
-        <message>
-            <source>Supervisor's password</source>
-            <translation>Supervisor's password</translation>
-        </message>
-        <message>
-            <source>Authorize and offset</source>
-            <translation>Authorize and offset</translation>
-        </message>
-        <message>
-            <source>Cancel (Esc)</source>
-            <translation>Cancel (Esc)</translation>
-        </message>
-        <message>
-            <source>Enter the reason.</source>
-            <translation>Enter the reason.</translation>
-        </message>
-        <message>
-            <source>A supervisor must sign with their own user name and password.</source>
-            <translation>A supervisor must sign with their own user name and password.</translation>
-        </message>
-        <message>
-            <source>Offsetting…</source>
-            <translation>Offsetting…</translation>
-        </message>
-        <message>
-            <source>The offset failed.</source>
-            <translation>The offset failed.</translation>
-        </message>
-        <message>
-            <source>Refused: {why}</source>
-            <translation>Refused: {why}</translation>
         </message>
     </context>
     <context>
@@ -1504,8 +1724,8 @@
             <translation>Supervisor</translation>
         </message>
         <message>
-            <source>Supervisor's password</source>
-            <translation>Supervisor's password</translation>
+            <source>Supervisor&apos;s password</source>
+            <translation>Supervisor&apos;s password</translation>
         </message>
         <message>
             <source>Authorize and transfer</source>
@@ -1520,8 +1740,8 @@
             <translation>Enter the amount in yuan, e.g. 100 or 88.50.</translation>
         </message>
         <message>
-            <source>Enter the customer, the reason and a supervisor's own credentials.</source>
-            <translation>Enter the customer, the reason and a supervisor's own credentials.</translation>
+            <source>Enter the customer, the reason and a supervisor&apos;s own credentials.</source>
+            <translation>Enter the customer, the reason and a supervisor&apos;s own credentials.</translation>
         </message>
         <message>
             <source>Transferring…</source>

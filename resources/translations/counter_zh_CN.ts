@@ -105,7 +105,7 @@
         </message>
         <message>
             <source>Address: {address}   Phone: {phone}</source>
-            <translation>地址：{address}　电话：{phone}</translation>
+            <translation>地址：{address}&#x3000;电话：{phone}</translation>
         </message>
         <message>
             <source>not in use</source>
@@ -118,10 +118,6 @@
         <message>
             <source>not a card meter</source>
             <translation>非卡表</translation>
-        </message>
-        <message>
-            <source>REVERSED</source>
-            <translation>已冲正</translation>
         </message>
     </context>
     <context>
@@ -147,7 +143,7 @@
             <translation>{amount} — 全部预收余额（R6）</translation>
         </message>
         <message>
-            <source>Insert the customer's card, then press F3 to read it.</source>
+            <source>Insert the customer&apos;s card, then press F3 to read it.</source>
             <translation>请插入用户购电卡，然后按 F3 读卡。</translation>
         </message>
         <message>
@@ -207,7 +203,7 @@
             <translation>卡号 {serial} 为该电表登记的购电卡（R12）。</translation>
         </message>
         <message>
-            <source>Card count C = {card}; system's last committed count = {committed}: they must be equal, the new purchase gets n = {n} (R12).</source>
+            <source>Card count C = {card}; system&apos;s last committed count = {committed}: they must be equal, the new purchase gets n = {n} (R12).</source>
             <translation>卡内购电次数 C = {card}；系统已确认次数 = {committed}：两者必须相等，本次购电次数 n = {n}（R12）。</translation>
         </message>
         <message>
@@ -285,6 +281,14 @@
             <translation>确认缴费</translation>
         </message>
         <message>
+            <source>Cash tendered {tendered}, change {change}.</source>
+            <translation>实收现金 {tendered}，找零 {change}。</translation>
+        </message>
+        <message>
+            <source>Checked with the customer</source>
+            <translation>已与用户核对</translation>
+        </message>
+        <message>
             <source>Confirm and take payment (Enter)</source>
             <translation>确认收费 (Enter)</translation>
         </message>
@@ -320,6 +324,10 @@
             <translation>金额必须大于零。</translation>
         </message>
         <message>
+            <source>“{text}” is not accepted: type the amount in full, e.g. 1000.</source>
+            <translation>“{text}”不被接受：请完整输入金额，例如 1000。</translation>
+        </message>
+        <message>
             <source>The amount is not valid.</source>
             <translation>金额无效。</translation>
         </message>
@@ -352,7 +360,7 @@
             <translation>未连接读卡器。</translation>
         </message>
         <message>
-            <source>There is no card in the reader. Insert the customer's card.</source>
+            <source>There is no card in the reader. Insert the customer&apos;s card.</source>
             <translation>读卡器中没有卡。请插入用户购电卡。</translation>
         </message>
         <message>
@@ -376,7 +384,7 @@
             <translation>卡片安全认证失败：非本系统卡片或密钥错误。</translation>
         </message>
         <message>
-            <source>This card is blocked: too many failed key checks. It cannot be used at the counter. Send the customer to the technician's workbench to unblock or re-issue the card.</source>
+            <source>This card is blocked: too many failed key checks. It cannot be used at the counter. Send the customer to the technician&apos;s workbench to unblock or re-issue the card.</source>
             <translation>此卡已锁定：密钥校验失败次数过多，柜台不能使用。请引导客户到技术员工作台解锁或补卡。</translation>
         </message>
         <message>
@@ -392,7 +400,7 @@
             <translation>这是一张空白卡（未发行）。</translation>
         </message>
         <message>
-            <source>The card's files are damaged or not in the expected format.</source>
+            <source>The card&apos;s files are damaged or not in the expected format.</source>
             <translation>卡内文件损坏或格式不符。</translation>
         </message>
         <message>
@@ -400,7 +408,7 @@
             <translation>卡片不符：其{field}为 {found}，本账户应为 {expected}。</translation>
         </message>
         <message>
-            <source>The card's purchase count is {card_count}; the system expects {expected} (R12). The card is not written.</source>
+            <source>The card&apos;s purchase count is {card_count}; the system expects {expected} (R12). The card is not written.</source>
             <translation>卡内购电次数为 {card_count}，系统应为 {expected}（R12）。未写卡。</translation>
         </message>
         <message>
@@ -440,11 +448,11 @@
             <translation>该笔购电的写卡结果未确认。请先重新读卡（R16）。</translation>
         </message>
         <message>
-            <source>The purchase is on the customer's card. Read and clear the card first (R16).</source>
+            <source>The purchase is on the customer&apos;s card. Read and clear the card first (R16).</source>
             <translation>该笔购电已写入用户卡。请先读卡并清除（R16）。</translation>
         </message>
         <message>
-            <source>A reversal needs a supervisor's sign-in (R15).</source>
+            <source>A reversal needs a supervisor&apos;s sign-in (R15).</source>
             <translation>冲正需要班长授权（R15）。</translation>
         </message>
         <message>
@@ -508,7 +516,7 @@
             <translation>电表无应答。</translation>
         </message>
         <message>
-            <source>The meter's answer was garbled (line noise).</source>
+            <source>The meter&apos;s answer was garbled (line noise).</source>
             <translation>电表应答报文错误（线路干扰）。</translation>
         </message>
         <message>
@@ -530,6 +538,114 @@
         <message>
             <source>The database cannot be reached.</source>
             <translation>无法连接数据库。</translation>
+        </message>
+        <message>
+            <source>use the counter</source>
+            <translation>使用柜台</translation>
+        </message>
+        <message>
+            <source>take payments</source>
+            <translation>收费</translation>
+        </message>
+        <message>
+            <source>write purchase cards</source>
+            <translation>写购电卡</translation>
+        </message>
+        <message>
+            <source>authorize reversals</source>
+            <translation>授权冲正</translation>
+        </message>
+        <message>
+            <source>see work orders</source>
+            <translation>查看工单</translation>
+        </message>
+        <message>
+            <source>take work orders</source>
+            <translation>领取工单</translation>
+        </message>
+        <message>
+            <source>retry dispatches</source>
+            <translation>重新下发</translation>
+        </message>
+        <message>
+            <source>close work orders</source>
+            <translation>关闭工单</translation>
+        </message>
+        <message>
+            <source>inspect cards</source>
+            <translation>读卡检查</translation>
+        </message>
+        <message>
+            <source>apply card write-backs</source>
+            <translation>处理卡回写</translation>
+        </message>
+        <message>
+            <source>issue cards</source>
+            <translation>发卡</translation>
+        </message>
+        <message>
+            <source>re-issue cards</source>
+            <translation>补卡</translation>
+        </message>
+        <message>
+            <source>clear cards</source>
+            <translation>清卡</translation>
+        </message>
+        <message>
+            <source>unblock cards</source>
+            <translation>解锁卡</translation>
+        </message>
+        <message>
+            <source>see the SMS outbox</source>
+            <translation>查看短信发件箱</translation>
+        </message>
+        <message>
+            <source>send SMS</source>
+            <translation>发送短信</translation>
+        </message>
+        <message>
+            <source>manage users</source>
+            <translation>管理用户</translation>
+        </message>
+        <message>
+            <source>read the audit log</source>
+            <translation>查看审计日志</translation>
+        </message>
+        <message>
+            <source>open a shift</source>
+            <translation>开班</translation>
+        </message>
+        <message>
+            <source>close a shift</source>
+            <translation>结班</translation>
+        </message>
+        <message>
+            <source>see every open shift</source>
+            <translation>查看所有未结班次</translation>
+        </message>
+        <message>
+            <source>see the success board</source>
+            <translation>查看成功率看板</translation>
+        </message>
+        <message>
+            <source>issue bills</source>
+            <translation>录入账单</translation>
+        </message>
+        <message>
+            <source>settle the hall&apos;s day</source>
+            <translation>营业厅日结</translation>
+        </message>
+        <message>
+            <source>change their own role</source>
+            <translation>修改自己的角色</translation>
+        </message>
+        <message>
+            <source>deactivate their own account</source>
+            <translation>停用自己的账号</translation>
+        </message>
+        <message>
+            <source>work another person&apos;s shift</source>
+            <translation>操作他人的班次</translation>
         </message>
         <message>
             <source>Cannot continue</source>
@@ -583,6 +699,18 @@
             <translation>班次：{day} {shift}（{time} 起）</translation>
         </message>
         <message>
+            <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10).</source>
+            <translation>未充值：{outcome}（已尝试 {attempts} 次）。已生成补发工单（R10）。</translation>
+        </message>
+        <message>
+            <source>Nothing to reprint: open a customer who has paid (F2).</source>
+            <translation>没有可补打的票据：请先打开有缴费记录的用户（F2）。</translation>
+        </message>
+        <message>
+            <source>Nothing to write to a card for this customer.</source>
+            <translation>该用户没有需要写卡的金额。</translation>
+        </message>
+        <message>
             <source>Card reader: ready</source>
             <translation>读卡器：就绪</translation>
         </message>
@@ -615,12 +743,28 @@
             <translation>班次 {id}（{time} 开班）</translation>
         </message>
         <message>
+            <source>This counter has no card reader (F6 is off): write the card at a counter with a reader.</source>
+            <translation>本柜台没有读卡器（F6 不可用）：请到有读卡器的柜台写卡。</translation>
+        </message>
+        <message>
+            <source>Write the card now (F6).</source>
+            <translation>请现在写卡（F6）。</translation>
+        </message>
+        <message>
             <source>Loading {customer_no}…</source>
             <translation>正在载入 {customer_no}…</translation>
         </message>
         <message>
             <source>Wait: the current payment is still being processed.</source>
             <translation>请稍候：当前缴费仍在处理中。</translation>
+        </message>
+        <message>
+            <source>Large amount: {amount}. Check the amount with the customer.</source>
+            <translation>大额缴费：{amount}。请与用户核对金额。</translation>
+        </message>
+        <message>
+            <source>Meter {meter} last showed {balance}; with this purchase it would hold {after}, above its hoarding limit of {limit} (R21). The meter will refuse it: at most {room} can be loaded now.</source>
+            <translation>电表 {meter} 最近余额 {balance}；本次购电后将达 {after}，超过囤积限额 {limit}（R21）。电表将拒绝充值：目前最多可充 {room}。</translation>
         </message>
         <message>
             <source>Recording the payment…</source>
@@ -635,6 +779,10 @@
             <translation>缴费已登记，票据号 {receipt_no}。</translation>
         </message>
         <message>
+            <source>Cash tendered {tendered}: give back {change}.</source>
+            <translation>实收现金 {tendered}：应找零 {change}。</translation>
+        </message>
+        <message>
             <source>Arrears settled: {fen}.</source>
             <translation>已结清欠费：{fen}。</translation>
         </message>
@@ -643,8 +791,20 @@
             <translation>第 {count} 次购电 {fee} 下发至电表 {address}。</translation>
         </message>
         <message>
-            <source>Kept in prepayment: {reason}. Write the card now (F6).</source>
-            <translation>已存入预收：{reason}。请现在写卡（F6）。</translation>
+            <source>Nothing to reverse: this customer has no payment that can be reversed.</source>
+            <translation>没有可冲正的缴费：该用户没有可冲正的记录。</translation>
+        </message>
+        <message>
+            <source>Payment {receipt_no} is already reversed.</source>
+            <translation>缴费 {receipt_no} 已冲正。</translation>
+        </message>
+        <message>
+            <source>Payment {receipt_no} reversed.</source>
+            <translation>缴费 {receipt_no} 已冲正。</translation>
+        </message>
+        <message>
+            <source>The payment is reversed.</source>
+            <translation>该笔缴费已冲正。</translation>
         </message>
         <message>
             <source>Kept in prepayment: {reason}.</source>
@@ -669,10 +829,6 @@
         <message>
             <source>Unresolved: {outcome}. The purchase stays as it is until the meter is probed (R8); do not take the money again.</source>
             <translation>结果待核实：{outcome}。核查电表前该笔购电保持不变（R8）；请勿重复收费。</translation>
-        </message>
-        <message>
-            <source>Not loaded: {outcome} after {attempts} attempt(s). A re-dispatch work order is open (R10). The purchase can be written to the customer's card now (F6).</source>
-            <translation>未充值：{outcome}（已尝试 {attempts} 次）。已生成补发工单（R10）。现在可将该笔购电写入用户卡（F6）。</translation>
         </message>
         <message>
             <source>No card reader is available.</source>
@@ -740,7 +896,78 @@
         </message>
     </context>
     <context>
+        <name>OffsetDialog</name>
+        <message>
+            <source>Offset arrears from prepayment</source>
+            <translation>预收冲抵欠费</translation>
+        </message>
+        <message>
+            <source>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</source>
+            <translation>欠费 {arrears}，预收 {prepayment}：冲抵 {amount} 结清欠费。</translation>
+        </message>
+        <message>
+            <source>Arrears remain afterwards: nothing is dispatched (R4).</source>
+            <translation>冲抵后仍有欠费：不下发（R4）。</translation>
+        </message>
+        <message>
+            <source>All arrears are settled: the rest of the prepayment may be dispatched.</source>
+            <translation>欠费全部结清：剩余预收可远程下发。</translation>
+        </message>
+        <message>
+            <source>Why is the prepayment used for arrears?</source>
+            <translation>为何用预收冲抵欠费？</translation>
+        </message>
+        <message>
+            <source>supervisor&apos;s own user name</source>
+            <translation>班长本人用户名</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>Supervisor</source>
+            <translation>班长</translation>
+        </message>
+        <message>
+            <source>Supervisor&apos;s password</source>
+            <translation>班长密码</translation>
+        </message>
+        <message>
+            <source>Authorize and offset</source>
+            <translation>授权并冲抵</translation>
+        </message>
+        <message>
+            <source>Cancel (Esc)</source>
+            <translation>取消 (Esc)</translation>
+        </message>
+        <message>
+            <source>Enter the reason.</source>
+            <translation>请填写原因。</translation>
+        </message>
+        <message>
+            <source>A supervisor must sign with their own user name and password.</source>
+            <translation>须由班长以本人用户名和密码授权。</translation>
+        </message>
+        <message>
+            <source>Offsetting…</source>
+            <translation>正在冲抵…</translation>
+        </message>
+        <message>
+            <source>The offset failed.</source>
+            <translation>冲抵失败。</translation>
+        </message>
+        <message>
+            <source>Refused: {why}</source>
+            <translation>被拒绝：{why}</translation>
+        </message>
+    </context>
+    <context>
         <name>PaymentPanel</name>
+        <message>
+            <source>The cash tendered ({tendered}) is less than the amount ({amount}).</source>
+            <translation>实收现金（{tendered}）少于缴费金额（{amount}）。</translation>
+        </message>
         <message>
             <source>Take payment (F5)</source>
             <translation>收费 (F5)</translation>
@@ -760,6 +987,18 @@
         <message>
             <source>Pay… (Enter)</source>
             <translation>收费… (Enter)</translation>
+        </message>
+        <message>
+            <source>Cash tendered (yuan)</source>
+            <translation>实收现金（元）</translation>
+        </message>
+        <message>
+            <source>exact amount</source>
+            <translation>等于缴费金额</translation>
+        </message>
+        <message>
+            <source>Change</source>
+            <translation>找零</translation>
         </message>
     </context>
     <context>
@@ -850,6 +1089,10 @@
             <translation>已打印到 {where}。</translation>
         </message>
         <message>
+            <source>the receipt printer ({kind})</source>
+            <translation>票据打印机（{kind}）</translation>
+        </message>
+        <message>
             <source>Save receipt</source>
             <translation>保存票据</translation>
         </message>
@@ -892,7 +1135,7 @@
             <translation>冲正原因</translation>
         </message>
         <message>
-            <source>supervisor's own user name</source>
+            <source>supervisor&apos;s own user name</source>
             <translation>班长本人的用户名</translation>
         </message>
         <message>
@@ -904,7 +1147,7 @@
             <translation>授权班长</translation>
         </message>
         <message>
-            <source>Supervisor's password</source>
+            <source>Supervisor&apos;s password</source>
             <translation>班长密码</translation>
         </message>
         <message>
@@ -961,6 +1204,10 @@
         <message>
             <source>Find customer (F2)</source>
             <translation>查询用户 (F2)</translation>
+        </message>
+        <message>
+            <source>Customer, meter, name or phone</source>
+            <translation>户号/表号/户名/电话</translation>
         </message>
         <message>
             <source>Customer no., meter no., name or phone — results as you type</source>
@@ -1275,7 +1522,7 @@
             <translation>无法连接电表</translation>
         </message>
         <message>
-            <source>the meter's purchase count does not match</source>
+            <source>the meter&apos;s purchase count does not match</source>
             <translation>电表购电次数不一致</translation>
         </message>
         <message>
@@ -1398,79 +1645,52 @@
             <source>administrator</source>
             <translation>管理员</translation>
         </message>
+        <message>
+            <source>reversed: the payment was refunded (R15)</source>
+            <translation>已冲正：缴费已退还（R15）</translation>
+        </message>
+        <message>
+            <source>loaded into the meter remotely</source>
+            <translation>已远程充值到电表</translation>
+        </message>
+        <message>
+            <source>dispatch failed ({outcome}): a work order is open (R10)</source>
+            <translation>下发失败（{outcome}）：已生成补发工单（R10）</translation>
+        </message>
+        <message>
+            <source>result not yet known: the meter is probed first (R8)</source>
+            <translation>结果未知：先核查电表（R8）</translation>
+        </message>
+        <message>
+            <source>waiting to be sent to the meter</source>
+            <translation>等待下发到电表</translation>
+        </message>
+        <message>
+            <source>card write not confirmed: read the card (R16)</source>
+            <translation>写卡未确认：请读卡（R16）</translation>
+        </message>
+        <message>
+            <source>written to the purchase card</source>
+            <translation>已写入购电卡</translation>
+        </message>
+        <message>
+            <source>purchase cancelled by a reversal (R15)</source>
+            <translation>购电已因冲正撤销（R15）</translation>
+        </message>
+        <message>
+            <source>waiting in prepayment for a card write: {reason}</source>
+            <translation>存于预收，待写卡：{reason}</translation>
+        </message>
+        <message>
+            <source>waiting in prepayment: {reason}</source>
+            <translation>存于预收：{reason}</translation>
+        </message>
     </context>
     <context>
         <name>TrainingBanner</name>
         <message>
             <source>demo data and simulated meters: no real money, no real customers</source>
             <translation>演示数据与模拟电表：不收真钱，不是真实用户</translation>
-        </message>
-    </context>
-    <context>
-        <name>OffsetDialog</name>
-        <message>
-            <source>Offset arrears from prepayment</source>
-            <translation>预收冲抵欠费</translation>
-        </message>
-        <message>
-            <source>Arrears {arrears}, prepayment {prepayment}: {amount} settles arrears.</source>
-            <translation>欠费 {arrears}，预收 {prepayment}：冲抵 {amount} 结清欠费。</translation>
-        </message>
-        <message>
-            <source>Arrears remain afterwards: nothing is dispatched (R4).</source>
-            <translation>冲抵后仍有欠费：不下发（R4）。</translation>
-        </message>
-        <message>
-            <source>All arrears are settled: the rest of the prepayment may be dispatched.</source>
-            <translation>欠费全部结清：剩余预收可远程下发。</translation>
-        </message>
-        <message>
-            <source>Why is the prepayment used for arrears?</source>
-            <translation>为何用预收冲抵欠费？</translation>
-        </message>
-        <message>
-            <source>supervisor's own user name</source>
-            <translation>班长本人用户名</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>原因</translation>
-        </message>
-        <message>
-            <source>Supervisor</source>
-            <translation>班长</translation>
-        </message>
-        <message>
-            <source>Supervisor's password</source>
-            <translation>班长密码</translation>
-        </message>
-        <message>
-            <source>Authorize and offset</source>
-            <translation>授权并冲抵</translation>
-        </message>
-        <message>
-            <source>Cancel (Esc)</source>
-            <translation>取消 (Esc)</translation>
-        </message>
-        <message>
-            <source>Enter the reason.</source>
-            <translation>请填写原因。</translation>
-        </message>
-        <message>
-            <source>A supervisor must sign with their own user name and password.</source>
-            <translation>须由班长以本人用户名和密码授权。</translation>
-        </message>
-        <message>
-            <source>Offsetting…</source>
-            <translation>正在冲抵…</translation>
-        </message>
-        <message>
-            <source>The offset failed.</source>
-            <translation>冲抵失败。</translation>
-        </message>
-        <message>
-            <source>Refused: {why}</source>
-            <translation>被拒绝：{why}</translation>
         </message>
     </context>
     <context>
@@ -1504,7 +1724,7 @@
             <translation>班长</translation>
         </message>
         <message>
-            <source>Supervisor's password</source>
+            <source>Supervisor&apos;s password</source>
             <translation>班长密码</translation>
         </message>
         <message>
@@ -1520,7 +1740,7 @@
             <translation>请输入金额（元），如 100 或 88.50。</translation>
         </message>
         <message>
-            <source>Enter the customer, the reason and a supervisor's own credentials.</source>
+            <source>Enter the customer, the reason and a supervisor&apos;s own credentials.</source>
             <translation>请填写转入户号、原因及班长本人的用户名和密码。</translation>
         </message>
         <message>

@@ -70,3 +70,43 @@ def test_counterctl_shift_list_report_pdf_and_board_csv(
     assert main([*db, "shift", "report", "999"]) == 1
     assert "unknown shift" in capsys.readouterr().err
     store_db.close_database()
+
+
+def test_counterctl_day_settles_the_hall_and_writes_the_slip(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fast_password_hashing: None,
+) -> None:
+    for key in ("COUNTER_DB", "COUNTER_DATABASE_URL", "COUNTER_CONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("COUNTER_DATA_DIR", str(tmp_path / "data"))
+    db = ["--db", f"sqlite:///{tmp_path / 'cli.db'}"]
+    assert main([*db, "init"]) == 0
+    assert main([*db, "demo"]) == 0
+    shifts = ShiftService(ServiceContext(counter_id="cli-1"))
+    teller = auth.get_user("teller1")
+    shift = shifts.open_shift(teller, 10_000)
+    monkeypatch.setattr("sys.stdin", io.StringIO("teller1-pass\n"))
+    pay = [*db, "pay", "100000000003", "50", "--operator", "teller1", "--counter", "cli-1"]
+    assert main([*pay, "--no-dispatch"]) == 0
+    capsys.readouterr()
+
+    slip = tmp_path / "slip.pdf"
+    monkeypatch.setattr("sys.stdin", io.StringIO("super1-pass\n"))
+    assert main([*db, "day", "--operator", "super1", "--slip", str(slip)]) == 1
+    assert "still open" in capsys.readouterr().err  # one clear line, nothing settled
+    assert not slip.exists()
+
+    shifts.record_blind_count(teller, shift.id, 15_000)
+    shifts.close_shift(teller, shift.id, "")
+    monkeypatch.setattr("sys.stdin", io.StringIO("super1-pass\n"))
+    assert main([*db, "day", "--operator", "super1", "--slip", str(slip), "--json"]) == 0
+    day = json.loads(capsys.readouterr().out)
+    assert day["settled"] and day["all_in_shifts"] and day["to_bank_fen"] == 5_000
+    assert slip.exists() and day["slip"] == str(slip)
+    monkeypatch.setattr("sys.stdin", io.StringIO("teller1-pass\n"))
+    assert main([*db, "day", "--operator", "teller1"]) == 1  # tellers do not settle the hall
+    assert "may not" in capsys.readouterr().err
+    store_db.close_database()

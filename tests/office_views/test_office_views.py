@@ -82,7 +82,7 @@ def test_audit_view_finds_who_did_what_where(qtbot: Any, view_env: ViewEnv) -> N
     ]
     assert tab.table.item(0, 1).text() == "teller2"
     tab.table.selectRow(0)
-    assert "2345" in tab.detail.toPlainText()
+    assert "¥23.45" in tab.detail.toPlainText()  # the amount in yuan, not raw fen
     tab.text.clear()
     tab.action.setCurrentIndex(tab.action.findData("dispatch-loaded"))
     qtbot.mouseClick(tab.search_button, Qt.MouseButton.LeftButton)

@@ -162,3 +162,45 @@ def test_missing_configured_font_fails_clearly(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv(FONT_ENV)
     path, index = find_cjk_font()
     assert Path(path).is_file() and index == 0
+
+
+def _layout_text(pdf: bytes, tmp_path: Path, name: str) -> str:
+    """The receipt's rows as printed, label beside value, spaces removed."""
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+    return "".join(out.stdout.decode().split())
+
+
+def test_receipt_as_halls_print_it_capitals_cash_tariff_and_heading(tmp_path: Path) -> None:
+    """Supplier and hall at the head, 大写金额, 实收/找零, the tariff and its kWh estimate."""
+    data = _payment(
+        amount_fen=1_005_000,
+        adjusted_fee_fen=1_000_000,
+        tendered_fen=1_010_000,
+        change_fen=5_000,
+        supplier="国网示范供电公司",
+        hall="城东营业厅",
+        tariff=5_283,
+    )
+    for paper in (PaperSize.ROLL_80MM, PaperSize.A5):
+        flat = _layout_text(render_receipt(data, paper), tmp_path, f"{paper.value}.pdf")
+        for expected in (
+            "国网示范供电公司",
+            "城东营业厅",
+            "壹万零伍拾元整",
+            "实收¥10,100.00",
+            "找零¥50.00",
+            "¥0.5283/千瓦时",
+            "约18928.63千瓦时（按当前电价估算）",  # 10,000.00 yuan / 0.5283, rounded down
+        ):
+            assert expected in flat, (paper, expected, flat)
+        assert "补打" not in flat  # an original
+
+
+def test_reprint_copy_says_when_and_by_whom(tmp_path: Path) -> None:
+    data = _payment(reprinted_at=datetime(2026, 11, 25, 9, 30, 0), reprinted_by="李主管")
+    flat = _layout_text(render_receipt(data, copy=True), tmp_path, "copy.pdf")
+    assert "副本" in flat and "COPY" in flat
+    assert "补打时间2026-11-2509:30:00" in flat and "补打人李主管" in flat
+    assert "2026-11-2414:05:09" in flat  # the original's time stays

@@ -9,7 +9,6 @@ in fen finds the records that carry it. Selecting a record shows its before/afte
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from counter_app.services import audit, audit_view
 from counter_app.services.audit import AuditEntry
 from counter_app.services.auth import SignedInUser
+from counter_app.ui.backoffice.audit_words import action_text, data_text
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import local_time, run_db
 from counter_app.ui.backoffice.widgets import (
@@ -79,15 +79,20 @@ class AuditTab(QWidget):
         self.detail.setReadOnly(True)
         self.status = make_label(self, "auditStatus")
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.text, 2)
-        filters.addWidget(self.actor, 1)
-        filters.addWidget(self.counter, 1)
-        filters.addWidget(self.action, 1)
-        filters.addWidget(self.use_dates)
-        filters.addWidget(self.since)
-        filters.addWidget(self.until)
-        filters.addWidget(self.search_button)
+        # the free text has a row of its own (its hint is never cut), the choices the next
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.text, 1)
+        search_row.addWidget(self.search_button)
+        choices = QHBoxLayout()
+        choices.addWidget(self.actor, 1)
+        choices.addWidget(self.counter, 1)
+        choices.addWidget(self.action, 1)
+        choices.addWidget(self.use_dates)
+        choices.addWidget(self.since)
+        choices.addWidget(self.until)
+        filters = QVBoxLayout()
+        filters.addLayout(search_row)
+        filters.addLayout(choices)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
@@ -129,6 +134,10 @@ class AuditTab(QWidget):
                 self.tr("After"),
             ]
         )
+        for i in range(1, self.action.count()):  # the codes stay the data, the words change
+            self.action.setItemText(i, action_text(str(self.action.itemData(i))))
+        if getattr(self, "entries", None):
+            self._fill(self.entries)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -152,7 +161,7 @@ class AuditTab(QWidget):
                 while combo.count() > 1:
                     combo.removeItem(1)
                 for v in values[key]:
-                    combo.addItem(v, v)
+                    combo.addItem(action_text(v) if key == "action" else v, v)
                 index = combo.findData(chosen)
                 combo.setCurrentIndex(max(index, 0))
 
@@ -184,19 +193,22 @@ class AuditTab(QWidget):
     def _on_entries(self, entries: list[AuditEntry]) -> None:
         self.entries = entries
         self.searches += 1
+        self._fill(entries)
+        self.status.setText(self.tr("{count} records").format(count=len(entries)))
+        self.detail.clear()
+
+    def _fill(self, entries: list[AuditEntry]) -> None:
         self.table.setRowCount(len(entries))
         for i, e in enumerate(entries):
             values = [
                 local_time(e.at),
                 e.actor,
                 e.counter_id,
-                e.action,
+                action_text(e.action),
                 f"{e.entity} {e.entity_id}".strip(),
-                json.dumps(e.after, ensure_ascii=False, sort_keys=True) if e.after else "",
+                data_text(e.after),
             ]
-            set_row(self.table, i, values)
-        self.status.setText(self.tr("{count} records").format(count=len(entries)))
-        self.detail.clear()
+            set_row(self.table, i, values, tooltips=True)
 
     def _on_selection(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -206,9 +218,9 @@ class AuditTab(QWidget):
         self.detail.setPlainText(
             self.tr("Before:")
             + "\n"
-            + json.dumps(e.before, ensure_ascii=False, indent=2, sort_keys=True)
+            + (data_text(e.before, "\n") or "—")
             + "\n"
             + self.tr("After:")
             + "\n"
-            + json.dumps(e.after, ensure_ascii=False, indent=2, sort_keys=True)
+            + (data_text(e.after, "\n") or "—")
         )

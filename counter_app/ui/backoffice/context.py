@@ -48,6 +48,7 @@ class BackOfficeContext:
     data_dir: Path | None = None
     printer_name: str = ""
     training: bool = False  # the embedded demo: the window carries the training banner
+    desk: Any = None  # config.DeskConfig: the hall and supplier the deposit slip names
     card_workbench: CardWorkbench | None = None
 
     @property
@@ -80,6 +81,7 @@ class BackOfficeContext:
             "data_dir": counter_context.data_dir,
             "printer_name": counter_context.printer_name,
             "training": counter_context.training,
+            "desk": counter_context.desk,
         }
         values.update(overrides)
         return cls(**values)

@@ -102,6 +102,12 @@ class ShiftsTab(QWidget):
         self.close_button = make_button(self, "closeShiftButton", self.close_shift)
 
         self.figures = make_table(self, "shiftFigures", 2, stretch_all=True)
+        # Enter in a field submits its form, as at the counter
+        self.float_edit.returnPressed.connect(self.open_shift)
+        self.cash_amount.returnPressed.connect(self.record_cash)
+        self.cash_reason.returnPressed.connect(self.record_cash)
+        self.count_edit.returnPressed.connect(self.record_count)
+        self.reason_edit.returnPressed.connect(self.close_shift)
 
         grid = QGridLayout(self.mine)
         grid.addWidget(self.state_label, 0, 0, 1, 5)
@@ -145,7 +151,6 @@ class ShiftsTab(QWidget):
         layout.addWidget(self.supervised, 2)
         layout.addWidget(self.status)
         self.mine.setVisible(self.works_shift)
-        self.supervised.setVisible(self.supervises)
 
         self.retranslate()
         self.refresh()
@@ -250,8 +255,10 @@ class ShiftsTab(QWidget):
         self.open_button.setEnabled(view is None)
         for w in (self.cash_amount, self.cash_reason, self.cash_button, self.direction):
             w.setEnabled(state == "open")
-        self.x_button.setEnabled(view is not None)
+        # a blind count is blind: no X read, no expected cash anywhere until the count is stored
+        self.x_button.setEnabled(view is not None and not self.counting)
         self.start_count_button.setEnabled(state == "open" and not self.counting)
+        self.supervised.setVisible(self.supervises and not self.counting)
         self.count_edit.setVisible(self.counting)
         self.count_caption.setVisible(self.counting)
         self.count_button.setVisible(self.counting)
@@ -367,11 +374,13 @@ class ShiftsTab(QWidget):
         )
 
     def x_read(self) -> None:
-        if self.current is None:
+        if self.current is None or self.counting:
             return
         shift_id = self.current.id
 
         def done(report: ShiftReport) -> None:
+            if self.counting:
+                return  # the read answered after the blind count began: it stays unseen
             self.last_report = report
             self._show_figures(report)
             self._say(

@@ -65,6 +65,11 @@ class UsersTab(QWidget):
         self.reset_button = make_button(self, "resetPasswordButton", self.reset_password)
         self.active_button = make_button(self, "toggleActiveButton", self.toggle_active)
         self.status = make_label(self, "usersStatus", wrap=True)
+        # Enter in a field submits its form
+        for field in (self.username, self.full_name, self.password, self.password2):
+            field.returnPressed.connect(self.create_user)
+        for field in (self.reset1, self.reset2):
+            field.returnPressed.connect(self.reset_password)
 
         self.captions = [QLabel(self) for _ in range(7)]
         grid = QGridLayout(self.new_box)

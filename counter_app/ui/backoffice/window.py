@@ -13,8 +13,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from counter_app.services.auth import Action, SignedInUser
 from counter_app.ui import texts
@@ -108,6 +109,13 @@ TABS: tuple[TabSpec, ...] = (
         "Shifts and cash",
     ),
     TabSpec(
+        "daily-settlement",
+        "counter_app.ui.backoffice.daily_settlement",
+        "DailySettlementTab",
+        (Action.VIEW_OPEN_SHIFTS,),
+        "Daily settlement",
+    ),
+    TabSpec(
         "success-board",
         "counter_app.ui.backoffice.success_board",
         "SuccessBoardTab",
@@ -165,6 +173,7 @@ def tab_title(spec: TabSpec) -> str:
         "card-workbench": QCoreApplication.translate("BackOfficeWindow", "Card workbench"),
         "outbox": QCoreApplication.translate("BackOfficeWindow", "SMS outbox"),
         "shifts": QCoreApplication.translate("BackOfficeWindow", "Shifts and cash"),
+        "daily-settlement": QCoreApplication.translate("BackOfficeWindow", "Daily settlement"),
         "success-board": QCoreApplication.translate("BackOfficeWindow", "Success board"),
         "bank-collection": QCoreApplication.translate("BackOfficeWindow", "Bank collection"),
         "reconciliation": QCoreApplication.translate("BackOfficeWindow", "Reconciliation"),
@@ -193,12 +202,26 @@ def load_tab_class(spec: TabSpec) -> Any:
     return cls if isinstance(cls, type) else None
 
 
+LIVE_REFRESH_MS = 2_000
+"""How often the back office asks whether its data changed (``audit.data_version``)."""
+
+
 class BackOfficeWindow(QMainWindow):
     """Work orders, card workbench, outbox, shifts, success board, bank collection,
-    reconciliation, audit, users."""
+    reconciliation, audit, users.
+
+    Live: every ``live_ms`` the window asks the database for its data version (one cheap
+    query on the database thread); when it moved — a work order taken or closed on another
+    counter, an SMS queued or sent, a shift closed — the tab in front reloads at once and
+    the others when they are next shown. Nobody has to press Refresh.
+    """
 
     def __init__(
-        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+        self,
+        ctx: BackOfficeContext,
+        user: SignedInUser,
+        parent: QWidget | None = None,
+        live_ms: int = LIVE_REFRESH_MS,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("backOfficeWindow")
@@ -231,8 +254,89 @@ class BackOfficeWindow(QMainWindow):
         if not self.specs:
             self.empty = QLabel(self)
             self.tabs.addTab(self.empty, "—")
-        self.resize(1180, 760)
+        self.fit_to_screen()
         self.retranslate()
+
+        self.data_version: Any = None
+        self.live_refreshes = 0
+        self._asking = False
+        self._stale: set[str] = set()
+        self.live_timer = QTimer(self)
+        self.live_timer.setInterval(max(live_ms, 100))
+        self.live_timer.timeout.connect(self.check_for_changes)
+        if live_ms > 0:
+            self.live_timer.start()
+            self.check_for_changes()
+
+    def fit_to_screen(self) -> None:
+        """1180×720 at most and never more than the screen's free area (1366×768 counters)."""
+        screen = self.screen()
+        area = screen.availableGeometry() if screen is not None else None
+        width, height = 1180, 720
+        if area is not None and area.width() > 0 and area.height() > 0:
+            width, height = min(width, area.width()), min(height, area.height())
+        self.resize(width, height)
+
+    def fit_placeholders(self) -> None:
+        """Every field is at least as wide as its hint, in the language shown now: a hint
+        cut in half ("原因（拒绝或…") tells the person nothing."""
+        if not shiboken6.isValid(self):
+            return
+        for edit in self.findChildren(QLineEdit):
+            hint = edit.placeholderText()
+            if hint:
+                wanted = edit.fontMetrics().horizontalAdvance(hint) + 16
+                edit.setMinimumWidth(min(wanted, 520))
+
+    # -- live data ---------------------------------------------------------------------------
+    def check_for_changes(self) -> None:
+        """One tick: reload the tab in front if it is stale, and ask for the data version.
+
+        (No slot on the tab widget's ``currentChanged``: it fires while the window is being
+        destroyed, and a Python slot on a half-destroyed window crashes.)
+        """
+        self._on_tab_shown()
+        workers = getattr(self.ctx, "workers", None)
+        if workers is None or self._asking:
+            return
+        from counter_app.services.audit import data_version
+
+        self._asking = True
+
+        def done(version: Any) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._asking = False
+            first = self.data_version is None
+            changed = version != self.data_version
+            self.data_version = version
+            if changed and not first:
+                self.live_refreshes += 1
+                self._stale = set(self.tab_widgets)
+                self._on_tab_shown()
+
+        def failed(exc: BaseException) -> None:
+            if shiboken6.isValid(self):
+                self._asking = False
+            log.info("back office: data version not read: %r", exc)
+
+        try:
+            workers.submit(
+                workers.db, "data-version", lambda _r: data_version(), on_done=done, on_error=failed
+            )
+        except RuntimeError:  # the database thread is shut down: the window is closing
+            self._asking = False
+
+    def _on_tab_shown(self, *_: object) -> None:
+        """Reload the tab in front if the data changed since it was last loaded."""
+        widget = self.tabs.currentWidget()
+        key = next((k for k, w in self.tab_widgets.items() if w is widget), None)
+        if key is None or key not in self._stale:
+            return
+        self._stale.discard(key)
+        reload = getattr(widget, "refresh", None) or getattr(widget, "search", None)
+        if callable(reload):
+            reload()
 
     def tab(self, key: str) -> Any:
         """The tab widget for `key` ("work-orders", "card-workbench", "outbox", ...)."""
@@ -253,6 +357,7 @@ class BackOfficeWindow(QMainWindow):
         )
         for i, spec in enumerate(self.specs):
             self.tabs.setTabText(i, tab_title(spec))
+        QTimer.singleShot(0, self.fit_placeholders)  # after the tabs said their new words
         if not self.specs:
             self.empty.setText(self.tr("Your role has no back-office area."))
 
