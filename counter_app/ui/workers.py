@@ -142,6 +142,12 @@ class Workers(QObject):
         on_progress: Callable[[Any], None] | None = None,
     ) -> Job:
         job = Job(name, self)
+        if owner.closed:
+            # A refresh timer of a window that is closing fired after the counter shut its
+            # threads down: nothing to do, and nobody left to tell.
+            log.debug("job %s dropped: %s is shut down", name, owner.name)
+            job.done = True
+            return job
         if on_progress is not None:
             job.sig_progressed.connect(on_progress)
         if on_done is not None:
