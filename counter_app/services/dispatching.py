@@ -58,7 +58,7 @@ from counter_app.services.ports import (
     DispatchReport,
     MeterProbe,
 )
-from counter_app.services.work_order_closing import LIVE, close_live_work_orders
+from counter_app.services.work_order_closing import close_live_work_orders, live_work_order
 from counter_app.store.database import write_transaction
 from counter_app.store.models import (
     Customer,
@@ -390,7 +390,7 @@ class DispatchService:
             if state in (PurchaseState.DISPATCHING, PurchaseState.CARD_WRITTEN):
                 _set_state(purchase, PurchaseEvent.DISPATCH_FAILED, now)
             if open_work_order and purchase.state == PurchaseState.FAILED:
-                already_open = self._live_work_order(purchase) is not None
+                already_open = live_work_order(int(purchase.id)) is not None
                 work_order_id = self._open_work_order(purchase, now)
                 if notify_failure and not already_open:  # once per failure, not per retry
                     customer = Customer.get_by_id(purchase.customer_id)
@@ -448,7 +448,7 @@ class DispatchService:
     def _open_work_order(self, purchase: Purchase, now: dt.datetime) -> int:
         """R10: a failed dispatch becomes a re-dispatch task (one live order per purchase)."""
         _set_state(purchase, PurchaseEvent.OPEN_WORK_ORDER, now)
-        live = self._live_work_order(purchase)
+        live = live_work_order(int(purchase.id))
         if live is not None:
             return int(live.id)
         order = WorkOrder.create(
@@ -458,13 +458,6 @@ class DispatchService:
             due_at=now + dt.timedelta(hours=self.ctx.work_order_due_hours),
         )
         return int(order.id)
-
-    @staticmethod
-    def _live_work_order(purchase: Purchase) -> WorkOrder | None:
-        order: WorkOrder | None = WorkOrder.get_or_none(
-            (WorkOrder.purchase == purchase.id) & WorkOrder.state.in_(list(LIVE))
-        )
-        return order
 
     @staticmethod
     def _close_work_orders(purchase: Purchase, state: str, now: dt.datetime, note: str) -> None:
@@ -711,10 +704,7 @@ class DispatchService:
             .order_by(DispatchAttempt.id.desc())
             .first()
         )
-        order = WorkOrder.get_or_none(
-            (WorkOrder.purchase == purchase_id)
-            & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-        )
+        order = live_work_order(purchase_id)
         return DispatchSummary(
             int(purchase.id),
             int(purchase.count),

@@ -47,14 +47,13 @@ from counter_app.services.ports import (
     TaskRefused,
     TaskResult,
 )
+from counter_app.services.work_order_closing import live_work_order
 from counter_app.store.database import locked, write_transaction
 from counter_app.store.models import (
     Purchase,
     StationCursor,
     StationTask,
     StationTaskState,
-    WorkOrder,
-    WorkOrderState,
 )
 
 if TYPE_CHECKING:
@@ -381,10 +380,7 @@ class HandoverService:
         task = StationTask.get(StationTask.task_id == task_id)
         purchase = Purchase.get_by_id(task.purchase_id)
         raw = cast(dict[str, Any], task.result or {})
-        order = WorkOrder.get_or_none(
-            (WorkOrder.purchase == purchase.id)
-            & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-        )
+        order = live_work_order(int(purchase.id))
         if task.state in StationTaskState.LIVE and purchase.state == PurchaseState.DISPATCHING:
             outcome = PENDING_OUTCOME if task.state == StationTaskState.SENT else OUTBOX_OUTCOME
             reason = str(task.last_error or "")

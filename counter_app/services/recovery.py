@@ -24,7 +24,8 @@ from typing import Final
 from counter_app.core.purchase_state import FINAL, PurchaseEvent, PurchaseState
 from counter_app.services.context import ServiceContext
 from counter_app.services.dispatching import DispatchService, DispatchSummary, NoDispatcher
-from counter_app.store.models import Purchase, WorkOrder, WorkOrderState
+from counter_app.services.work_order_closing import live_work_order
+from counter_app.store.models import Purchase
 
 _S = PurchaseState
 _E = PurchaseEvent
@@ -238,14 +239,7 @@ class RecoveryService:
             query = query.where(Purchase.customer == customer_id)
         rows = []
         for p in query.order_by(Purchase.id):
-            live = (
-                WorkOrder.select()
-                .where(
-                    (WorkOrder.purchase == p.id)
-                    & WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.TAKEN])
-                )
-                .first()
-            )
+            live = live_work_order(int(p.id))
             rows.append(
                 OpenPurchase(
                     purchase_id=int(p.id),
