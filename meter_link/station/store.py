@@ -47,6 +47,15 @@ SQLITE_PRAGMAS: tuple[tuple[str, object], ...] = (
 )
 
 
+DURABLE_COMMIT = "on"
+"""PostgreSQL's ``synchronous_commit`` for the station's own sessions, whatever the server's
+default: a commit returns only once it is in the write-ahead log. A server tuned with
+``synchronous_commit = off`` acknowledges commits it may lose if it crashes or is stopped with
+``-m immediate`` a moment later — a task answered 202 would be gone after the restart (the
+API then says not-found and the task is never run), and a written attempt would be forgotten,
+so a resumed task could not know a recharge had been sent (R8)."""
+
+
 class StoreUrlError(ValueError):
     """The database URL cannot be used."""
 
@@ -274,6 +283,7 @@ def open_database(url: str) -> Any:
             port=parsed.port,
             max_connections=32,
             stale_timeout=300,
+            options=f"-c synchronous_commit={DURABLE_COMMIT}",
         )
     raise StoreUrlError(f"database URL scheme must be sqlite:/// or postgresql://, not {url!r}")
 

@@ -127,11 +127,6 @@ def _pg_ctl(server: PostgresServer, *args: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect: after PostgreSQL is stopped and started again under it, the "
-    "station's pooled connections keep failing and the held task is not taken up again",
-)
 def test_the_database_going_away_mid_task_holds_the_task_until_it_is_back(
     meter_sim_factory: Callable[..., MeterSimProcess],
     station_factory: Callable[..., StationProcess],
