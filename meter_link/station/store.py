@@ -262,6 +262,16 @@ class MeterHealth:
         }
 
 
+DATABASE_AWAY: tuple[type[Exception], ...] = (peewee.OperationalError, peewee.InterfaceError)
+"""What the driver raises when the database cannot be reached (down, restarting, connection
+lost), as opposed to a fault of the station's own."""
+
+
+def database_away(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of :data:`DATABASE_AWAY`."""
+    return isinstance(exc, DATABASE_AWAY)
+
+
 def open_database(url: str) -> Any:
     """The database a URL names (see the module docstring); connects lazily."""
     parsed = urlparse(url)

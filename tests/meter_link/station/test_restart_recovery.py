@@ -18,6 +18,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from meter_link.station.store import TaskStore
 from tests.fixtures.postgres import PostgresServer, _as_server_user, running_postgres
 from tests.fixtures.station import MeterSimProcess, StationProcess
 
@@ -155,9 +156,12 @@ def test_the_database_going_away_mid_task_holds_the_task_until_it_is_back(
         _wait_for_step(station, "db-away", "recharge")
         _pg_ctl(server, "-m", "immediate", "-w", "stop")
         try:
-            time.sleep(SLOW_S)  # the meter answers; the attempt cannot be written
+            # The meter answers; the attempt cannot be written: the task is held.
+            station.wait_for_log(r"task db-away held: the database cannot be reached", 30)
             down = httpx.get(f"{station.url}/health", timeout=10)
             assert down.status_code == 503 and down.json()["error"] == "station-error"
+            away = api.get("/tasks/db-away")  # never "not-found" for a task that exists
+            assert away.status_code == 503 and away.json()["error"] == "station-error"
         finally:
             options = (
                 f"-p {server.port} -k {server.datadir.parent} -c listen_addresses=127.0.0.1 "
@@ -171,3 +175,22 @@ def test_the_database_going_away_mid_task_holds_the_task_until_it_is_back(
         assert [r["task_id"] for r in api.get("/results").json()["results"]] == ["db-away"]
     finally:
         cluster.__exit__(None, None, None)
+
+
+@pytest.mark.postgres
+def test_the_station_commits_durably_on_a_server_tuned_not_to(
+    postgres_server: PostgresServer,
+) -> None:
+    """A server with ``synchronous_commit = off`` (the test cluster runs so, as many tuned
+    servers do) may lose commits it has acknowledged when it stops at once. The station's
+    sessions commit synchronously anyway: a task answered 202 is still there after the restart
+    (the cause of the database-restart case above losing its task)."""
+    dbname = f"station_{time.monotonic_ns()}"
+    postgres_server.psql(f"CREATE DATABASE {dbname}")
+    assert postgres_server.psql("SHOW synchronous_commit", dbname).strip() == "off"
+    store = TaskStore(postgres_server.url(dbname))
+    try:
+        with store.db.connection_context():
+            assert store.db.execute_sql("SHOW synchronous_commit").fetchone() == ("on",)
+    finally:
+        store.close()
