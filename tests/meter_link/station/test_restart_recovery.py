@@ -10,8 +10,6 @@ exactly the amount, and the task reports one result.
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from collections.abc import Callable
 
@@ -19,7 +17,7 @@ import httpx
 import pytest
 
 from meter_link.station.store import TaskStore
-from tests.fixtures.postgres import PostgresServer, _as_server_user, running_postgres
+from tests.fixtures.postgres import PostgresServer
 from tests.fixtures.station import MeterSimProcess, StationProcess
 
 from .test_dispatch_tasks import METER, task
@@ -116,65 +114,44 @@ def test_kill_9_mid_task_with_the_tasks_in_postgresql(
     assert rows.strip() == "crash-1|done|already-loaded|1"
 
 
-def _pg_ctl(server: PostgresServer, *args: str) -> None:
-    subprocess.run(
-        _as_server_user([str(server.bindir / "pg_ctl"), "-D", str(server.datadir), *args]),
-        check=True,
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, "LC_ALL": "C", "LANG": "C"},
-    )
-
-
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_the_database_going_away_mid_task_holds_the_task_until_it_is_back(
+    restartable_postgres: PostgresServer,  # set up first, so the station stops before it
     meter_sim_factory: Callable[..., MeterSimProcess],
     station_factory: Callable[..., StationProcess],
 ) -> None:
     """The attempt ends while PostgreSQL is down, so it cannot be written: the station keeps
     the task, and when the database is back it probes the meter first (R8) and reports the
     purchase as loaded — once. The API answers 503 meanwhile instead of failing silently."""
+    server = restartable_postgres
+    server.psql("CREATE DATABASE station")
+    sim = meter_sim_factory(
+        meters=1, balance_fen=5000, faults=[f"{METER}=slow-reply:{SLOW_S}@070102FF"]
+    )
+    station = station_factory(
+        links=[sim.url],
+        key_file=sim.key_file,
+        timeout=SLOW_S + 3,
+        db_url=server.url("station"),
+    )
+    api = station.client()
+    assert api.post("/tasks", json=task("db-away", amount_fen=4100)).status_code == 202
+    _wait_for_step(station, "db-away", "recharge")
+    server.stop("immediate")
     try:
-        cluster = running_postgres()
-        server = cluster.__enter__()
-    except (RuntimeError, subprocess.SubprocessError, OSError) as exc:
-        pytest.skip(f"PostgreSQL cannot be started here: {exc}")
-    try:
-        server.psql("CREATE DATABASE station")
-        sim = meter_sim_factory(
-            meters=1, balance_fen=5000, faults=[f"{METER}=slow-reply:{SLOW_S}@070102FF"]
-        )
-        station = station_factory(
-            links=[sim.url],
-            key_file=sim.key_file,
-            timeout=SLOW_S + 3,
-            db_url=server.url("station"),
-        )
-        api = station.client()
-        assert api.post("/tasks", json=task("db-away", amount_fen=4100)).status_code == 202
-        _wait_for_step(station, "db-away", "recharge")
-        _pg_ctl(server, "-m", "immediate", "-w", "stop")
-        try:
-            # The meter answers; the attempt cannot be written: the task is held.
-            station.wait_for_log(r"task db-away held: the database cannot be reached", 30)
-            down = httpx.get(f"{station.url}/health", timeout=10)
-            assert down.status_code == 503 and down.json()["error"] == "station-error"
-            away = api.get("/tasks/db-away")  # never "not-found" for a task that exists
-            assert away.status_code == 503 and away.json()["error"] == "station-error"
-        finally:
-            options = (
-                f"-p {server.port} -k {server.datadir.parent} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c max_connections=60"
-            )
-            log = server.datadir.parent / "server-again.log"
-            _pg_ctl(server, "-o", options, "-l", str(log), "-w", "-t", "60", "start")
-        view = station.wait_done("db-away", timeout=60)
-        assert (view["outcome"], view["reason"]) == ("already-loaded", None), view
-        assert sim.meter(METER) == (5000 + 4100, 1)
-        assert [r["task_id"] for r in api.get("/results").json()["results"]] == ["db-away"]
+        # The meter answers; the attempt cannot be written: the task is held.
+        station.wait_for_log(r"task db-away held: the database cannot be reached", 30)
+        down = httpx.get(f"{station.url}/health", timeout=10)
+        assert down.status_code == 503 and down.json()["error"] == "station-error"
+        away = api.get("/tasks/db-away")  # never "not-found" for a task that exists
+        assert away.status_code == 503 and away.json()["error"] == "station-error"
     finally:
-        cluster.__exit__(None, None, None)
+        server.start()
+    view = station.wait_done("db-away", timeout=60)
+    assert (view["outcome"], view["reason"]) == ("already-loaded", None), view
+    assert sim.meter(METER) == (5000 + 4100, 1)
+    assert [r["task_id"] for r in api.get("/results").json()["results"]] == ["db-away"]
 
 
 @pytest.mark.postgres
