@@ -82,15 +82,20 @@ class ReconnectingPostgresqlDatabase(peewee.PostgresqlDatabase):
     teller was told is booked must survive the server stopping a moment later (I1, I3).
     """
 
-    def is_closed(self) -> bool:
-        if self._state.closed:
-            return True
-        if not self.in_transaction() and _hung_up(self._state.conn):
+    _state: Any  # peewee's per-thread connection state (set by peewee, untyped there)
+
+    def cursor(self, named_cursor: Any = None) -> Any:
+        state = self._state
+        if not state.closed and not self.in_transaction() and _hung_up(state.conn):
+            ctx = state.ctx  # an open connection_context() block goes on, on the new one
             with contextlib.suppress(Exception):
-                self._state.conn.close()
-            self._state.reset()
-            return True
-        return False
+                state.conn.close()
+            state.reset()
+            try:
+                self.connect()  # OperationalError while the server is still away
+            finally:
+                state.ctx = ctx
+        return super().cursor(named_cursor)  # type: ignore[no-untyped-call]
 
 
 def _hung_up(conn: Any) -> bool:
