@@ -123,11 +123,13 @@ def test_the_database_going_away_mid_task_holds_the_task_until_it_is_back(
 ) -> None:
     """The attempt ends while PostgreSQL is down, so it cannot be written: the station keeps
     the task, and when the database is back it probes the meter first (R8) and reports the
-    purchase as loaded — once. The API answers 503 meanwhile instead of failing silently."""
+    purchase as loaded — once. The API answers 503 meanwhile instead of failing silently (a
+    task it cannot keep is refused, one it has is never "not-found"); once the database is
+    back, new tasks are taken and run."""
     server = restartable_postgres
     server.psql("CREATE DATABASE station")
     sim = meter_sim_factory(
-        meters=1, balance_fen=5000, faults=[f"{METER}=slow-reply:{SLOW_S}@070102FF"]
+        meters=2, balance_fen=5000, faults=[f"{METER}=slow-reply:{SLOW_S}@070102FF"]
     )
     station = station_factory(
         links=[sim.url],
@@ -135,6 +137,7 @@ def test_the_database_going_away_mid_task_holds_the_task_until_it_is_back(
         timeout=SLOW_S + 3,
         db_url=server.url("station"),
     )
+    later = task("while-away", "000000000002", "100000000002", amount_fen=1800)
     api = station.client()
     assert api.post("/tasks", json=task("db-away", amount_fen=4100)).status_code == 202
     _wait_for_step(station, "db-away", "recharge")
@@ -146,12 +149,20 @@ def test_the_database_going_away_mid_task_holds_the_task_until_it_is_back(
         assert down.status_code == 503 and down.json()["error"] == "station-error"
         away = api.get("/tasks/db-away")  # never "not-found" for a task that exists
         assert away.status_code == 503 and away.json()["error"] == "station-error"
+        refused = api.post("/tasks", json=later)  # not taken: it could not be kept
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
     finally:
         server.start()
     view = station.wait_done("db-away", timeout=60)
     assert (view["outcome"], view["reason"]) == ("already-loaded", None), view
+    assert view["attempts"][-1]["detail"].startswith("resumed after a restart"), view
     assert sim.meter(METER) == (5000 + 4100, 1)
-    assert [r["task_id"] for r in api.get("/results").json()["results"]] == ["db-away"]
+    # The database is back: the pool serves new work again.
+    assert api.post("/tasks", json=later).status_code == 202
+    assert station.wait_done("while-away")["outcome"] == "success"
+    assert sim.meter("000000000002") == (5000 + 1800, 1)
+    results = api.get("/results").json()["results"]
+    assert [r["task_id"] for r in results] == ["db-away", "while-away"]
 
 
 @pytest.mark.postgres
