@@ -7,7 +7,8 @@ the real database behind it. Two kinds of URL are understood:
   window can read while a payment is written, foreign keys on, and a busy timeout so that a
   second process waits for the writer instead of failing at once.
 * ``postgresql://user:password@host:port/dbname`` (several counters of a hall on one server),
-  opened through ``playhouse.db_url``.
+  parsed by ``playhouse.db_url``; a thread reconnects when the server dropped its connection
+  (`ReconnectingPostgresqlDatabase`).
 
 Why `write_transaction`: the purchase count of a meter must be allocated under a row lock
 (ARCHITECTURE.md, I2). SQLite has one writer per file; ``BEGIN IMMEDIATE`` takes the write lock
@@ -17,7 +18,9 @@ write 6. PostgreSQL locks the rows themselves with ``SELECT ... FOR UPDATE`` (`l
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -61,6 +64,59 @@ def redact_url(url: str) -> str:
     return url
 
 
+class ReconnectingPostgresqlDatabase(peewee.PostgresqlDatabase):
+    """PostgreSQL with a fresh connection for a thread whose connection the server dropped.
+
+    Every thread (the window, a server's request threads, the workers) keeps its connection
+    open between statements. When the server restarts, fails over or ends idle sessions,
+    peewee still counts that thread's connection as open, so without this class every later
+    statement on the thread fails ("connection already closed") until the process restarts —
+    a counter-server would stop sending tasks and applying results for good. Here, before a
+    statement runs outside a transaction, a connection the driver knows to be closed — or
+    whose socket the server has already hung up (readable while nothing was asked) — is
+    dropped and a new one opened. A statement whose connection dies under it still fails
+    (it may or may not have run: the caller's transaction decides); the next one reconnects.
+    Inside a transaction nothing is swapped: the transaction fails as a whole.
+
+    The sessions also commit synchronously whatever the server's default: a payment the
+    teller was told is booked must survive the server stopping a moment later (I1, I3).
+    """
+
+    _state: Any  # peewee's per-thread connection state (set by peewee, untyped there)
+
+    def cursor(self, named_cursor: Any = None) -> Any:
+        state = self._state
+        if not state.closed and not self.in_transaction() and _hung_up(state.conn):
+            ctx = state.ctx  # an open connection_context() block goes on, on the new one
+            with contextlib.suppress(Exception):
+                state.conn.close()
+            state.reset()
+            try:
+                self.connect()  # OperationalError while the server is still away
+            finally:
+                state.ctx = ctx
+        return super().cursor(named_cursor)  # type: ignore[no-untyped-call]
+
+
+def _hung_up(conn: Any) -> bool:
+    """Whether an idle driver connection is closed, or its server has hung up on it."""
+    if conn is None:
+        return False
+    if conn.closed:
+        return True
+    try:
+        fd = conn.fileno()
+        if hasattr(select, "poll"):  # no limit on the descriptor's number
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([fd], [], [], 0)
+    except (OSError, ValueError):
+        return False  # cannot tell: the statement itself will say
+    # An idle session is sent nothing unless the server ends it (we LISTEN to nothing).
+    return bool(readable)
+
+
 def open_database(url: str) -> Any:
     """Open (lazily connect) the database a URL names; see the module docstring."""
     scheme = urlparse(url).scheme
@@ -75,10 +131,11 @@ def open_database(url: str) -> Any:
             path, pragmas=list(SQLITE_PRAGMAS), timeout=SQLITE_TIMEOUT_S, autoconnect=True
         )
     if scheme in ("postgres", "postgresql"):
-        try:
-            return db_url.connect(url, unquote_password=True)
-        except (ValueError, RuntimeError) as exc:
-            raise DatabaseUrlError(url, str(exc)) from exc
+        kwargs = db_url.parse(url, unquote_password=True)
+        if not kwargs.get("database"):
+            raise DatabaseUrlError(url, "no database name (postgresql://host:port/dbname)")
+        kwargs["options"] = f"{kwargs.get('options', '')} -c synchronous_commit=on".strip()
+        return ReconnectingPostgresqlDatabase(**kwargs)
     raise DatabaseUrlError(url, "scheme must be sqlite:/// or postgresql://")
 
 

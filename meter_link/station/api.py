@@ -45,7 +45,7 @@ from .schema import (
     TaskOut,
 )
 from .service import Station
-from .store import Submission, TaskConflict, TaskNotDone
+from .store import DATABASE_AWAY, Submission, TaskConflict, TaskNotDone
 
 MAX_BODY_BYTES = 64 * 1024
 KEEPALIVE_S = 15.0
@@ -248,6 +248,18 @@ def create_app(station: Station, token: str) -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         status, reason = _field_reason(exc)
         return JSONResponse({"error": "invalid-task", "reason": reason}, status_code=status)
+
+    async def _database_away(request: Request, exc: Exception) -> JSONResponse:
+        # Answered here rather than by the catch-all below, which the server also logs as a
+        # crash: the database being away is an expected state, the client simply retries.
+        return JSONResponse(
+            {"error": "station-error", "reason": f"database unavailable: {exc}"[:300]},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+    for away in DATABASE_AWAY:
+        app.add_exception_handler(away, _database_away)
 
     @app.exception_handler(Exception)
     async def _station_error(request: Request, exc: Exception) -> JSONResponse:

@@ -16,13 +16,14 @@ import threading
 
 import httpx
 
-from .store import TaskStore, TaskView, utcnow
+from .store import TaskStore, TaskView, database_away, utcnow
 
 log = logging.getLogger("meter_link.station")
 
 CONCURRENT_CALLBACKS = 8
 BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 60.0
+DATABASE_AWAY_WAIT_S = 1.0
 
 
 def backoff(attempts: int) -> float:
@@ -75,9 +76,12 @@ class ResultDelivery:
                 try:
                     self._deliver_due(client, pool)
                     wait = self._seconds_to_next()
-                except Exception:  # the database went away for a moment: try again soon
-                    log.exception("result delivery")
-                    wait = 2.0
+                except Exception as exc:  # the database went away for a moment: try again soon
+                    if database_away(exc):
+                        log.warning("result delivery waits: the database cannot be reached")
+                    else:
+                        log.exception("result delivery")
+                    wait = DATABASE_AWAY_WAIT_S
                 self._wake.wait(wait)
                 self._wake.clear()
 

@@ -23,8 +23,6 @@ import threading
 import time
 from collections.abc import Callable
 
-import peewee
-
 from ..dispatch import (
     COUNT_MODULUS,
     AttemptRecord,
@@ -36,7 +34,7 @@ from ..errors import LinkUnavailable, MeterLinkError
 from .events import RESULT, EventHub, TaskEvent
 from .links import LinkOwner
 from .reasons import Reason, TaskOutcome, TaskState, attempt_reason, cause_reason, task_outcome
-from .store import AttemptEntry, TaskStore, TaskView, utcnow
+from .store import AttemptEntry, TaskStore, TaskView, database_away, utcnow
 
 log = logging.getLogger("meter_link.station")
 
@@ -45,6 +43,7 @@ ATTEMPTS = 3
 
 STATION_ERRORS_BEFORE_FAILING = 3
 STATION_ERROR_PAUSE_S = 2.0
+"""Pause before a task hit by a fault of the station itself is tried again (times the tries)."""
 
 
 def _same_count(meter_count: int, n: int) -> bool:
@@ -62,10 +61,12 @@ class TaskRunner:
         retry_delay: float = 1.0,
         on_result: Callable[[TaskView], None] | None = None,
         requeue: Callable[[str, float], None] | None = None,
+        hold: Callable[[str], None] | None = None,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.store = store
         self.requeue = requeue
+        self.hold = hold
         self._errors: dict[str, int] = {}  # station errors per task, on the link threads
         self.events = events
         self.retry_delay = retry_delay
@@ -75,13 +76,27 @@ class TaskRunner:
 
     # -- entry point, on the link's thread --------------------------------------------------
     def run(self, owner: LinkOwner, task_id: str) -> None:
-        task = self.store.get(task_id)
+        try:
+            task = self.store.get(task_id)
+        except Exception as exc:
+            if not database_away(exc) or self.hold is None:
+                raise
+            log.warning(
+                "task %s held: the database cannot be reached (%s)", task_id, str(exc).strip()
+            )
+            self.hold(task_id)
+            return
         if task is None or task.outcome is not None:
             return
         try:
             self._run(owner, task)
         except Exception as exc:  # a fault of the station (its database), not of the meter
-            log.exception("task %s", task_id)
+            if database_away(exc):
+                log.warning(
+                    "task %s held: the database cannot be reached (%s)", task_id, str(exc).strip()
+                )
+            else:
+                log.exception("task %s", task_id)
             self._station_error(task, exc)
         else:
             self._errors.pop(task_id, None)
@@ -90,15 +105,17 @@ class TaskRunner:
         """The task stays ``running`` and is taken up again later like after a restart —
         probing the meter first (R8), since a recharge may have been sent.
 
-        While the database is unreachable nothing can be recorded, so the task waits for it
-        however long that takes; any other fault of ours ends the task as ``station-error``
-        once it has happened three times.
+        While the database is unreachable nothing can be recorded, so the task is held until
+        the database answers again, however long that takes; any other fault of ours ends the
+        task as ``station-error`` once it has happened three times.
         """
+        if database_away(exc) and self.hold is not None:
+            self.hold(task.task_id)
+            return
         errors = self._errors.get(task.task_id, 0) + 1
         self._errors[task.task_id] = errors
-        database_away = isinstance(exc, peewee.OperationalError | peewee.InterfaceError)
-        if self.requeue is not None and (database_away or errors < STATION_ERRORS_BEFORE_FAILING):
-            self.requeue(task.task_id, STATION_ERROR_PAUSE_S * min(errors, 6))
+        if self.requeue is not None and errors < STATION_ERRORS_BEFORE_FAILING:
+            self.requeue(task.task_id, STATION_ERROR_PAUSE_S * errors)
             return
         self._errors.pop(task.task_id, None)
         self._finish(task, TaskOutcome.FAILED, Reason.STATION_ERROR, f"station error: {exc}")

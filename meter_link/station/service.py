@@ -28,11 +28,13 @@ from .events import EventHub
 from .links import PRIORITY_PROBE, PRIORITY_TASK, LinkDirectory, LinkOwner, MeterNotServed
 from .reasons import cause_reason
 from .runner import TaskRunner
-from .store import MeterHealth, Submission, TaskStore, TaskView
+from .store import MeterHealth, Submission, TaskStore, TaskView, database_away
 
 log = logging.getLogger("meter_link.station")
 
 ROUTE_RETRY_S = 2.0
+DATABASE_POLL_S = 0.25
+"""How often a station whose database is away asks it again (one ``SELECT 1``)."""
 
 
 @dataclass
@@ -98,16 +100,25 @@ class Station:
             retry_delay=settings.retry_delay,
             on_result=self.delivery.wake,
             requeue=self._requeue,
+            hold=self.hold,
             today=today,
         )
         self._routing: queue.Queue[str | None] = queue.Queue()
         self._router = threading.Thread(target=self._route, name="task router", daemon=True)
+        self._held: set[str] = set()
+        self._held_lock = threading.Lock()
+        self._something_held = threading.Event()
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(
+            target=self._watch_database, name="database watch", daemon=True
+        )
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
         for owner in self.owners:
             owner.start()
         self._router.start()
+        self._watcher.start()
         self.delivery.start()
         for view in self.store.unfinished():
             log.info("resuming task %s (%s)", view.task_id, view.state.value)
@@ -116,8 +127,11 @@ class Station:
     def stop(self) -> None:
         """Stop taking work; a task on a link finishes its step, the rest resume later."""
         self.runner.stopping.set()
+        self._stopping.set()
+        self._something_held.set()
         self._routing.put(None)
         self._router.join(timeout=5)
+        self._watcher.join(timeout=5)
         for owner in self.owners:
             owner.stop()
         if self.terminals is not None:
@@ -146,6 +160,37 @@ class Station:
         timer.daemon = True
         timer.start()
 
+    def hold(self, task_id: str) -> None:
+        """Keep a task aside while the database cannot be reached; it is routed again the
+        moment the database answers (and, being ``running`` or ``queued`` in the store, is
+        taken up by probing the meter first if it was on its link, R8)."""
+        with self._held_lock:
+            self._held.add(task_id)
+            self._something_held.set()
+
+    def _watch_database(self) -> None:
+        """Ask the database every :data:`DATABASE_POLL_S` while tasks are held; when it
+        answers, route them all again in submission order. A held task the database no longer
+        lists as unfinished has been finished meanwhile and is dropped."""
+        while not self._stopping.is_set():
+            self._something_held.wait()
+            if self._stopping.is_set():
+                return
+            try:
+                # submission order: purchase n of a meter goes on its link before n+1
+                order = [v.task_id for v in self.store.unfinished()]
+            except Exception as exc:
+                if not database_away(exc):
+                    log.exception("reading the unfinished tasks")
+                self._stopping.wait(DATABASE_POLL_S)
+                continue
+            with self._held_lock:
+                held, self._held = self._held, set()
+                self._something_held.clear()
+            log.info("the database answers again: taking up %d held task(s)", len(held))
+            for task_id in [t for t in order if t in held]:
+                self._routing.put(task_id)
+
     def _route(self) -> None:
         while True:
             task_id = self._routing.get()
@@ -157,9 +202,17 @@ class Station:
                     continue
                 owner = self.directory.link_for(view.meter)
                 owner.submit(partial(_run_task, self.runner, task_id), PRIORITY_TASK)
-            except Exception:  # the database away, most likely: try the task again shortly
-                log.exception("routing task %s", task_id)
-                self._requeue(task_id, ROUTE_RETRY_S)
+            except Exception as exc:
+                if database_away(exc):
+                    log.warning(
+                        "task %s held: the database cannot be reached (%s)",
+                        task_id,
+                        str(exc).strip(),
+                    )
+                    self.hold(task_id)
+                else:
+                    log.exception("routing task %s", task_id)
+                    self._requeue(task_id, ROUTE_RETRY_S)
 
     # -- channel ----------------------------------------------------------------------------
     def probe(self, meter: str) -> dict[str, Any]:

@@ -47,6 +47,15 @@ SQLITE_PRAGMAS: tuple[tuple[str, object], ...] = (
 )
 
 
+DURABLE_COMMIT = "on"
+"""PostgreSQL's ``synchronous_commit`` for the station's own sessions, whatever the server's
+default: a commit returns only once it is in the write-ahead log. A server tuned with
+``synchronous_commit = off`` acknowledges commits it may lose if it crashes or is stopped with
+``-m immediate`` a moment later — a task answered 202 would be gone after the restart (the
+API then says not-found and the task is never run), and a written attempt would be forgotten,
+so a resumed task could not know a recharge had been sent (R8)."""
+
+
 class StoreUrlError(ValueError):
     """The database URL cannot be used."""
 
@@ -253,6 +262,16 @@ class MeterHealth:
         }
 
 
+DATABASE_AWAY: tuple[type[Exception], ...] = (peewee.OperationalError, peewee.InterfaceError)
+"""What the driver raises when the database cannot be reached (down, restarting, connection
+lost), as opposed to a fault of the station's own."""
+
+
+def database_away(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of :data:`DATABASE_AWAY`."""
+    return isinstance(exc, DATABASE_AWAY)
+
+
 def open_database(url: str) -> Any:
     """The database a URL names (see the module docstring); connects lazily."""
     parsed = urlparse(url)
@@ -274,6 +293,7 @@ def open_database(url: str) -> Any:
             port=parsed.port,
             max_connections=32,
             stale_timeout=300,
+            options=f"-c synchronous_commit={DURABLE_COMMIT}",
         )
     raise StoreUrlError(f"database URL scheme must be sqlite:/// or postgresql://, not {url!r}")
 

@@ -27,8 +27,10 @@ from tests.fixtures.collection import (
     stop_collection,
     wait_until,
 )
+from tests.fixtures.postgres import PostgresServer
 
 ZHANG_WEI = "100000000001"
+ZHANG_WEI_METER = "000000000001"
 
 
 @pytest.fixture
@@ -109,3 +111,51 @@ def test_the_result_endpoint_refuses_what_is_not_a_result(called_back: Collectio
     assert AuditLog.select().where(AuditLog.action == "dispatch-result-applied").count() == 0
     health = httpx.get(f"http://{world.config.station.listen}/health", timeout=10)
     assert health.status_code == 200 and health.json()["status"] == "ok"
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_counter_server_outlives_a_restart_of_its_postgresql(
+    restartable_postgres: PostgresServer, tmp_path: Path, fast_password_hashing: None
+) -> None:
+    """The hall's database server restarts (a crash, then a clean restart) under a running
+    ``counter-server``: its worker thread and its request threads had connections the server
+    dropped, and they take new ones instead of failing from then on. The station does not
+    call back here, so each purchase is loaded only if the server's result poller still works
+    after the restart; its health answer reads our database on a request thread."""
+    pg = restartable_postgres
+    pg.psql("CREATE DATABASE counter")
+    world = start_collection(tmp_path, wait_seconds=0, database_url=pg.url("counter"))
+    server = subprocess.Popen(
+        [str(BIN / "counter-server"), "serve", "--interval", "0.2"],
+        env=world.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    health = f"http://{world.config.station.listen}/health"
+
+    def pay_and_wait_loaded() -> None:
+        outcome = world.services.payments.take_payment(ZHANG_WEI, 1_200, operator="teller1")
+        assert outcome.dispatch is not None and outcome.dispatch.outcome == "pending"
+        wait_until(
+            lambda: Purchase.get_by_id(outcome.purchase_id).state == PurchaseState.LOADED, 30
+        )
+        answer = httpx.get(health, timeout=10)
+        assert answer.status_code == 200 and answer.json()["waiting_for_result"] == 0
+
+    try:
+        read_line_with(server, "listening on", 30)
+        pay_and_wait_loaded()  # every thread of the server now holds a connection
+        count = world.meter_count(ZHANG_WEI_METER)
+        for mode in ("immediate", "fast"):
+            pg.stop(mode)
+            pg.start()
+            pay_and_wait_loaded()
+        assert world.meter_count(ZHANG_WEI_METER) == count + 2
+        assert server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(15)
+        stop_collection(world)
