@@ -5,12 +5,11 @@ The dialog states what the offset would do now (arrears, prepayment, the amount 
 them) and, as R4 says, that nothing is dispatched while any arrears remain; when the offset
 settles the last of them the rest of the prepayment is dispatched. The supervisor types their
 *own* user name and password; the service (`services.offsets.OffsetService`) checks them,
-refuses the teller's own account, books the offset through R1–R3 and audits it.
+refuses the teller's own account, books the offset through R1–R3 and audits it. The
+service is the counter's own (``Services.offsets``, built by the composition root).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -24,11 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.services.auth import SignedInUser
 from counter_app.services.counter_views import Account
-from counter_app.services.offsets import OffsetService
+from counter_app.services.offsets import OffsetService, TransferOutcome
+from counter_app.services.payments import PaymentOutcome
 from counter_app.ui import texts
-from counter_app.ui.errors import explain, show_exception
-from counter_app.ui.workers import Workers
+from counter_app.ui.supervisor_sign import SupervisorSignOff
+from counter_app.ui.workers import Report, Workers
 
 
 class OffsetDialog(QDialog):
@@ -38,9 +39,9 @@ class OffsetDialog(QDialog):
 
     def __init__(
         self,
-        context: Any,
+        service: OffsetService,
         workers: Workers,
-        user: Any,
+        user: SignedInUser,
         account: Account,
         parent: QWidget | None = None,
     ) -> None:
@@ -49,8 +50,8 @@ class OffsetDialog(QDialog):
         self.workers = workers
         self.user = user
         self.account = account
-        self.service = OffsetService(context.payments.ctx, context.payments)
-        self.outcome: Any = None
+        self.service = service
+        self.outcome: PaymentOutcome | None = None
         self.busy = False
         amount = min(account.arrears_fen, account.prepayment_fen)
         self.amount_fen = amount
@@ -71,22 +72,17 @@ class OffsetDialog(QDialog):
         self.summary = QLabel("\n".join(lines), self)
         self.summary.setObjectName("offsetSummary")
         self.summary.setWordWrap(True)
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("reasonEdit")
-        self.reason.setPlaceholderText(self.tr("Why is the prepayment used for arrears?"))
-        self.supervisor = QLineEdit(self)
-        self.supervisor.setObjectName("supervisorEdit")
-        self.supervisor.setPlaceholderText(self.tr("supervisor's own user name"))
-        self.password = QLineEdit(self)
-        self.password.setObjectName("supervisorPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sign_off = SupervisorSignOff(
+            self, reason_hint=self.tr("Why is the prepayment used for arrears?")
+        )
+        self.reason = self.sign_off.reason
+        self.supervisor = self.sign_off.supervisor
+        self.password = self.sign_off.password
         self.message = QLabel(self)
         self.message.setObjectName("offsetMessage")
         self.message.setWordWrap(True)
         form = QFormLayout()
-        form.addRow(self.tr("Reason"), self.reason)
-        form.addRow(self.tr("Supervisor"), self.supervisor)
-        form.addRow(self.tr("Supervisor's password"), self.password)
+        self.sign_off.add_rows(form)
         buttons = QDialogButtonBox(self)
         self.confirm_button = QPushButton(self.tr("Authorize and offset"), self)
         self.confirm_button.setObjectName("confirmOffsetButton")
@@ -107,9 +103,8 @@ class OffsetDialog(QDialog):
     def confirm(self) -> None:
         if self.busy or self.outcome is not None or self.amount_fen <= 0:
             return
-        reason = self.reason.text().strip()
-        supervisor = self.supervisor.text().strip()
-        password = self.password.text()
+        typed = self.sign_off.typed()
+        reason, supervisor, password = typed.reason, typed.supervisor, typed.password
         if not reason:
             self.message.setText(self.tr("Enter the reason."))
             return
@@ -123,7 +118,7 @@ class OffsetDialog(QDialog):
         self.message.setText(self.tr("Offsetting…"))
         service, customer, operator = self.service, self.account.customer_no, self.user.username
 
-        def run(_r: Any) -> Any:
+        def run(_r: Report) -> PaymentOutcome:
             return service.offset_arrears(
                 customer,
                 operator=str(operator),
@@ -139,15 +134,10 @@ class OffsetDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self.busy = False
-        self.password.clear()
         self.confirm_button.setEnabled(True)
-        text = explain(exc)
-        if text is None:
-            show_exception(self, exc)
-            text = self.tr("The offset failed.")
-        self.message.setText(self.tr("Refused: {why}").format(why=text))
+        self.message.setText(self.sign_off.refusal(exc, self.tr("The offset failed.")))
 
-    def _on_done(self, outcome: Any) -> None:
+    def _on_done(self, outcome: PaymentOutcome) -> None:
         self.busy = False
         self.outcome = outcome
         self.sig_offset.emit(outcome)
@@ -163,9 +153,9 @@ class TransferDialog(QDialog):
 
     def __init__(
         self,
-        context: Any,
+        service: OffsetService,
         workers: Workers,
-        user: Any,
+        user: SignedInUser,
         account: Account,
         parent: QWidget | None = None,
     ) -> None:
@@ -174,8 +164,8 @@ class TransferDialog(QDialog):
         self.workers = workers
         self.user = user
         self.account = account
-        self.service = OffsetService(context.payments.ctx, context.payments)
-        self.outcome: Any = None
+        self.service = service
+        self.outcome: TransferOutcome | None = None
         self.busy = False
         self.setWindowTitle(self.tr("Transfer prepayment"))
         self.summary = QLabel(
@@ -190,22 +180,17 @@ class TransferDialog(QDialog):
         self.target.setPlaceholderText(self.tr("customer number receiving it"))
         self.amount = QLineEdit(self)
         self.amount.setObjectName("transferAmountEdit")
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("reasonEdit")
-        self.supervisor = QLineEdit(self)
-        self.supervisor.setObjectName("supervisorEdit")
-        self.password = QLineEdit(self)
-        self.password.setObjectName("supervisorPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sign_off = SupervisorSignOff(self, name_hint=False)
+        self.reason = self.sign_off.reason
+        self.supervisor = self.sign_off.supervisor
+        self.password = self.sign_off.password
         self.message = QLabel(self)
         self.message.setObjectName("transferMessage")
         self.message.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("To customer"), self.target)
         form.addRow(self.tr("Amount (yuan)"), self.amount)
-        form.addRow(self.tr("Reason"), self.reason)
-        form.addRow(self.tr("Supervisor"), self.supervisor)
-        form.addRow(self.tr("Supervisor's password"), self.password)
+        self.sign_off.add_rows(form)
         buttons = QDialogButtonBox(self)
         self.confirm_button = QPushButton(self.tr("Authorize and transfer"), self)
         self.confirm_button.setObjectName("confirmTransferButton")
@@ -234,9 +219,8 @@ class TransferDialog(QDialog):
             self.message.setText(self.tr("Enter the amount in yuan, e.g. 100 or 88.50."))
             return
         target = self.target.text().strip()
-        reason = self.reason.text().strip()
-        supervisor = self.supervisor.text().strip()
-        password = self.password.text()
+        typed = self.sign_off.typed()
+        reason, supervisor, password = typed.reason, typed.supervisor, typed.password
         if not target or not reason or not supervisor or not password:
             self.message.setText(
                 self.tr("Enter the customer, the reason and a supervisor's own credentials.")
@@ -247,7 +231,7 @@ class TransferDialog(QDialog):
         self.message.setText(self.tr("Transferring…"))
         service, source, operator = self.service, self.account.customer_no, self.user.username
 
-        def run(_r: Any) -> Any:
+        def run(_r: Report) -> TransferOutcome:
             return service.transfer(
                 source,
                 target,
@@ -264,15 +248,10 @@ class TransferDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self.busy = False
-        self.password.clear()
         self.confirm_button.setEnabled(True)
-        text = explain(exc)
-        if text is None:
-            show_exception(self, exc)
-            text = self.tr("The transfer failed.")
-        self.message.setText(self.tr("Refused: {why}").format(why=text))
+        self.message.setText(self.sign_off.refusal(exc, self.tr("The transfer failed.")))
 
-    def _on_done(self, outcome: Any) -> None:
+    def _on_done(self, outcome: TransferOutcome) -> None:
         self.busy = False
         self.outcome = outcome
         self.sig_transferred.emit(outcome)

@@ -67,7 +67,6 @@ class BackOfficeContext:
         """From the counter window's `CounterContext`: the same services, card reader,
         monitor, workbench, outbox gateway and data directory (the composition root built
         them, ``counter_app.bootstrap.counter_context``)."""
-        assert counter_context.services is not None, "a context from counter_app.bootstrap"
         values: dict[str, Any] = {
             "services": counter_context.services,
             "counter_id": str(counter_context.counter_id),

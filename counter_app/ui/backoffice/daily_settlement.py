@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from counter_app.services.daily_settlement import DailySettlementService, DaySettlement
+from counter_app.services.daily_settlement import DaySettlement
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import format_fen, local_time, run_db
@@ -38,7 +38,7 @@ class DailySettlementTab(QWidget):
         self.setObjectName("dailySettlementTab")
         self.ctx = ctx
         self.user = user
-        self.service = DailySettlementService(ctx.services.ctx)
+        self.service = ctx.services.daily_settlement
         self.busy = 0
         self.last_error: BaseException | None = None
         self.settlement: DaySettlement | None = None
