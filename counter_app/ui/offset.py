@@ -11,6 +11,9 @@ service is the counter's own (``Services.offsets``, built by the composition roo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,8 +34,53 @@ from counter_app.ui import texts
 from counter_app.ui.supervisor_sign import SupervisorSignOff
 from counter_app.ui.workers import Report, Workers
 
+Outcome = TypeVar("Outcome")
 
-class OffsetDialog(QDialog):
+
+class SignedOffDialog(QDialog, Generic[Outcome]):
+    """What the offset and the transfer share once the supervisor has signed: the booking
+    runs on the meter bus's thread (a dispatch may follow it, never on the GUI thread); a
+    refusal is told and the supervisor may sign again; the outcome closes the dialog."""
+
+    workers: Workers
+    sign_off: SupervisorSignOff
+    confirm_button: QPushButton
+    message: QLabel
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.outcome: Outcome | None = None
+        self.busy = False
+
+    def _book(self, name: str, working: str, run: Callable[[Report], Outcome]) -> None:
+        self.busy = True
+        self.confirm_button.setEnabled(False)
+        self.message.setText(working)
+        self.workers.submit(
+            self.workers.meter_bus, name, run, on_done=self._on_done, on_error=self._on_failed
+        )
+
+    def _failed_words(self) -> str:
+        """Said when the booking failed for a reason the window has no words for."""
+        raise NotImplementedError
+
+    def _booked(self, outcome: Outcome) -> None:
+        """Tell the window (the dialog's own signal)."""
+        raise NotImplementedError
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.confirm_button.setEnabled(True)
+        self.message.setText(self.sign_off.refusal(exc, self._failed_words()))
+
+    def _on_done(self, outcome: Outcome) -> None:
+        self.busy = False
+        self.outcome = outcome
+        self._booked(outcome)
+        self.accept()
+
+
+class OffsetDialog(SignedOffDialog[PaymentOutcome]):
     """Offset one customer's arrears from their prepayment; ``sig_offset(outcome)`` when done."""
 
     sig_offset = Signal(object)
@@ -51,8 +99,6 @@ class OffsetDialog(QDialog):
         self.user = user
         self.account = account
         self.service = service
-        self.outcome: PaymentOutcome | None = None
-        self.busy = False
         amount = min(account.arrears_fen, account.prepayment_fen)
         self.amount_fen = amount
         self.setWindowTitle(self.tr("Offset arrears from prepayment"))
@@ -113,9 +159,6 @@ class OffsetDialog(QDialog):
                 self.tr("A supervisor must sign with their own user name and password.")
             )
             return
-        self.busy = True
-        self.confirm_button.setEnabled(False)
-        self.message.setText(self.tr("Offsetting…"))
         service, customer, operator = self.service, self.account.customer_no, self.user.username
 
         def run(_r: Report) -> PaymentOutcome:
@@ -127,24 +170,16 @@ class OffsetDialog(QDialog):
                 reason=reason,
             )
 
-        # the meter bus's thread: a dispatch may follow the booking (never the GUI thread)
-        self.workers.submit(
-            self.workers.meter_bus, "offset", run, on_done=self._on_done, on_error=self._on_failed
-        )
+        self._book("offset", self.tr("Offsetting…"), run)
 
-    def _on_failed(self, exc: BaseException) -> None:
-        self.busy = False
-        self.confirm_button.setEnabled(True)
-        self.message.setText(self.sign_off.refusal(exc, self.tr("The offset failed.")))
+    def _failed_words(self) -> str:
+        return self.tr("The offset failed.")
 
-    def _on_done(self, outcome: PaymentOutcome) -> None:
-        self.busy = False
-        self.outcome = outcome
+    def _booked(self, outcome: PaymentOutcome) -> None:
         self.sig_offset.emit(outcome)
-        self.accept()
 
 
-class TransferDialog(QDialog):
+class TransferDialog(SignedOffDialog[TransferOutcome]):
     """R4 transfer: move part of this customer's prepayment to another customer, who books it
     through R1–R3 (their arrears first). A supervisor authorizes with their own credentials;
     ``sig_transferred(outcome)`` when done."""
@@ -165,8 +200,6 @@ class TransferDialog(QDialog):
         self.user = user
         self.account = account
         self.service = service
-        self.outcome: TransferOutcome | None = None
-        self.busy = False
         self.setWindowTitle(self.tr("Transfer prepayment"))
         self.summary = QLabel(
             self.tr("Prepayment of {customer}: {prepayment}.").format(
@@ -226,9 +259,6 @@ class TransferDialog(QDialog):
                 self.tr("Enter the customer, the reason and a supervisor's own credentials.")
             )
             return
-        self.busy = True
-        self.confirm_button.setEnabled(False)
-        self.message.setText(self.tr("Transferring…"))
         service, source, operator = self.service, self.account.customer_no, self.user.username
 
         def run(_r: Report) -> TransferOutcome:
@@ -242,17 +272,10 @@ class TransferDialog(QDialog):
                 reason=reason,
             )
 
-        self.workers.submit(
-            self.workers.meter_bus, "transfer", run, on_done=self._on_done, on_error=self._on_failed
-        )
+        self._book("transfer", self.tr("Transferring…"), run)
 
-    def _on_failed(self, exc: BaseException) -> None:
-        self.busy = False
-        self.confirm_button.setEnabled(True)
-        self.message.setText(self.sign_off.refusal(exc, self.tr("The transfer failed.")))
+    def _failed_words(self) -> str:
+        return self.tr("The transfer failed.")
 
-    def _on_done(self, outcome: TransferOutcome) -> None:
-        self.busy = False
-        self.outcome = outcome
+    def _booked(self, outcome: TransferOutcome) -> None:
         self.sig_transferred.emit(outcome)
-        self.accept()
