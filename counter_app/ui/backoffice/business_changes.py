@@ -16,7 +16,7 @@ thread, the others on the database's (``ui.workers``); the window never waits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QEvent
@@ -47,6 +47,15 @@ from counter_app.ui.backoffice.widgets import make_button, make_label, make_tabl
 from counter_app.ui.workers import OwnerThread
 
 Result = TypeVar("Result")
+
+
+class Decision(Protocol):
+    """A review decision of `BusinessService` (approve, refuse, refund in cash)."""
+
+    def __call__(
+        self, reviewer: SignedInUser, review_id: int, /, *, reason: str
+    ) -> ReviewOutcome: ...
+
 
 KINDS = ("new-installation", "meter-replacement", "account-close", "meter-move", "mode-change")
 
@@ -503,39 +512,27 @@ class BusinessChangesTab(QWidget):
 
     # -- review --------------------------------------------------------------------------------
     def approve(self) -> None:
-        selected = self.selected_review()
-        if selected is None:
-            return
-        business, user, reason = self.business, self.user, self.review_reason.text().strip()
-        self.status.setText(self.tr("Approving and dispatching…"))
-        self._run(
-            self.ctx.workers.meter_bus,
-            "review-approve",
-            lambda: business.approve(user, selected.id, reason=reason),
-            self._reviewed,
-        )
+        self._review("approve", self.ctx.workers.meter_bus, self.business.approve)
 
     def refuse(self) -> None:
-        selected = self.selected_review()
-        if selected is None:
-            return
-        business, user, reason = self.business, self.user, self.review_reason.text().strip()
-        self._run(
-            self.ctx.workers.db,
-            "review-refuse",
-            lambda: business.refuse(user, selected.id, reason=reason),
-            self._reviewed,
-        )
+        self._review("refuse", self.ctx.workers.db, self.business.refuse)
 
     def refund(self) -> None:
+        self._review("refund", self.ctx.workers.db, self.business.refund_cash)
+
+    def _review(self, step: str, owner: OwnerThread, decide: Decision) -> None:
+        """One supervisor's decision on the selected held prepayment (R20); approving
+        dispatches, so it runs on the meter bus's thread."""
         selected = self.selected_review()
         if selected is None:
             return
-        business, user, reason = self.business, self.user, self.review_reason.text().strip()
+        user, reason = self.user, self.review_reason.text().strip()
+        if step == "approve":
+            self.status.setText(self.tr("Approving and dispatching…"))
         self._run(
-            self.ctx.workers.db,
-            "review-refund",
-            lambda: business.refund_cash(user, selected.id, reason=reason),
+            owner,
+            f"review-{step}",
+            lambda: decide(user, selected.id, reason=reason),
             self._reviewed,
         )
 
