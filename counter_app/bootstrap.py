@@ -300,12 +300,16 @@ class CardDevices:
 
 
 def open_card_devices(
-    services: Services, reader_name: str | None, crypto: CardCrypto | None
+    services: Services,
+    reader_name: str | None,
+    crypto: CardCrypto | None,
+    *,
+    wait_s: float = 0.5,
 ) -> CardDevices:
     """The card side of the counter (PC/SC errors surface when the card is used)."""
     from counter_app.services.cards import CardWorkbench
 
-    card = open_purchase_card(reader_name, crypto)
+    card = open_purchase_card(reader_name, crypto, wait_s=wait_s)
     return CardDevices(
         purchase_card=card,
         monitor_factory=card_monitor_factory(reader_name),
@@ -365,5 +369,4 @@ def counter_context(
         card_workbench=None if devices is None else devices.workbench,
         sms_gateway=outbox_gateway(counter, Path(directory)),
         data_dir=Path(directory),
-        offsets=services.offsets,
     )

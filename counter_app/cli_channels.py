@@ -156,13 +156,9 @@ def cmd_offset_transfer(args: argparse.Namespace) -> int:
 
 
 def cmd_terminal_add(args: argparse.Namespace) -> int:
-    from counter_app.services.terminals import TerminalService
-
     counter = open_from_args(args, dispatch=False)
     operator = signed_in_operator(counter, args, "manage-terminals").username
-    token = TerminalService(counter.services.ctx).register(
-        args.terminal, name=args.name or "", actor=operator
-    )
+    token = counter.services.terminals.register(args.terminal, name=args.name or "", actor=operator)
     emit(
         args,
         {"terminal_id": args.terminal, "token": token},
@@ -177,7 +173,7 @@ def cmd_terminal_serve(args: argparse.Namespace) -> int:
     from counter_app.server.terminals import create_terminal_app
 
     counter = open_from_args(args)
-    app = create_terminal_app(counter.services.ctx)
+    app = create_terminal_app(counter.services.terminals)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     counter.close()
     return 0

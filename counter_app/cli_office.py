@@ -95,7 +95,7 @@ def cmd_day(args: argparse.Namespace) -> int:
     (refused while a shift is open) and the deposit slip written."""
     from counter_app.cli_common import CliError
     from counter_app.cli_session import signed_in_operator
-    from counter_app.services.daily_settlement import DailySettlementService, settlement_lines
+    from counter_app.services.daily_settlement import settlement_lines
     from counter_app.services.shifts import ACTION_SUPERVISE
 
     try:
@@ -104,7 +104,7 @@ def cmd_day(args: argparse.Namespace) -> int:
         raise CliError(f"--date {args.date!r} is not a date (YYYY-MM-DD)") from None
     counter = open_from_args(args, dispatch=False)
     user = signed_in_operator(counter, args, ACTION_SUPERVISE)
-    service = DailySettlementService(counter.services.ctx)
+    service = counter.services.daily_settlement
     desk = counter.config.desk
     if args.slip:
         settlement, path = service.issue_deposit_slip(

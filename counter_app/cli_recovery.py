@@ -11,9 +11,12 @@ writeback`` (R13). ``resume`` itself lives in `counter_app.cli`. The table of wa
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from counter_app.core.money import format_yuan
+
+if TYPE_CHECKING:
+    from counter_app.bootstrap import CardDevices, Counter
 
 
 def _user(counter: Any, args: argparse.Namespace, action: str) -> Any:
@@ -28,11 +31,10 @@ def cmd_purchase_list(args: argparse.Namespace) -> int:
     from counter_app.cli_common import emit as _emit
     from counter_app.cli_common import open_from_args as _open
     from counter_app.services.lookup import find_customer
-    from counter_app.services.recovery import RecoveryService
 
     counter = _open(args, dispatch=False)
     customer_id = int(find_customer(args.customer).id) if args.customer else None
-    rows = RecoveryService(counter.services.ctx).open_purchases(customer_id)
+    rows = counter.services.recovery.open_purchases(customer_id)
     lines = [
         f"purchase {r.purchase_id} {r.customer_no} meter {r.meter_address} n={r.count} "
         f"{format_yuan(r.amount_fen)} {r.state}"
@@ -129,11 +131,14 @@ def cmd_work_order_close(args: argparse.Namespace) -> int:
     return 0
 
 
-def _purchase_card(counter: Any, reader: str | None) -> Any:
-    from card_io.purchase_card import PurchaseCard
-    from card_io.reader import PcscReader
+def _card_devices(counter: Counter, reader: str | None) -> CardDevices:
+    """The purchase card in the named (else the configured) reader, read without card keys,
+    and the workbench on it: built by the composition root."""
+    from counter_app.bootstrap import open_card_devices
 
-    return PurchaseCard(PcscReader(reader or counter.config.reader_name or None), wait_s=2.0)
+    return open_card_devices(
+        counter.services, reader or counter.config.reader_name or None, None, wait_s=2.0
+    )
 
 
 def cmd_card_settle(args: argparse.Namespace) -> int:
@@ -149,7 +154,7 @@ def cmd_card_settle(args: argparse.Namespace) -> int:
         from counter_app.services.errors import PurchaseStateError
 
         raise PurchaseStateError(args.purchase, "unknown", "settle a card write")
-    card = _purchase_card(counter, args.reader)
+    card = _card_devices(counter, args.reader).purchase_card
     seen = card.purchase_state(int(purchase.amount_fen), int(purchase.count)).value
     state = counter.services.cards.settle_card_write(args.purchase, seen, operator=user.username)
     _emit(
@@ -164,12 +169,11 @@ def cmd_card_writeback(args: argparse.Namespace) -> int:
     """R13: read the card's write-back (after the meter) and load what it shows."""
     from counter_app.cli_common import emit as _emit
     from counter_app.cli_common import open_from_args as _open
-    from counter_app.services.cards import CardWorkbench
 
     counter = _open(args, dispatch=False)
     user = _user(counter, args, "apply-writeback")
-    card = _purchase_card(counter, args.reader)
-    bench = CardWorkbench(counter.services.ctx, counter.services.cards, card)
+    devices = _card_devices(counter, args.reader)
+    card, bench = devices.purchase_card, devices.workbench
     result = bench.apply_writeback(user, card.read_card())
     _emit(
         args,

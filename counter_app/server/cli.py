@@ -21,18 +21,21 @@ import sys
 import threading
 from collections.abc import Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from counter_app.config import ConfigError, load_config, read_token
+
+if TYPE_CHECKING:
+    from counter_app.bootstrap import Counter
 
 
 class CliError(Exception):
     """A failure reported as one line."""
 
 
-def _counter(args: argparse.Namespace) -> Any:
+def _counter(args: argparse.Namespace) -> Counter:
     from counter_app.bootstrap import open_counter
 
     config = load_config(args.config)
@@ -58,7 +61,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     counter = _counter(args)
     workers = make_workers(counter, interval_s=args.interval)
-    handover = counter.services.dispatch.handover
+    handover = workers.handover  # make_workers refused a counter without one
     callback_token = read_token(counter.config.station.callback_token_file, "callback token")
     host, _, port_text = (args.listen or counter.config.station.listen).rpartition(":")
     try:
@@ -67,7 +70,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(f"--listen wants HOST:PORT, not {args.listen!r}") from None
     app = create_app(handover, callback_token, workers=None if args.no_workers else workers)
     # the self-service terminals' API (R5, R17) is served by the same process
-    install_terminal_api(app, counter.services.ctx)
+    install_terminal_api(app, counter.services.terminals)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

@@ -34,7 +34,6 @@ from pydantic import BaseModel, Field
 
 from counter_app.core.channel_codes import channel_code
 from counter_app.services.bank import ChannelReversalRefused
-from counter_app.services.context import ServiceContext
 from counter_app.services.errors import (
     CardCheckFailed,
     InvalidAmount,
@@ -222,15 +221,16 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status)
 
 
-def install(app: FastAPI, ctx: ServiceContext) -> None:
-    """Mount the terminal API on `app` with the services of `ctx` (the counter-server's)."""
-    app.state.terminal_service = TerminalService(ctx)
+def install(app: FastAPI, service: TerminalService) -> None:
+    """Mount the terminal API on `app` with the counter's `TerminalService` (built by the
+    composition root, ``counter_app.bootstrap``: the server builds no service itself)."""
+    app.state.terminal_service = service
     app.add_exception_handler(ApiError, _api_error)
     app.include_router(router)
 
 
-def create_terminal_app(ctx: ServiceContext) -> FastAPI:
+def create_terminal_app(service: TerminalService) -> FastAPI:
     """An ASGI app serving only the terminal API (the database must be bound already)."""
     app = FastAPI(title="Fee-control counter: terminal API", version="1")
-    install(app, ctx)
+    install(app, service)
     return app

@@ -2,9 +2,10 @@
 
 Why batches and raw upserts: a county's archive is a million customers. Rows are checked by
 `counter_app.core.archive` one by one, then booked ``batch_size`` at a time, each batch in one
-`write_transaction` with ``executemany`` upserts (``INSERT ... ON CONFLICT DO UPDATE``, the
-same SQL on SQLite and PostgreSQL). A re-import therefore updates what it imported before:
-customers by customer number, meters by address, open bills by customer and period.
+`write_transaction` with the store's batched upserts (``store.bulk.bulk_upsert``: ``INSERT ...
+ON CONFLICT DO UPDATE``, the same SQL on SQLite and PostgreSQL). A re-import therefore
+updates what it imported before: customers by customer number, meters by address, open bills
+by customer and period.
 
 What a re-import does not touch: a meter's owner (moving a meter is a business change of its
 own, `services.business`; the line is refused), its purchase mode and counts (set at archiving,
@@ -39,8 +40,9 @@ from counter_app.core.archive import (
 )
 from counter_app.services import audit
 from counter_app.services.errors import InvalidInput
-from counter_app.store.database import database, is_postgres, write_transaction
-from counter_app.store.models import utcnow
+from counter_app.store.bulk import bulk_insert, bulk_upsert, execute_many
+from counter_app.store.database import database, write_transaction
+from counter_app.store.models import Bill, Customer, Meter, utcnow
 
 DEFAULT_BATCH = 5000
 SAMPLE_BYTES = 1 << 20
@@ -134,37 +136,6 @@ def _select_in(
     return rows
 
 
-def _executemany(sql: str, rows: Sequence[Sequence[Any]]) -> None:
-    if not rows:
-        return
-    sql = sql.replace("?", database.param)
-    cursor = database.cursor()
-    if is_postgres():
-        from psycopg2.extras import execute_batch
-
-        execute_batch(cursor, sql, rows, page_size=500)
-    else:
-        cursor.executemany(sql, rows)
-
-
-_CUSTOMER_UPSERT = (
-    "INSERT INTO customer (customer_no, name, address, phone, sms_subscribed, prepayment_fen, "
-    "created_at) VALUES (?, ?, ?, ?, ?, 0, ?) ON CONFLICT (customer_no) DO UPDATE SET "
-    "name = excluded.name, address = excluded.address, phone = excluded.phone, "
-    "sms_subscribed = excluded.sms_subscribed"
-)
-_METER_UPSERT = (
-    "INSERT INTO meter (customer_id, address, meter_no, customer_no, is_card_meter, "
-    "collection_capable, purchase_mode, active, committed_count, base_count, "
-    "needs_reconciliation, reconciliation_note, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?) ON CONFLICT (address) DO UPDATE SET "
-    "meter_no = excluded.meter_no, customer_no = excluded.customer_no, "
-    "is_card_meter = excluded.is_card_meter, collection_capable = excluded.collection_capable"
-)
-_BILL_INSERT = (
-    "INSERT INTO bill (customer_id, kind, amount_fen, outstanding_fen, issued_on, period, "
-    "created_at) VALUES (?, 'consumption', ?, ?, ?, ?, ?)"
-)
 _BILL_UPDATE = "UPDATE bill SET amount_fen = ?, outstanding_fen = ?, issued_on = ? WHERE id = ?"
 
 
@@ -203,12 +174,22 @@ class ArchiveImporter:
             customers: dict[str, ArchiveRow] = {}
             for r in passed:
                 customers.setdefault(r.customer_no, r)
-            _executemany(
-                _CUSTOMER_UPSERT,
+            bulk_upsert(
+                Customer,
                 [
-                    (c.customer_no, c.name, c.address, c.phone, c.sms, now)
+                    {
+                        "customer_no": c.customer_no,
+                        "name": c.name,
+                        "address": c.address,
+                        "phone": c.phone,
+                        "sms_subscribed": c.sms,
+                        "prepayment_fen": 0,
+                        "created_at": now,
+                    }
                     for c in customers.values()
                 ],
+                key=("customer_no",),
+                update=("name", "address", "phone", "sms_subscribed"),
             )
             ids = dict(
                 _select_in(
@@ -228,22 +209,28 @@ class ArchiveImporter:
                 m = r.meter
                 assert m is not None
                 meter_rows.append(
-                    (
-                        ids[r.customer_no],
-                        m.address,
-                        m.meter_no,
-                        m.customer_no,
-                        m.is_card_meter,
-                        m.collection_capable,
-                        m.mode.value,
-                        True,
-                        m.count,
-                        m.count,
-                        False,
-                        now,
-                    )
+                    {
+                        "customer": ids[r.customer_no],
+                        "address": m.address,
+                        "meter_no": m.meter_no,
+                        "customer_no": m.customer_no,
+                        "is_card_meter": m.is_card_meter,
+                        "collection_capable": m.collection_capable,
+                        "purchase_mode": m.mode.value,
+                        "active": True,
+                        "committed_count": m.count,
+                        "base_count": m.count,
+                        "needs_reconciliation": False,
+                        "reconciliation_note": "",
+                        "created_at": now,
+                    }
                 )
-            _executemany(_METER_UPSERT, meter_rows)
+            bulk_upsert(
+                Meter,
+                meter_rows,
+                key=("address",),
+                update=("meter_no", "customer_no", "is_card_meter", "collection_capable"),
+            )
             created, updated, kept = self._bills(passed, ids, now)
             new_customers = len(customers) - len(known & customers.keys())
             new_meters = len(set(addresses) - existing_meters)
@@ -335,7 +322,7 @@ class ArchiveImporter:
                 customer_ids,
             )
         }
-        inserts: list[tuple[Any, ...]] = []
+        inserts: list[dict[str, object]] = []
         updates: list[tuple[Any, ...]] = []
         kept = 0
         seen: set[tuple[int, str]] = set()
@@ -349,14 +336,24 @@ class ArchiveImporter:
             seen.add(key)
             found = existing.get(key)
             if found is None:
-                inserts.append((key[0], b.amount_fen, b.amount_fen, b.issued_on, b.period, now))
+                inserts.append(
+                    {
+                        "customer": key[0],
+                        "kind": "consumption",
+                        "amount_fen": b.amount_fen,
+                        "outstanding_fen": b.amount_fen,
+                        "issued_on": b.issued_on,
+                        "period": b.period,
+                        "created_at": now,
+                    }
+                )
             elif found[1] == found[2]:  # nothing settled yet: the export's figure wins
                 if found[1] != b.amount_fen:
                     updates.append((b.amount_fen, b.amount_fen, b.issued_on, found[0]))
             else:
                 kept += 1
-        _executemany(_BILL_INSERT, inserts)
-        _executemany(_BILL_UPDATE, updates)
+        bulk_insert(Bill, inserts)
+        execute_many(_BILL_UPDATE, updates)
         return len(inserts), len(updates), kept
 
 

@@ -168,6 +168,13 @@ def _requests(parsed: BankFile) -> list[ChannelPaymentRequest]:
     ]
 
 
+ImportRow = BankImport
+"""One imported bank file as the back office lists it (the stored record, read only)."""
+
+ImportLineRow = BankImportLine
+"""One line of an imported bank file that was not booked (the stored record, read only)."""
+
+
 class BankCollectionService:
     """Bank files in, payments booked (R1–R6, R5); a bank's reversal (R15/R16)."""
 
@@ -298,11 +305,11 @@ class BankCollectionService:
             duplicates=tuple(duplicates),
         )
 
-    def imports(self, limit: int = 100) -> list[BankImport]:
+    def imports(self, limit: int = 100) -> list[ImportRow]:
         """The latest imports, newest first (for the back office)."""
         return list(BankImport.select().order_by(BankImport.id.desc()).limit(limit))
 
-    def import_lines(self, import_id: int) -> list[BankImportLine]:
+    def import_lines(self, import_id: int) -> list[ImportLineRow]:
         """The lines of an import that were not booked, by line number."""
         query = BankImportLine.select().where(BankImportLine.bank_import == import_id)
         return list(query.order_by(BankImportLine.line_no))

@@ -186,9 +186,9 @@ class DaySettlement:
 class DailySettlementService:
     """See the module docstring."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, shifts: ShiftService | None = None) -> None:
         self.ctx = ctx
-        self.shifts = ShiftService(ctx)
+        self.shifts = shifts or ShiftService(ctx)
 
     def settlement(self, user: SignedInUser, day: dt.date) -> DaySettlement:
         """The hall's ``day`` as it stands (read-only; supervisors)."""

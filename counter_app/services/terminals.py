@@ -89,11 +89,19 @@ def token_hash(token: str) -> str:
 class TerminalService:
     """See the module docstring."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        dispatch: DispatchService | None = None,
+        cards: CardService | None = None,
+        reversals: ReversalService | None = None,
+    ) -> None:
+        """The counter's own dispatch, card and reversal services (``registry.build_services``);
+        a terminal's purchase then follows the same owner of each meter as the window's."""
         self.ctx = ctx
-        self.dispatch = DispatchService(ctx)
-        self.cards = CardService(ctx)
-        self.reversals = ReversalService(ctx, self.dispatch)
+        self.dispatch = dispatch or DispatchService(ctx)
+        self.cards = cards or CardService(ctx)
+        self.reversals = reversals or ReversalService(ctx, self.dispatch)
 
     # -- terminals ---------------------------------------------------------------------------
     def register(self, terminal_id: str, *, name: str = "", actor: str) -> str:

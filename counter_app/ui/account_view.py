@@ -10,6 +10,8 @@ and reason so the teller can answer "where is my money?".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -231,7 +233,7 @@ class AccountView(QGroupBox):
         view.setWordWrap(True)
         view.resizeRowsToContents()
 
-    def show_channel_health(self, by_meter: dict[str, object]) -> None:
+    def show_channel_health(self, by_meter: Mapping[str, object]) -> None:
         """One line per remote meter: ``ChannelHealth`` from the collection system, or the
         error that kept us from asking (the payment still works: the task waits)."""
         self.channel_health = dict(by_meter)

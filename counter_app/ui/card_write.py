@@ -22,7 +22,7 @@ import datetime as dt
 import queue
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -55,6 +55,11 @@ from counter_app.ui import texts
 from counter_app.ui.context import CounterContext
 from counter_app.ui.errors import explain
 from counter_app.ui.workers import DeviceEvents, GuiCall, Report, Workers
+
+if TYPE_CHECKING:
+    from card_io.card_files import WriteBack
+    from card_io.purchase_card import CardContents
+    from counter_app.services.cards import WritebackResult
 
 __all__ = ["CardWriteDialog", "DialogPrompts", "same_serial", "serial_as_recorded"]
 
@@ -131,9 +136,9 @@ class CardWriteDialog(QDialog):
         self.workers = workers
         self.account = account
         self.user = user
-        self.contents: Any = None  # the card as last read (card_io CardContents)
+        self.contents: CardContents | None = None  # the card as last read
         self.ticket: CardWriteTicket | None = None
-        self.result_contents: Any = None  # the card as read back after the write
+        self.result_contents: CardContents | None = None  # as read back after the write
         self.busy = False
         self.written = False
         self.refused_card: BaseException | None = None  # blocked / forged / other keys
@@ -360,14 +365,16 @@ class CardWriteDialog(QDialog):
         )
 
     # -- what the procedure reports (GUI thread) -----------------------------------------------
-    def _on_progress(self, message: Any) -> None:
+    def _on_progress(self, message: tuple[object, ...]) -> None:
+        """What `DialogPrompts` reported: ("note", CardNote), ("card", CardWait, values) or
+        ("confirm", checks)."""
         kind = message[0]
         if kind == "note":
-            self._on_note(message[1])
+            self._on_note(cast(CardNote, message[1]))
         elif kind == "card":
-            self._on_wait_card(message[1], message[2])
+            self._on_wait_card(cast(CardWait, message[1]), cast(Mapping[str, object], message[2]))
         elif kind == "confirm":
-            self._on_checks(message[1])
+            self._on_checks(cast(Sequence[CardCheck], message[1]))
 
     def _on_note(self, note: CardNote) -> None:
         v = note.values
@@ -375,20 +382,20 @@ class CardWriteDialog(QDialog):
         if step is CardStep.READING:
             self.log(self.tr("Reading the card…"))
         elif step is CardStep.CARD_READ:
-            self._show_card(v["contents"])
+            self._show_card(cast("CardContents", v["contents"]))
         elif step is CardStep.WRITEBACK_FOUND:
-            wb: Any = v["write_back"]
+            wb = cast("WriteBack", v["write_back"])
             self.log(
                 self.tr(
                     "Write-back from the meter: balance {balance}, count {count} (R13); applying."
                 ).format(balance=texts.yuan(wb.remaining_fen), count=wb.count)
             )
         elif step is CardStep.WRITEBACK_APPLIED:
-            self._on_writeback_applied(v["result"])
+            self._on_writeback_applied(cast("WritebackResult", v["result"]))
         elif step is CardStep.RECORDING:
             self.log(self.tr("Recording the card write before writing (R12)…"))
         elif step is CardStep.WRITING:
-            ticket: Any = v["ticket"]
+            ticket = cast(CardWriteTicket, v["ticket"])
             self.ticket = ticket
             self.log(
                 self.tr("Writing purchase no. {count} of {amount} to the card…").format(
@@ -396,7 +403,7 @@ class CardWriteDialog(QDialog):
                 )
             )
         elif step is CardStep.READ_BACK:
-            contents: Any = v["contents"]
+            contents = cast("CardContents", v["contents"])
             self.result_contents = contents
             self.log(
                 self.tr("Read back: the card holds purchase no. {count} of {amount}.").format(
@@ -404,14 +411,14 @@ class CardWriteDialog(QDialog):
                 )
             )
         elif step is CardStep.WRITE_INTERRUPTED:
-            exc: Any = v["error"]
+            exc = cast(BaseException, v["error"])
             self.log(
                 self.tr("The write did not finish: {error} Reading the card again…").format(
                     error=explain(exc) or str(exc)
                 )
             )
         elif step is CardStep.REREADING:
-            ticket = v["ticket"]
+            ticket = cast(CardWriteTicket, v["ticket"])
             self.log(
                 self.tr("Reading the card again: is purchase no. {count} on it? (R12)").format(
                     count=ticket.count
@@ -421,8 +428,7 @@ class CardWriteDialog(QDialog):
             self.log(self.tr("The card does carry the purchase: confirming."))
         elif step is CardStep.FOUND_UNCHANGED:
             self.log(self.tr("The card is unchanged: the write is abandoned; try again."))
-            abandoned: Any = v["ticket"]
-            self._after_abandon(abandoned)
+            self._after_abandon(cast(CardWriteTicket, v["ticket"]))
         elif step is CardStep.FOUND_OTHER:
             self.log(
                 self.tr(
@@ -431,11 +437,11 @@ class CardWriteDialog(QDialog):
                 )
             )
         elif step is CardStep.REFUSED:
-            self.refused_card = v["error"]  # type: ignore[assignment]
+            self.refused_card = cast(BaseException, v["error"])
         elif step in (CardStep.READ_FAILED, CardStep.RECORD_FAILED):
-            self._log_error(v["error"])  # type: ignore[arg-type]
+            self._log_error(cast(BaseException, v["error"]))
 
-    def _show_card(self, contents: Any) -> None:
+    def _show_card(self, contents: CardContents) -> None:
         self.contents = contents
         self.card_label.setText(
             self.tr(
@@ -450,7 +456,7 @@ class CardWriteDialog(QDialog):
             )
         )
 
-    def _on_writeback_applied(self, result: Any) -> None:
+    def _on_writeback_applied(self, result: WritebackResult) -> None:
         if result.loaded_purchase_ids:
             self.log(
                 self.tr(
@@ -475,12 +481,12 @@ class CardWriteDialog(QDialog):
         self._waiting = "card"
         self.busy = False
         if why is CardWait.PUT_BACK:
-            exc: Any = values.get("error")
+            error = cast(BaseException, values.get("error"))
             self.log(
                 self.tr(
                     "The card could not be read ({error}). Put the card back and press F3: the "
                     "purchase stays “writing card” until the card is read."
-                ).format(error=explain(exc) or str(exc))
+                ).format(error=explain(error) or str(error))
             )
         elif why is CardWait.AGAIN:
             self._reset_card()
@@ -519,7 +525,7 @@ class CardWriteDialog(QDialog):
                 "The previous purchase on the card has reached the meter (R12a); otherwise "
                 "the customer must insert the card into the meter first."
             )
-        amount: Any = v["amount_fen"]
+        amount = cast(int, v["amount_fen"])
         return self.tr("There is {amount} to write.").format(amount=texts.yuan(amount))
 
     def _on_finished(self, result: CardWriteResult) -> None:

@@ -17,7 +17,6 @@ from counter_app.config import DeskConfig, ThermalPrinterConfig
 from counter_app.services.auth import SignedInUser
 from counter_app.services.cards import CardService, CardWorkbench
 from counter_app.services.dispatching import DispatchService
-from counter_app.services.offsets import OffsetService
 from counter_app.services.payments import PaymentService
 from counter_app.services.ports import SmsGateway
 from counter_app.services.receipts import PaperSize
@@ -66,7 +65,8 @@ class CounterContext:
     on the configured reader (None without PC/SC); ``card_monitor_factory`` makes its
     insert/remove monitor for a callback; ``card_workbench`` is the technicians' workbench
     on that card; ``sms_gateway`` the back office's outbox gateway; ``counter`` the
-    bootstrapped ``counter_app.bootstrap.Counter`` (configuration, upgrade report).
+    bootstrapped ``counter_app.bootstrap.Counter`` (configuration, upgrade report);
+    ``services`` all services of the counter (offsets, recovery, …), built once.
     """
 
     counter_id: str
@@ -74,6 +74,7 @@ class CounterContext:
     dispatch: DispatchService
     reversals: ReversalService
     sign_in: Callable[[str, str, str], SignedInUser]
+    services: Services
     cards: CardService | None = None
     shifts: ShiftService | None = None
     purchase_card: PurchaseCard | None = None
@@ -88,11 +89,9 @@ class CounterContext:
     training: bool = False  # the embedded demo: banner on every window and receipt
     desk: DeskConfig = field(default_factory=DeskConfig)  # cash desk checks, receipt heading
     receipt_printer: ThermalPrinterConfig = field(default_factory=ThermalPrinterConfig)
-    services: Services | None = None
     card_workbench: CardWorkbench | None = None
     sms_gateway: SmsGateway | None = None
     data_dir: Path | None = None
-    offsets: OffsetService | None = None
 
 
 def shift_of(moment: dt.datetime) -> tuple[str, dt.date]:

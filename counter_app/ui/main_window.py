@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -42,7 +42,19 @@ from counter_app.ui.payment import ConfirmPaymentDialog, PaymentPanel, ProgressP
 from counter_app.ui.receipt_preview import ReceiptPreviewDialog
 from counter_app.ui.search import SearchPanel
 from counter_app.ui.training import TrainingBanner
-from counter_app.ui.workers import DeviceEvents, Workers
+from counter_app.ui.workers import DeviceEvents, Report, Workers
+
+if TYPE_CHECKING:
+    from card_io.card_files import WriteBack
+    from card_io.purchase_card import CardContents
+    from counter_app.core.payment_plan import PaymentPlan
+    from counter_app.services.cards import WritebackResult
+    from counter_app.services.dispatch_results import DispatchSummary
+    from counter_app.services.payments import PaymentOutcome
+    from counter_app.services.ports import ChannelHealth
+    from counter_app.services.receipts import ReceiptData
+    from counter_app.services.recovery import ResumeResult
+    from counter_app.services.shifts import ShiftView
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +95,9 @@ class MainWindow(QMainWindow):
         self.events = events or DeviceEvents(self)
         self.signed_in_at = dt.datetime.now()
         self.account: counter_views.Account | None = None
-        self.last_outcome: Any = None  # PaymentOutcome of the last payment
-        self.last_dispatch: Any = None  # DispatchSummary of the last dispatch
-        self.last_receipt: Any = None  # ReceiptData of the last receipt shown
+        self.last_outcome: PaymentOutcome | None = None  # of the last payment
+        self.last_dispatch: DispatchSummary | None = None  # of the last dispatch
+        self.last_receipt: ReceiptData | None = None  # the last receipt shown
         self.receipts_printed: set[str] = set()
         self.preview: ReceiptPreviewDialog | None = None
         self.confirm_dialog: ConfirmPaymentDialog | None = None
@@ -98,11 +110,12 @@ class MainWindow(QMainWindow):
         self._wanted_customer: str | None = None
         self.dispatch_thread = ""  # name of the thread the last dispatch ran on
         self.payments_taken = 0
-        self.last_card: Any = None  # CardContents of the last card read (F3)
-        self.last_writeback: Any = None  # WritebackResult of the last write-back applied
+        self.last_card: CardContents | None = None  # the last card read (F3)
+        self.last_writeback: WritebackResult | None = None  # the last write-back applied
 
-        self.cash_shift: Any = None  # services.shifts.ShiftView of the teller's live shift
-        self.channel_health: dict[str, Any] = {}  # meter no. -> ChannelHealth (or an error)
+        self.cash_shift: ShiftView | None = None  # the teller's live shift
+        # meter no. -> its channel's health (None: no figures yet), or why it was not known
+        self.channel_health: dict[str, ChannelHealth | BaseException | None] = {}
         self._watched_purchase: int | None = None  # 下发中: the purchase whose result we await
         self._watch_timer = QTimer(self)
         self._watch_timer.setSingleShot(True)
@@ -314,7 +327,7 @@ class MainWindow(QMainWindow):
             return
         user = self.user
 
-        def done(view: Any) -> None:
+        def done(view: ShiftView | None) -> None:
             self.cash_shift = view
             self._show_shift()
 
@@ -342,7 +355,7 @@ class MainWindow(QMainWindow):
         )
         self.transfer_button.setEnabled(account is not None and idle and account.prepayment_fen > 0)
 
-    def _payments(self) -> tuple[Any, ...]:
+    def _payments(self) -> tuple[counter_views.PaymentRow, ...]:
         return self.account.payments if self.account is not None else ()
 
     def card_work_waiting(self) -> bool:
@@ -425,10 +438,10 @@ class MainWindow(QMainWindow):
         customer_no = account.customer_no
         for m in meters:
 
-            def ask(_report: Any, address: str = m.address) -> Any:
+            def ask(_report: Report, address: str = m.address) -> ChannelHealth | None:
                 return dispatch.channel_health(address)
 
-            def done(health: Any, meter_no: str = m.meter_no) -> None:
+            def done(health: ChannelHealth | None, meter_no: str = m.meter_no) -> None:
                 self._on_channel_health(customer_no, meter_no, health)
 
             def failed(exc: BaseException, meter_no: str = m.meter_no) -> None:
@@ -438,7 +451,9 @@ class MainWindow(QMainWindow):
                 self.workers.network, "channel-health", ask, on_done=done, on_error=failed
             )
 
-    def _on_channel_health(self, customer_no: str, meter_no: str, health: Any) -> None:
+    def _on_channel_health(
+        self, customer_no: str, meter_no: str, health: ChannelHealth | BaseException | None
+    ) -> None:
         if self.account is None or self.account.customer_no != customer_no:
             return  # the teller has moved on
         self.channel_health[meter_no] = health
@@ -489,7 +504,7 @@ class MainWindow(QMainWindow):
         self.confirm_dialog = dialog
         dialog.open()
 
-    def desk_warnings(self, account: counter_views.Account, plan: Any) -> list[str]:
+    def desk_warnings(self, account: counter_views.Account, plan: PaymentPlan) -> list[str]:
         """What the teller must check with the customer before taking the money.
 
         A large amount (the hall's threshold, ``[desk] large_amount_yuan``), and a purchase that
@@ -543,7 +558,7 @@ class MainWindow(QMainWindow):
         hands_over = bool(self.context.dispatch.hands_over)
         self._stop_watching()
 
-        def pay(_report: Any) -> Any:
+        def pay(_report: Report) -> PaymentOutcome:
             return self.context.payments.take_payment(
                 customer_no,
                 amount_fen,
@@ -568,7 +583,7 @@ class MainWindow(QMainWindow):
         show_exception(self, exc)
         self.reload_account()
 
-    def _on_payment_recorded(self, outcome: Any) -> None:
+    def _on_payment_recorded(self, outcome: PaymentOutcome) -> None:
         self.last_outcome = outcome
         self.payments_taken += 1
         self.payment.clear()
@@ -617,10 +632,10 @@ class MainWindow(QMainWindow):
         self.progress.set_outcome(self.tr("Sending to the meter…"), "working")
         operator = str(self.user.username)
 
-        def run(report: Any) -> Any:
+        def run(report: Report) -> DispatchSummary:
             self.dispatch_thread = threading.current_thread().name  # the meter bus's owner
 
-            def progress(step: str, attempt: int, *rest: Any) -> None:
+            def progress(step: str, attempt: int) -> None:
                 report((step, attempt))
 
             return self.context.dispatch.carry_out(purchase_id, operator, progress)
@@ -634,7 +649,7 @@ class MainWindow(QMainWindow):
             on_error=self._on_money_error,
         )
 
-    def _on_dispatch_step(self, step: Any) -> None:
+    def _on_dispatch_step(self, step: tuple[str, int]) -> None:
         name, attempt = step
         self.progress.add_step(
             self.tr("Attempt {attempt} of {of}: {step}").format(
@@ -648,7 +663,7 @@ class MainWindow(QMainWindow):
             "working",
         )
 
-    def _on_dispatched(self, summary: Any) -> None:
+    def _on_dispatched(self, summary: DispatchSummary) -> None:
         self.last_dispatch = summary
         if summary.pending:
             self._show_pending(summary)
@@ -658,7 +673,7 @@ class MainWindow(QMainWindow):
         self._show_final(summary)
         self._payment_done()
 
-    def _show_pending(self, summary: Any) -> None:
+    def _show_pending(self, summary: DispatchSummary) -> None:
         """下发中 — result not yet known: a normal state; the teller may print the receipt and
         serve the next customer, the result arrives by itself (and by SMS)."""
         if summary.outcome == "outbox":
@@ -694,10 +709,10 @@ class MainWindow(QMainWindow):
             return
         dispatch = self.context.dispatch
 
-        def look(_report: Any) -> Any:
+        def look(_report: Report) -> DispatchSummary:
             return dispatch.purchase_status(purchase_id)
 
-        def seen(summary: Any) -> None:
+        def seen(summary: DispatchSummary) -> None:
             if self._watched_purchase != purchase_id:
                 return
             if summary.pending:
@@ -720,7 +735,7 @@ class MainWindow(QMainWindow):
 
         self.workers.submit(self.workers.db, "watch-purchase", look, on_done=seen, on_error=failed)
 
-    def _show_final(self, summary: Any) -> None:
+    def _show_final(self, summary: DispatchSummary) -> None:
         if summary.loaded:
             balance = texts.yuan(summary.balance_fen) if summary.balance_fen is not None else "—"
             self.progress.set_outcome(
@@ -753,16 +768,14 @@ class MainWindow(QMainWindow):
         account = self.account
         if account is None or self._money_busy:
             return
-        from counter_app.services.recovery import RecoveryService
-
         self._set_money_busy(True)
         self.progress.set_outcome(self.tr("Checking the meter (R8)…"), "working")
         operator = str(self.user.username)
-        dispatch = self.context.dispatch
+        recovery = self.context.services.recovery
         customer_id = int(account.id)
 
-        def run(_report: Any) -> Any:
-            return RecoveryService(dispatch.ctx, dispatch).resume(operator, customer_id=customer_id)
+        def run(_report: Report) -> ResumeResult:
+            return recovery.resume(operator, customer_id=customer_id)
 
         self.workers.submit(
             self.workers.meter_bus,
@@ -772,7 +785,7 @@ class MainWindow(QMainWindow):
             on_error=self._on_money_error,
         )
 
-    def _on_meter_checked(self, result: Any) -> None:
+    def _on_meter_checked(self, result: ResumeResult) -> None:
         loaded = sum(1 for s in result.summaries if s.loaded)
         orders = {s.work_order_id for s in result.summaries if s.work_order_id is not None}
         orders |= set(result.work_orders_opened)
@@ -819,10 +832,10 @@ class MainWindow(QMainWindow):
         self._show_receipt(payment.id, force_copy=True)
 
     def _show_receipt(self, payment_id: int, force_copy: bool = False) -> None:
-        def build(_report: Any) -> Any:
+        def build(_report: Report) -> ReceiptData:
             return counter_views.payment_receipt(payment_id)
 
-        def show(data: Any) -> None:
+        def show(data: ReceiptData) -> None:
             copy = force_copy or data.receipt_no in self.receipts_printed
             self.open_receipt(data, copy)
 
@@ -834,7 +847,7 @@ class MainWindow(QMainWindow):
             on_error=lambda exc: show_exception(self, exc),
         )
 
-    def open_receipt(self, data: Any, copy: bool) -> None:
+    def open_receipt(self, data: ReceiptData, copy: bool) -> None:
         data = self.as_printed(data, copy)
         self.last_receipt = data
         self.preview = ReceiptPreviewDialog(
@@ -850,22 +863,17 @@ class MainWindow(QMainWindow):
         self.preview.finished.connect(self._reactivate)
         self.preview.open()
 
-    def as_printed(self, data: Any, copy: bool) -> Any:
+    def as_printed(self, data: ReceiptData, copy: bool) -> ReceiptData:
         """The receipt as this hall prints it: supplier, hall and tariff from the settings,
         and on a COPY when and by whom it is reprinted (the original's time stays)."""
         import dataclasses
 
         desk = self.context.desk
-        changes: dict[str, Any] = {
-            "supplier": desk.supplier,
-            "hall": desk.hall,
-            "tariff": desk.tariff,
-        }
+        data = dataclasses.replace(data, supplier=desk.supplier, hall=desk.hall, tariff=desk.tariff)
         if copy:
             name = getattr(self.user, "full_name", "") or getattr(self.user, "username", "")
-            changes["reprinted_at"] = dt.datetime.now()
-            changes["reprinted_by"] = str(name)
-        return dataclasses.replace(data, **changes)
+            data = dataclasses.replace(data, reprinted_at=dt.datetime.now(), reprinted_by=str(name))
+        return data
 
     # -- card ----------------------------------------------------------------------------------
     def read_card(self) -> None:
@@ -879,26 +887,25 @@ class MainWindow(QMainWindow):
         operator = str(self.user.username)
         cards = self.context.cards
 
-        def read(_report: Any) -> Any:
+        def read(_report: Report) -> CardContents:
             return card.read_card()
 
-        def apply_writeback(contents: Any) -> None:
+        def apply_writeback(contents: CardContents, wb: WriteBack) -> None:
             """R13: the meter's figures on the card update what the system knows."""
-            wb = contents.write_back
             writebacks = cards
             assert writebacks is not None
             self.workers.submit(
                 self.workers.db,
                 "apply-writeback",
                 lambda _r: writebacks.apply_card_writeback(wb, operator=operator),
-                on_done=lambda result: self._on_writeback(contents, result),
+                on_done=lambda result: self._on_writeback(wb, result),
                 on_error=lambda exc: show_exception(self, exc),
             )
 
-        def done(contents: Any) -> None:
+        def done(contents: CardContents) -> None:
             self.last_card = contents
             if contents.write_back is not None and cards is not None:
-                apply_writeback(contents)
+                apply_writeback(contents, contents.write_back)
             self.statusBar().showMessage(
                 self.tr("Card {serial}: customer {customer_no}, meter {meter_no}.").format(
                     serial=contents.serial,
@@ -930,15 +937,15 @@ class MainWindow(QMainWindow):
             on_error=refused,
         )
 
-    def _on_writeback(self, contents: Any, result: Any) -> None:
+    def _on_writeback(self, write_back: WriteBack, result: WritebackResult) -> None:
         self.last_writeback = result
         text = self.tr(
             "Write-back of meter {meter_no}: balance {balance}, count {count}; "
             "{loaded} purchase(s) confirmed loaded (R13)."
         ).format(
-            meter_no=contents.write_back.meter_no,
-            balance=texts.yuan(contents.write_back.remaining_fen),
-            count=contents.write_back.count,
+            meter_no=write_back.meter_no,
+            balance=texts.yuan(write_back.remaining_fen),
+            count=write_back.count,
             loaded=len(result.loaded_purchase_ids),
         )
         if result.flags:
@@ -978,7 +985,7 @@ class MainWindow(QMainWindow):
         self.card_dialog = dialog
         dialog.open()
 
-    def _on_card_written(self, receipt: Any) -> None:
+    def _on_card_written(self, receipt: ReceiptData | None) -> None:
         self.reload_account()
         if receipt is not None:
             self.open_receipt(receipt, copy=False)
@@ -1068,7 +1075,7 @@ class MainWindow(QMainWindow):
             return
         from counter_app.ui.offset import OffsetDialog
 
-        dialog = OffsetDialog(self.context, self.workers, self.user, account, self)
+        dialog = OffsetDialog(self.context.services.offsets, self.workers, self.user, account, self)
         dialog.sig_offset.connect(lambda _outcome: self.reload_account())
         dialog.finished.connect(self._reactivate)
         self.offset_dialog = dialog
@@ -1081,13 +1088,15 @@ class MainWindow(QMainWindow):
             return
         from counter_app.ui.offset import TransferDialog
 
-        dialog = TransferDialog(self.context, self.workers, self.user, account, self)
+        dialog = TransferDialog(
+            self.context.services.offsets, self.workers, self.user, account, self
+        )
         dialog.sig_transferred.connect(lambda _outcome: self.reload_account())
         dialog.finished.connect(self._reactivate)
         self.offset_dialog = dialog
         dialog.open()
 
-    def _on_reversed(self, receipt: Any) -> None:
+    def _on_reversed(self, receipt: ReceiptData | None) -> None:
         """The panel says the payment is reversed: its earlier next step (F6) is void now."""
         if receipt is not None:
             text = self.tr("Payment {receipt_no} reversed.").format(

@@ -5,12 +5,14 @@ The dialog states what the offset would do now (arrears, prepayment, the amount 
 them) and, as R4 says, that nothing is dispatched while any arrears remain; when the offset
 settles the last of them the rest of the prepayment is dispatched. The supervisor types their
 *own* user name and password; the service (`services.offsets.OffsetService`) checks them,
-refuses the teller's own account, books the offset through R1–R3 and audits it.
+refuses the teller's own account, books the offset through R1–R3 and audits it. The
+service is the counter's own (``Services.offsets``, built by the composition root).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -24,23 +26,70 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.services.auth import SignedInUser
 from counter_app.services.counter_views import Account
-from counter_app.services.offsets import OffsetService
+from counter_app.services.offsets import OffsetService, TransferOutcome
+from counter_app.services.payments import PaymentOutcome
 from counter_app.ui import texts
-from counter_app.ui.errors import explain, show_exception
-from counter_app.ui.workers import Workers
+from counter_app.ui.supervisor_sign import SupervisorSignOff
+from counter_app.ui.workers import Report, Workers
+
+Outcome = TypeVar("Outcome")
 
 
-class OffsetDialog(QDialog):
+class SignedOffDialog(QDialog, Generic[Outcome]):
+    """What the offset and the transfer share once the supervisor has signed: the booking
+    runs on the meter bus's thread (a dispatch may follow it, never on the GUI thread); a
+    refusal is told and the supervisor may sign again; the outcome closes the dialog."""
+
+    workers: Workers
+    sign_off: SupervisorSignOff
+    confirm_button: QPushButton
+    message: QLabel
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.outcome: Outcome | None = None
+        self.busy = False
+
+    def _book(self, name: str, working: str, run: Callable[[Report], Outcome]) -> None:
+        self.busy = True
+        self.confirm_button.setEnabled(False)
+        self.message.setText(working)
+        self.workers.submit(
+            self.workers.meter_bus, name, run, on_done=self._on_done, on_error=self._on_failed
+        )
+
+    def _failed_words(self) -> str:
+        """Said when the booking failed for a reason the window has no words for."""
+        raise NotImplementedError
+
+    def _booked(self, outcome: Outcome) -> None:
+        """Tell the window (the dialog's own signal)."""
+        raise NotImplementedError
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.busy = False
+        self.confirm_button.setEnabled(True)
+        self.message.setText(self.sign_off.refusal(exc, self._failed_words()))
+
+    def _on_done(self, outcome: Outcome) -> None:
+        self.busy = False
+        self.outcome = outcome
+        self._booked(outcome)
+        self.accept()
+
+
+class OffsetDialog(SignedOffDialog[PaymentOutcome]):
     """Offset one customer's arrears from their prepayment; ``sig_offset(outcome)`` when done."""
 
     sig_offset = Signal(object)
 
     def __init__(
         self,
-        context: Any,
+        service: OffsetService,
         workers: Workers,
-        user: Any,
+        user: SignedInUser,
         account: Account,
         parent: QWidget | None = None,
     ) -> None:
@@ -49,9 +98,7 @@ class OffsetDialog(QDialog):
         self.workers = workers
         self.user = user
         self.account = account
-        self.service = OffsetService(context.payments.ctx, context.payments)
-        self.outcome: Any = None
-        self.busy = False
+        self.service = service
         amount = min(account.arrears_fen, account.prepayment_fen)
         self.amount_fen = amount
         self.setWindowTitle(self.tr("Offset arrears from prepayment"))
@@ -71,22 +118,17 @@ class OffsetDialog(QDialog):
         self.summary = QLabel("\n".join(lines), self)
         self.summary.setObjectName("offsetSummary")
         self.summary.setWordWrap(True)
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("reasonEdit")
-        self.reason.setPlaceholderText(self.tr("Why is the prepayment used for arrears?"))
-        self.supervisor = QLineEdit(self)
-        self.supervisor.setObjectName("supervisorEdit")
-        self.supervisor.setPlaceholderText(self.tr("supervisor's own user name"))
-        self.password = QLineEdit(self)
-        self.password.setObjectName("supervisorPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sign_off = SupervisorSignOff(
+            self, reason_hint=self.tr("Why is the prepayment used for arrears?")
+        )
+        self.reason = self.sign_off.reason
+        self.supervisor = self.sign_off.supervisor
+        self.password = self.sign_off.password
         self.message = QLabel(self)
         self.message.setObjectName("offsetMessage")
         self.message.setWordWrap(True)
         form = QFormLayout()
-        form.addRow(self.tr("Reason"), self.reason)
-        form.addRow(self.tr("Supervisor"), self.supervisor)
-        form.addRow(self.tr("Supervisor's password"), self.password)
+        self.sign_off.add_rows(form)
         buttons = QDialogButtonBox(self)
         self.confirm_button = QPushButton(self.tr("Authorize and offset"), self)
         self.confirm_button.setObjectName("confirmOffsetButton")
@@ -107,9 +149,8 @@ class OffsetDialog(QDialog):
     def confirm(self) -> None:
         if self.busy or self.outcome is not None or self.amount_fen <= 0:
             return
-        reason = self.reason.text().strip()
-        supervisor = self.supervisor.text().strip()
-        password = self.password.text()
+        typed = self.sign_off.typed()
+        reason, supervisor, password = typed.reason, typed.supervisor, typed.password
         if not reason:
             self.message.setText(self.tr("Enter the reason."))
             return
@@ -118,12 +159,9 @@ class OffsetDialog(QDialog):
                 self.tr("A supervisor must sign with their own user name and password.")
             )
             return
-        self.busy = True
-        self.confirm_button.setEnabled(False)
-        self.message.setText(self.tr("Offsetting…"))
         service, customer, operator = self.service, self.account.customer_no, self.user.username
 
-        def run(_r: Any) -> Any:
+        def run(_r: Report) -> PaymentOutcome:
             return service.offset_arrears(
                 customer,
                 operator=str(operator),
@@ -132,29 +170,16 @@ class OffsetDialog(QDialog):
                 reason=reason,
             )
 
-        # the meter bus's thread: a dispatch may follow the booking (never the GUI thread)
-        self.workers.submit(
-            self.workers.meter_bus, "offset", run, on_done=self._on_done, on_error=self._on_failed
-        )
+        self._book("offset", self.tr("Offsetting…"), run)
 
-    def _on_failed(self, exc: BaseException) -> None:
-        self.busy = False
-        self.password.clear()
-        self.confirm_button.setEnabled(True)
-        text = explain(exc)
-        if text is None:
-            show_exception(self, exc)
-            text = self.tr("The offset failed.")
-        self.message.setText(self.tr("Refused: {why}").format(why=text))
+    def _failed_words(self) -> str:
+        return self.tr("The offset failed.")
 
-    def _on_done(self, outcome: Any) -> None:
-        self.busy = False
-        self.outcome = outcome
+    def _booked(self, outcome: PaymentOutcome) -> None:
         self.sig_offset.emit(outcome)
-        self.accept()
 
 
-class TransferDialog(QDialog):
+class TransferDialog(SignedOffDialog[TransferOutcome]):
     """R4 transfer: move part of this customer's prepayment to another customer, who books it
     through R1–R3 (their arrears first). A supervisor authorizes with their own credentials;
     ``sig_transferred(outcome)`` when done."""
@@ -163,9 +188,9 @@ class TransferDialog(QDialog):
 
     def __init__(
         self,
-        context: Any,
+        service: OffsetService,
         workers: Workers,
-        user: Any,
+        user: SignedInUser,
         account: Account,
         parent: QWidget | None = None,
     ) -> None:
@@ -174,9 +199,7 @@ class TransferDialog(QDialog):
         self.workers = workers
         self.user = user
         self.account = account
-        self.service = OffsetService(context.payments.ctx, context.payments)
-        self.outcome: Any = None
-        self.busy = False
+        self.service = service
         self.setWindowTitle(self.tr("Transfer prepayment"))
         self.summary = QLabel(
             self.tr("Prepayment of {customer}: {prepayment}.").format(
@@ -190,22 +213,17 @@ class TransferDialog(QDialog):
         self.target.setPlaceholderText(self.tr("customer number receiving it"))
         self.amount = QLineEdit(self)
         self.amount.setObjectName("transferAmountEdit")
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("reasonEdit")
-        self.supervisor = QLineEdit(self)
-        self.supervisor.setObjectName("supervisorEdit")
-        self.password = QLineEdit(self)
-        self.password.setObjectName("supervisorPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sign_off = SupervisorSignOff(self, name_hint=False)
+        self.reason = self.sign_off.reason
+        self.supervisor = self.sign_off.supervisor
+        self.password = self.sign_off.password
         self.message = QLabel(self)
         self.message.setObjectName("transferMessage")
         self.message.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("To customer"), self.target)
         form.addRow(self.tr("Amount (yuan)"), self.amount)
-        form.addRow(self.tr("Reason"), self.reason)
-        form.addRow(self.tr("Supervisor"), self.supervisor)
-        form.addRow(self.tr("Supervisor's password"), self.password)
+        self.sign_off.add_rows(form)
         buttons = QDialogButtonBox(self)
         self.confirm_button = QPushButton(self.tr("Authorize and transfer"), self)
         self.confirm_button.setObjectName("confirmTransferButton")
@@ -234,20 +252,16 @@ class TransferDialog(QDialog):
             self.message.setText(self.tr("Enter the amount in yuan, e.g. 100 or 88.50."))
             return
         target = self.target.text().strip()
-        reason = self.reason.text().strip()
-        supervisor = self.supervisor.text().strip()
-        password = self.password.text()
+        typed = self.sign_off.typed()
+        reason, supervisor, password = typed.reason, typed.supervisor, typed.password
         if not target or not reason or not supervisor or not password:
             self.message.setText(
                 self.tr("Enter the customer, the reason and a supervisor's own credentials.")
             )
             return
-        self.busy = True
-        self.confirm_button.setEnabled(False)
-        self.message.setText(self.tr("Transferring…"))
         service, source, operator = self.service, self.account.customer_no, self.user.username
 
-        def run(_r: Any) -> Any:
+        def run(_r: Report) -> TransferOutcome:
             return service.transfer(
                 source,
                 target,
@@ -258,22 +272,10 @@ class TransferDialog(QDialog):
                 reason=reason,
             )
 
-        self.workers.submit(
-            self.workers.meter_bus, "transfer", run, on_done=self._on_done, on_error=self._on_failed
-        )
+        self._book("transfer", self.tr("Transferring…"), run)
 
-    def _on_failed(self, exc: BaseException) -> None:
-        self.busy = False
-        self.password.clear()
-        self.confirm_button.setEnabled(True)
-        text = explain(exc)
-        if text is None:
-            show_exception(self, exc)
-            text = self.tr("The transfer failed.")
-        self.message.setText(self.tr("Refused: {why}").format(why=text))
+    def _failed_words(self) -> str:
+        return self.tr("The transfer failed.")
 
-    def _on_done(self, outcome: Any) -> None:
-        self.busy = False
-        self.outcome = outcome
+    def _booked(self, outcome: TransferOutcome) -> None:
         self.sig_transferred.emit(outcome)
-        self.accept()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
@@ -48,12 +47,12 @@ def patch_signal_emit() -> bool:
         return False
     original = SignalInstance.emit
 
-    def emit(self: Any, *args: Any) -> Any:
+    def emit(self: SignalInstance, *args: object) -> object:
         result = original(self, *args)
         if isinstance(result, bool):
             ctypes.pythonapi.Py_IncRef(ctypes.py_object(result))
         return result
 
-    SignalInstance.emit = emit  # type: ignore[method-assign]
+    SignalInstance.emit = emit  # type: ignore[method-assign, assignment]
     _patched = True
     return True

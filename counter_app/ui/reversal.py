@@ -11,7 +11,6 @@ name and password; the service refuses the teller's own account and any non-supe
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -19,18 +18,21 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from counter_app.core.reversal import ReversalCase, ReversalRefusal
 from counter_app.services.auth import SignedInUser
 from counter_app.services.counter_views import Account, PaymentRow
 from counter_app.services.receipts import ReceiptData, ReceiptKind
+from counter_app.services.reversals import ReversalOutcome
 from counter_app.ui import texts
-from counter_app.ui.errors import explain, show_exception
-from counter_app.ui.workers import Workers
+from counter_app.ui.context import CounterContext
+from counter_app.ui.errors import show_exception
+from counter_app.ui.supervisor_sign import SupervisorSignOff
+from counter_app.ui.workers import Report, Workers
 
 
 class ReversalDialog(QDialog):
@@ -40,7 +42,7 @@ class ReversalDialog(QDialog):
 
     def __init__(
         self,
-        context: Any,
+        context: CounterContext,
         workers: Workers,
         user: SignedInUser,
         account: Account,
@@ -56,7 +58,7 @@ class ReversalDialog(QDialog):
         self.payment = payment
         self.case: str | None = None
         self.refusal: str | None = None
-        self.outcome: Any = None
+        self.outcome: ReversalOutcome | None = None
         self.busy = False
 
         self.setWindowTitle(
@@ -75,22 +77,17 @@ class ReversalDialog(QDialog):
         self.case_label = QLabel(self.tr("Checking which case applies…"), self)
         self.case_label.setObjectName("reversalCase")
         self.case_label.setWordWrap(True)
-        self.reason = QLineEdit(self)
-        self.reason.setObjectName("reasonEdit")
-        self.reason.setPlaceholderText(self.tr("Why is this payment reversed?"))
-        self.supervisor = QLineEdit(self)
-        self.supervisor.setObjectName("supervisorEdit")
-        self.supervisor.setPlaceholderText(self.tr("supervisor's own user name"))
-        self.password = QLineEdit(self)
-        self.password.setObjectName("supervisorPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.sign_off = SupervisorSignOff(
+            self, reason_hint=self.tr("Why is this payment reversed?")
+        )
+        self.reason = self.sign_off.reason
+        self.supervisor = self.sign_off.supervisor
+        self.password = self.sign_off.password
         self.message = QLabel(self)
         self.message.setObjectName("reversalMessage")
         self.message.setWordWrap(True)
         form = QFormLayout()
-        form.addRow(self.tr("Reason"), self.reason)
-        form.addRow(self.tr("Supervisor"), self.supervisor)
-        form.addRow(self.tr("Supervisor's password"), self.password)
+        self.sign_off.add_rows(form)
         self.buttons = QDialogButtonBox(self)
         self.confirm_button = QPushButton(self.tr("Authorize and reverse (Enter)"), self)
         self.confirm_button.setObjectName("dangerButton")
@@ -123,7 +120,7 @@ class ReversalDialog(QDialog):
             on_error=lambda exc: show_exception(self, exc),
         )
 
-    def _on_checked(self, decision: Any) -> None:
+    def _on_checked(self, decision: tuple[ReversalCase | None, ReversalRefusal | None]) -> None:
         case, refusal = decision
         self.case = None if case is None else str(getattr(case, "value", case))
         self.refusal = None if refusal is None else str(getattr(refusal, "value", refusal))
@@ -145,9 +142,8 @@ class ReversalDialog(QDialog):
     def confirm(self) -> None:
         if self.busy or self.case is None or self.outcome is not None:
             return
-        reason = self.reason.text().strip()
-        supervisor = self.supervisor.text().strip()
-        password = self.password.text()
+        typed = self.sign_off.typed()
+        reason, supervisor, password = typed.reason, typed.supervisor, typed.password
         if not reason:
             self.message.setText(self.tr("Enter the reason."))
             self.reason.setFocus()
@@ -165,7 +161,7 @@ class ReversalDialog(QDialog):
         operator = str(self.user.username)
         payment_id = self.payment.id
 
-        def run(_r: Any) -> Any:
+        def run(_r: Report) -> ReversalOutcome:
             return reversals.reverse_payment(
                 payment_id,
                 operator=operator,
@@ -180,15 +176,10 @@ class ReversalDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         self.busy = False
-        self.password.clear()
         self.confirm_button.setEnabled(self.case is not None)
-        text = explain(exc)
-        if text is None:
-            show_exception(self, exc)
-            text = self.tr("The reversal failed.")
-        self.message.setText(self.tr("Refused: {why}").format(why=text))
+        self.message.setText(self.sign_off.refusal(exc, self.tr("The reversal failed.")))
 
-    def _on_reversed(self, outcome: Any) -> None:
+    def _on_reversed(self, outcome: ReversalOutcome) -> None:
         self.busy = False
         self.outcome = outcome
         lines = [
@@ -208,7 +199,7 @@ class ReversalDialog(QDialog):
         self.sig_reversed.emit(self.receipt(outcome))
         self.accept()
 
-    def receipt(self, outcome: Any) -> ReceiptData:
+    def receipt(self, outcome: ReversalOutcome) -> ReceiptData:
         now = dt.datetime.now()
         return ReceiptData(
             kind=ReceiptKind.REVERSAL,

@@ -15,13 +15,16 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from counter_app.ui.context import Check
+
+if TYPE_CHECKING:
+    from counter_app.services.dispatching import DispatchService
 from counter_app.ui.workers import OwnerThread, Workers
 
 
@@ -31,7 +34,9 @@ def _said(ok: bool, words: Callable[[], tuple[str, str]], required: bool = False
     return Check(name, ok, detail, required=required, words=words)
 
 
-def check_database(counter: Any) -> Check:
+def check_database(counter: object = None) -> Check:
+    """Can the database bound by the composition root be read, and has it any users?
+    (`counter` is not read: the check asks the bound database itself.)"""
     from counter_app.services.auth import user_count
 
     try:
@@ -107,7 +112,7 @@ def check_meter_link(url: str | None) -> Check:
     )
 
 
-def check_station(dispatch: Any) -> Check:
+def check_station(dispatch: DispatchService | None) -> Check:
     """Is the collection system up? (``GET /health`` of the station, station mode only.)
 
     Not required: a payment made while it is down waits in our outbox and is sent when it is
@@ -115,7 +120,8 @@ def check_station(dispatch: Any) -> Check:
     from counter_app.services.ports import StationUnavailable
 
     name = QCoreApplication.translate("SelfCheck", "Collection system")
-    if dispatch is None or not dispatch.hands_over:
+    handover = None if dispatch is None else dispatch.handover
+    if dispatch is None or handover is None:
         return Check(
             name,
             True,
@@ -124,8 +130,8 @@ def check_station(dispatch: Any) -> Check:
             ),
         )
     try:
-        health = dispatch.station_health()
-        waiting = dispatch.handover.waiting_count()
+        health = dispatch.station_health() or {}  # None only without a collection system
+        waiting = handover.waiting_count()
     except StationUnavailable as exc:
         return Check(
             name,
@@ -312,7 +318,7 @@ class CheckPanel(QGroupBox):
         return [c for c in self.checks if not c.ok]
 
 
-def run_headless(counter: Any, meter_url: str | None, reader: str | None) -> list[Check]:
+def run_headless(counter: object, meter_url: str | None, reader: str | None) -> list[Check]:
     return [check_database(counter), check_meter_link(meter_url), check_pcsc(reader)]
 
 

@@ -20,13 +20,15 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
+Params = ParamSpec("Params")
 Report = Callable[[object], None]
 """What a job function gets to report progress: ``report(step)`` from the worker thread."""
 
@@ -42,14 +44,16 @@ class OwnerThread:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._closed = False
 
-    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+    def submit(
+        self, fn: Callable[Params, T], /, *args: Params.args, **kwargs: Params.kwargs
+    ) -> Future[T]:
         if self._closed:
             raise RuntimeError(f"{self.name} is shut down")
         return self._pool.submit(fn, *args, **kwargs)
 
-    def run(self, fn: Callable[..., T], *args: Any, timeout: float = 30.0, **kwargs: Any) -> T:
+    def run(self, fn: Callable[[], T], timeout: float = 30.0) -> T:
         """Run on the owner thread and wait (for start-up and tests, never the GUI thread)."""
-        return self.submit(fn, *args, **kwargs).result(timeout)
+        return self.submit(fn).result(timeout)
 
     @property
     def closed(self) -> bool:
@@ -135,12 +139,17 @@ class Workers(QObject):
         self,
         owner: OwnerThread,
         name: str,
-        fn: Callable[[Report], object],
+        fn: Callable[[Report], R],
         *,
-        on_done: Callable[[Any], None] | None = None,
+        on_done: Callable[[R], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        # Any: a step crosses threads as a Qt ``Signal(object)`` and arrives as what the job
+        # reported; each job reports its own kind (a dispatch step, a card message, an
+        # import's progress), which its own ``on_progress`` names.
         on_progress: Callable[[Any], None] | None = None,
     ) -> Job:
+        """Run ``fn(report)`` on `owner`; ``on_done(result)`` gets exactly what `fn`
+        returned (the Qt signal carries it untyped, the types here keep the two together)."""
         job = Job(name, self)
         if owner.closed:
             # A refresh timer of a window that is closing fired after the counter shut its
@@ -197,27 +206,33 @@ class GuiCall(QObject):
     def call(self, fn: Callable[[], T], timeout: float = 300.0) -> T:
         if threading.current_thread() is threading.main_thread():
             return fn()
-        box: dict[str, Any] = {}
-        done = threading.Event()
-        self._sig_call.emit((fn, box, done))
-        if not done.wait(timeout):
+        answer = _Answer(fn)
+        self._sig_call.emit(answer)
+        if not answer.done.wait(timeout):
             raise TimeoutError("no answer from the counter window")
-        if "error" in box:
-            raise box["error"]
-        return box["result"]  # type: ignore[no-any-return]
+        if answer.error is not None:
+            raise answer.error
+        return cast(T, answer.result)
 
     @Slot(object)
-    def _on_call(self, packed: object) -> None:
-        fn: Callable[[], object]
-        box: dict[str, Any]
-        done: threading.Event
-        fn, box, done = packed  # type: ignore[misc]
+    def _on_call(self, answer: object) -> None:
+        assert isinstance(answer, _Answer)
         try:
-            box["result"] = fn()
+            answer.result = answer.fn()
         except BaseException as exc:
-            box["error"] = exc
+            answer.error = exc
         finally:
-            done.set()
+            answer.done.set()
+
+
+class _Answer:
+    """One call to the GUI thread: what to run there, and its result or error once done."""
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        self.fn = fn
+        self.result: object = None
+        self.error: BaseException | None = None
+        self.done = threading.Event()
 
 
 class DeviceEvents(QObject):

@@ -918,22 +918,6 @@
             <translation>Why is the prepayment used for arrears?</translation>
         </message>
         <message>
-            <source>supervisor&apos;s own user name</source>
-            <translation>supervisor&apos;s own user name</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Reason</translation>
-        </message>
-        <message>
-            <source>Supervisor</source>
-            <translation>Supervisor</translation>
-        </message>
-        <message>
-            <source>Supervisor&apos;s password</source>
-            <translation>Supervisor&apos;s password</translation>
-        </message>
-        <message>
             <source>Authorize and offset</source>
             <translation>Authorize and offset</translation>
         </message>
@@ -956,10 +940,6 @@
         <message>
             <source>The offset failed.</source>
             <translation>The offset failed.</translation>
-        </message>
-        <message>
-            <source>Refused: {why}</source>
-            <translation>Refused: {why}</translation>
         </message>
     </context>
     <context>
@@ -1135,22 +1115,6 @@
             <translation>Why is this payment reversed?</translation>
         </message>
         <message>
-            <source>supervisor&apos;s own user name</source>
-            <translation>supervisor&apos;s own user name</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>Reason</translation>
-        </message>
-        <message>
-            <source>Supervisor</source>
-            <translation>Supervisor</translation>
-        </message>
-        <message>
-            <source>Supervisor&apos;s password</source>
-            <translation>Supervisor&apos;s password</translation>
-        </message>
-        <message>
             <source>Authorize and reverse (Enter)</source>
             <translation>Authorize and reverse (Enter)</translation>
         </message>
@@ -1181,10 +1145,6 @@
         <message>
             <source>The reversal failed.</source>
             <translation>The reversal failed.</translation>
-        </message>
-        <message>
-            <source>Refused: {why}</source>
-            <translation>Refused: {why}</translation>
         </message>
         <message>
             <source>Reversed. Refund {refund} to the customer.</source>
@@ -1409,6 +1369,29 @@
         <message>
             <source>Password</source>
             <translation>Password</translation>
+        </message>
+    </context>
+    <context>
+        <name>SupervisorSignOff</name>
+        <message>
+            <source>supervisor&apos;s own user name</source>
+            <translation>supervisor&apos;s own user name</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>Supervisor</source>
+            <translation>Supervisor</translation>
+        </message>
+        <message>
+            <source>Supervisor&apos;s password</source>
+            <translation>Supervisor&apos;s password</translation>
+        </message>
+        <message>
+            <source>Refused: {why}</source>
+            <translation>Refused: {why}</translation>
         </message>
     </context>
     <context>
@@ -1716,18 +1699,6 @@
             <translation>Amount (yuan)</translation>
         </message>
         <message>
-            <source>Reason</source>
-            <translation>Reason</translation>
-        </message>
-        <message>
-            <source>Supervisor</source>
-            <translation>Supervisor</translation>
-        </message>
-        <message>
-            <source>Supervisor&apos;s password</source>
-            <translation>Supervisor&apos;s password</translation>
-        </message>
-        <message>
             <source>Authorize and transfer</source>
             <translation>Authorize and transfer</translation>
         </message>
@@ -1750,10 +1721,6 @@
         <message>
             <source>The transfer failed.</source>
             <translation>The transfer failed.</translation>
-        </message>
-        <message>
-            <source>Refused: {why}</source>
-            <translation>Refused: {why}</translation>
         </message>
     </context>
 </TS>

@@ -918,22 +918,6 @@
             <translation>为何用预收冲抵欠费？</translation>
         </message>
         <message>
-            <source>supervisor&apos;s own user name</source>
-            <translation>班长本人用户名</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>原因</translation>
-        </message>
-        <message>
-            <source>Supervisor</source>
-            <translation>班长</translation>
-        </message>
-        <message>
-            <source>Supervisor&apos;s password</source>
-            <translation>班长密码</translation>
-        </message>
-        <message>
             <source>Authorize and offset</source>
             <translation>授权并冲抵</translation>
         </message>
@@ -956,10 +940,6 @@
         <message>
             <source>The offset failed.</source>
             <translation>冲抵失败。</translation>
-        </message>
-        <message>
-            <source>Refused: {why}</source>
-            <translation>被拒绝：{why}</translation>
         </message>
     </context>
     <context>
@@ -1135,22 +1115,6 @@
             <translation>冲正原因</translation>
         </message>
         <message>
-            <source>supervisor&apos;s own user name</source>
-            <translation>班长本人的用户名</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>原因</translation>
-        </message>
-        <message>
-            <source>Supervisor</source>
-            <translation>授权班长</translation>
-        </message>
-        <message>
-            <source>Supervisor&apos;s password</source>
-            <translation>班长密码</translation>
-        </message>
-        <message>
             <source>Authorize and reverse (Enter)</source>
             <translation>授权并冲正 (Enter)</translation>
         </message>
@@ -1181,10 +1145,6 @@
         <message>
             <source>The reversal failed.</source>
             <translation>冲正失败。</translation>
-        </message>
-        <message>
-            <source>Refused: {why}</source>
-            <translation>被拒绝：{why}</translation>
         </message>
         <message>
             <source>Reversed. Refund {refund} to the customer.</source>
@@ -1409,6 +1369,29 @@
         <message>
             <source>Password</source>
             <translation>密码</translation>
+        </message>
+    </context>
+    <context>
+        <name>SupervisorSignOff</name>
+        <message>
+            <source>supervisor&apos;s own user name</source>
+            <translation>班长本人的用户名</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <source>Supervisor</source>
+            <translation>授权班长</translation>
+        </message>
+        <message>
+            <source>Supervisor&apos;s password</source>
+            <translation>班长密码</translation>
+        </message>
+        <message>
+            <source>Refused: {why}</source>
+            <translation>被拒绝：{why}</translation>
         </message>
     </context>
     <context>
@@ -1716,18 +1699,6 @@
             <translation>金额（元）</translation>
         </message>
         <message>
-            <source>Reason</source>
-            <translation>原因</translation>
-        </message>
-        <message>
-            <source>Supervisor</source>
-            <translation>班长</translation>
-        </message>
-        <message>
-            <source>Supervisor&apos;s password</source>
-            <translation>班长密码</translation>
-        </message>
-        <message>
             <source>Authorize and transfer</source>
             <translation>授权并转移</translation>
         </message>
@@ -1750,10 +1721,6 @@
         <message>
             <source>The transfer failed.</source>
             <translation>转移失败。</translation>
-        </message>
-        <message>
-            <source>Refused: {why}</source>
-            <translation>被拒绝：{why}</translation>
         </message>
     </context>
 </TS>

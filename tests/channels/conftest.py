@@ -21,6 +21,7 @@ import uvicorn
 from counter_app.services import auth
 from counter_app.services.checks import check_database
 from counter_app.services.context import ServiceContext
+from counter_app.services.registry import build_services
 from counter_app.services.terminals import TerminalService
 from counter_app.store.models import Customer
 from tests.services.conftest import ScriptedDispatcher, World, people, world
@@ -95,7 +96,7 @@ def terminal_api(world: World, admin: str) -> Iterator[TerminalApi]:
     from counter_app.server.terminals import create_terminal_app
 
     ctx = ServiceContext(counter_id="SERVER", dispatcher=world.dispatcher)
-    app = create_terminal_app(ctx)
+    app = create_terminal_app(build_services(ctx).terminals)
     service = app.state.terminal_service
     token = service.register("ATM01", name="hall lobby", actor=admin)
     server, thread, url = serve(app)

@@ -136,8 +136,9 @@ def test_offset_dialog_needs_a_supervisor_and_settles_arrears(qtbot: Any, office
     c = world.customer("UI1", remote=False)
     world.services.payments.take_payment("UI1", 800, operator="teller1")
     world.services.payments.issue_bill("UI1", 500, issued_on=dt.date(2026, 10, 1))
-    context = type("Ctx", (), {"payments": world.services.payments})()
-    dialog = OffsetDialog(context, office.ctx.workers, office.users["teller1"], load_account("UI1"))
+    dialog = OffsetDialog(
+        world.services.offsets, office.ctx.workers, office.users["teller1"], load_account("UI1")
+    )
     qtbot.addWidget(dialog)
     assert "5.00" in dialog.summary.text()
     dialog.reason.setText("customer asked")
@@ -163,9 +164,8 @@ def test_transfer_dialog_moves_prepayment_to_another_customer(qtbot: Any, office
     giver = world.customer("UI1", remote=False)
     taker = world.customer("UI2", remote=False)
     world.services.payments.take_payment("UI1", 800, operator="teller1")
-    context = type("Ctx", (), {"payments": world.services.payments})()
     dialog = TransferDialog(
-        context, office.ctx.workers, office.users["teller1"], load_account("UI1")
+        world.services.offsets, office.ctx.workers, office.users["teller1"], load_account("UI1")
     )
     qtbot.addWidget(dialog)
     dialog.target.setText("UI2")

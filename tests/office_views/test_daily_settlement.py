@@ -13,7 +13,6 @@ import pytest
 
 from counter_app.services import audit
 from counter_app.services.daily_settlement import (
-    DailySettlementService,
     DayNotSettled,
     settlement_lines,
 )
@@ -45,7 +44,7 @@ def test_the_hall_day_across_counters_and_its_deposit_slip(office: Office, tmp_p
     office.services_at("C3").payments.take_payment("D1", 700, operator="super1")  # no shift
 
     day = dt.date.today()
-    service = DailySettlementService(office.services.ctx)
+    service = office.services.daily_settlement
     with pytest.raises(NotAuthorized):
         service.settlement(teller1, day)
     open_day = service.settlement(boss, day)

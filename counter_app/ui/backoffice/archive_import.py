@@ -9,7 +9,6 @@ moves the bar; the result lists the refused lines (line, reason, detail) and the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent
@@ -28,6 +27,7 @@ from counter_app.services.auth import SignedInUser
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import describe
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
+from counter_app.ui.workers import Report
 
 SHOWN_REJECTIONS = 500
 
@@ -153,7 +153,7 @@ class ArchiveImportTab(QWidget):
         actor = str(self.user.username)
         counter_id = self.ctx.counter_id
 
-        def work(report: Any) -> ImportResult:
+        def work(report: Report) -> ImportResult:
             return import_archive(path, actor=actor, counter_id=counter_id, progress=report)
 
         workers = self.ctx.workers
@@ -166,7 +166,7 @@ class ArchiveImportTab(QWidget):
             on_progress=self._progress,
         )
 
-    def _progress(self, p: Any) -> None:
+    def _progress(self, p: object) -> None:
         if not shiboken6.isValid(self) or not isinstance(p, ImportProgress):
             return
         self.progress_seen.append(p)

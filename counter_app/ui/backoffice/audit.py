@@ -9,7 +9,7 @@ in fen finds the records that carry it. Selecting a record shows its before/afte
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TypedDict
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -38,6 +38,17 @@ from counter_app.ui.backoffice.widgets import (
 )
 
 ANY = ""
+
+
+class AuditFilters(TypedDict, total=False):
+    """The audit view's filters, as ``services.audit.search`` takes them."""
+
+    text: str
+    actor: str
+    counter_id: str
+    action: str
+    since: dt.datetime
+    until: dt.datetime
 
 
 def _local_day_bounds(day: dt.date, end: bool) -> dt.datetime:
@@ -167,15 +178,14 @@ class AuditTab(QWidget):
 
         run_db(self, "audit-filters", work, done)
 
-    def filters(self) -> dict[str, Any]:
-        f: dict[str, Any] = {"text": self.text.text()}
-        for combo, key in (
-            (self.actor, "actor"),
-            (self.counter, "counter_id"),
-            (self.action, "action"),
-        ):
-            if combo.currentData():
-                f[key] = str(combo.currentData())
+    def filters(self) -> AuditFilters:
+        f: AuditFilters = {"text": self.text.text()}
+        if self.actor.currentData():
+            f["actor"] = str(self.actor.currentData())
+        if self.counter.currentData():
+            f["counter_id"] = str(self.counter.currentData())
+        if self.action.currentData():
+            f["action"] = str(self.action.currentData())
         if self.use_dates.isChecked():
             f["since"] = _local_day_bounds(self.since.date().toPython(), False)  # type: ignore[arg-type]
             f["until"] = _local_day_bounds(self.until.date().toPython(), True)  # type: ignore[arg-type]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
@@ -166,7 +165,7 @@ def field_text(key: str) -> str:
     return make() if make else key
 
 
-def _value(key: str, value: Any) -> str:
+def _value(key: str, value: object) -> str:
     if isinstance(value, bool):
         return texts.yes_no(value)
     if key.endswith("_fen") and isinstance(value, int):
@@ -192,7 +191,7 @@ def _value(key: str, value: Any) -> str:
     return str(value)
 
 
-def data_text(data: Any, separator: str = "; ") -> str:
+def data_text(data: object, separator: str = "; ") -> str:
     """Before/after data as "label: value" pairs, amounts in yuan."""
     if data is None or data == {}:
         return ""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import (
@@ -29,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from counter_app.services.auth import SignedInUser
+from counter_app.services.bank import ImportLineRow, ImportReport, ImportRow
 from counter_app.services.reconciliation import (
     ReconciliationReport,
     write_report_csv,
@@ -70,7 +71,9 @@ def describe_channel_error(exc: BaseException) -> str:
 class BankCollectionTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("bankCollectionTab")
         self.ctx = ctx
@@ -78,8 +81,8 @@ class BankCollectionTab(QWidget):
         self.service = ctx.services.bank
         self.busy = 0
         self.last_error: BaseException | None = None
-        self.last_report: Any = None
-        self.imports: list[Any] = []
+        self.last_report: ImportReport | None = None
+        self.imports: list[ImportRow] = []
 
         self.import_button = make_button(self, "importBankFileButton", lambda: self.import_file())
         self.refresh_button = make_button(self, "refreshImportsButton", self.refresh)
@@ -178,7 +181,7 @@ class BankCollectionTab(QWidget):
             self._on_imported,
         )
 
-    def _on_imported(self, report: Any) -> None:
+    def _on_imported(self, report: ImportReport) -> None:
         self.last_report = report
         self.status.setText(
             self.tr(
@@ -204,7 +207,7 @@ class BankCollectionTab(QWidget):
             lambda rows: self._show(rows, select),
         )
 
-    def _show(self, rows: list[Any], select: int | None) -> None:
+    def _show(self, rows: list[ImportRow], select: int | None) -> None:
         self.imports = rows
         self.imports_table.setRowCount(len(rows))
         for i, r in enumerate(rows):
@@ -240,7 +243,7 @@ class BankCollectionTab(QWidget):
             self._show_lines,
         )
 
-    def _show_lines(self, lines: list[Any]) -> None:
+    def _show_lines(self, lines: list[ImportLineRow]) -> None:
         self.lines_table.setRowCount(len(lines))
         for i, line in enumerate(lines):
             set_row(
@@ -302,7 +305,9 @@ class SignOffDialog(QDialog):
 class ReconciliationTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reconciliationTab")
         self.ctx = ctx

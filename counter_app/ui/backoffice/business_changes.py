@@ -16,7 +16,7 @@ thread, the others on the database's (``ui.workers``); the window never waits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Protocol, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QEvent
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -33,9 +34,28 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.services.auth import Action, SignedInUser
+from counter_app.services.business import (
+    ChangeView,
+    InstallOutcome,
+    ReplacementOutcome,
+    ReviewOutcome,
+    ReviewView,
+)
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import describe, format_fen, local_time, parse_amount
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
+from counter_app.ui.workers import OwnerThread
+
+Result = TypeVar("Result")
+
+
+class Decision(Protocol):
+    """A review decision of `BusinessService` (approve, refuse, refund in cash)."""
+
+    def __call__(
+        self, reviewer: SignedInUser, review_id: int, /, *, reason: str
+    ) -> ReviewOutcome: ...
+
 
 KINDS = ("new-installation", "meter-replacement", "account-close", "meter-move", "mode-change")
 
@@ -62,9 +82,9 @@ class BusinessChangesTab(QWidget):
         self.business = ctx.services.business
         self.busy = 0
         self.last_error: BaseException | None = None
-        self.last_result: Any = None
-        self.reviews: list[Any] = []
-        self.changes: list[Any] = []
+        self.last_result: object = None  # the outcome of the last change filed or reviewed
+        self.reviews: list[ReviewView] = []
+        self.changes: list[ChangeView] = []
         self.may_file = bool(user.may(Action.FILE_BUSINESS_CHANGE))
         self.may_review = bool(user.may(Action.REVIEW_BUSINESS_CHANGE))
 
@@ -103,7 +123,7 @@ class BusinessChangesTab(QWidget):
             "mode": self.mode,
             "reason": self.reason,
         }
-        self.labels: dict[str, Any] = {}
+        self.labels: dict[str, QLabel] = {}
         self.form.addRow(make_label(self.file_box, "kindLabel"), self.kind)
         self.kind_label = self.form.labelForField(self.kind)
         for key, widget in self.rows.items():
@@ -266,11 +286,15 @@ class BusinessChangesTab(QWidget):
         selected = self.selected_review()
         self.review_box.setVisible(self.may_review)
         enabled = selected is not None and self.busy == 0
-        self.approve_button.setEnabled(enabled and selected.source == "meter-balance")
-        self.refuse_button.setEnabled(enabled and selected.state == "pending")
+        self.approve_button.setEnabled(
+            selected is not None and enabled and selected.source == "meter-balance"
+        )
+        self.refuse_button.setEnabled(
+            selected is not None and enabled and selected.state == "pending"
+        )
         self.refund_button.setEnabled(enabled)
 
-    def selected_review(self) -> Any:
+    def selected_review(self) -> ReviewView | None:
         rows = self.review_table.selectionModel().selectedRows()
         if not rows or rows[0].row() >= len(self.reviews):
             return None
@@ -278,13 +302,17 @@ class BusinessChangesTab(QWidget):
 
     # -- jobs ----------------------------------------------------------------------------------
     def _run(
-        self, owner: Any, name: str, fn: Callable[[], object], on_done: Callable[[Any], None]
+        self,
+        owner: OwnerThread,
+        name: str,
+        fn: Callable[[], Result],
+        on_done: Callable[[Result], None],
     ) -> None:
         self.busy += 1
         self.last_error = None
         self._update_buttons()
 
-        def done(result: Any) -> None:
+        def done(result: Result) -> None:
             if not shiboken6.isValid(self):
                 return
             self.busy -= 1
@@ -304,10 +332,10 @@ class BusinessChangesTab(QWidget):
     def refresh(self) -> None:
         business = self.business
 
-        def load() -> tuple[list[Any], list[Any]]:
+        def load() -> tuple[list[ReviewView], list[ChangeView]]:
             return business.reviews(), business.changes(limit=100)
 
-        def show(result: tuple[list[Any], list[Any]]) -> None:
+        def show(result: tuple[list[ReviewView], list[ChangeView]]) -> None:
             self.reviews, self.changes = result
             self._fill()
 
@@ -432,10 +460,9 @@ class BusinessChangesTab(QWidget):
         self.status.setText(self.tr("Filing…"))
         self._run(owner, f"file-{kind}", fn, self._filed)
 
-    def summary(self, result: Any) -> str:
+    def summary(self, result: object) -> str:
         """Translated words for what a filed change or a review did."""
-        name = type(result).__name__
-        if name == "InstallOutcome":
+        if isinstance(result, InstallOutcome):
             return self.tr(
                 "Meter {meter} installed in {mode} mode; account opening: {way}."
             ).format(
@@ -443,7 +470,7 @@ class BusinessChangesTab(QWidget):
                 mode=self.tr("remote") if result.purchase_mode == "remote" else self.tr("card"),
                 way=self.opening_text(result.opening.way),
             )
-        if name == "ReplacementOutcome":
+        if isinstance(result, ReplacementOutcome):
             text = self.tr("Meter {old} replaced by {new}; counts go on from {base}.").format(
                 old=result.old_meter, new=result.new_meter, base=result.new_base_count + 1
             )
@@ -452,7 +479,7 @@ class BusinessChangesTab(QWidget):
                     amount=format_fen(result.reading.balance_fen), id=result.held_id
                 )
             return text
-        if name == "ReviewOutcome":
+        if isinstance(result, ReviewOutcome):
             text = self.tr("Prepayment No. {id} ({amount} yuan): {state}.").format(
                 id=result.review_id,
                 amount=format_fen(result.amount_fen),
@@ -478,50 +505,38 @@ class BusinessChangesTab(QWidget):
             "card-needed": self.tr("remote opening not possible, issue the open-account card"),
         }.get(way, way)
 
-    def _filed(self, result: Any) -> None:
+    def _filed(self, result: object) -> None:
         self.last_result = result
         self.status.setText(self.summary(result))
         self.refresh()
 
     # -- review --------------------------------------------------------------------------------
     def approve(self) -> None:
-        selected = self.selected_review()
-        if selected is None:
-            return
-        business, user, reason = self.business, self.user, self.review_reason.text().strip()
-        self.status.setText(self.tr("Approving and dispatching…"))
-        self._run(
-            self.ctx.workers.meter_bus,
-            "review-approve",
-            lambda: business.approve(user, selected.id, reason=reason),
-            self._reviewed,
-        )
+        self._review("approve", self.ctx.workers.meter_bus, self.business.approve)
 
     def refuse(self) -> None:
-        selected = self.selected_review()
-        if selected is None:
-            return
-        business, user, reason = self.business, self.user, self.review_reason.text().strip()
-        self._run(
-            self.ctx.workers.db,
-            "review-refuse",
-            lambda: business.refuse(user, selected.id, reason=reason),
-            self._reviewed,
-        )
+        self._review("refuse", self.ctx.workers.db, self.business.refuse)
 
     def refund(self) -> None:
+        self._review("refund", self.ctx.workers.db, self.business.refund_cash)
+
+    def _review(self, step: str, owner: OwnerThread, decide: Decision) -> None:
+        """One supervisor's decision on the selected held prepayment (R20); approving
+        dispatches, so it runs on the meter bus's thread."""
         selected = self.selected_review()
         if selected is None:
             return
-        business, user, reason = self.business, self.user, self.review_reason.text().strip()
+        user, reason = self.user, self.review_reason.text().strip()
+        if step == "approve":
+            self.status.setText(self.tr("Approving and dispatching…"))
         self._run(
-            self.ctx.workers.db,
-            "review-refund",
-            lambda: business.refund_cash(user, selected.id, reason=reason),
+            owner,
+            f"review-{step}",
+            lambda: decide(user, selected.id, reason=reason),
             self._reviewed,
         )
 
-    def _reviewed(self, outcome: Any) -> None:
+    def _reviewed(self, outcome: ReviewOutcome) -> None:
         self.last_result = outcome
         self.review_reason.clear()
         self.status.setText(self.summary(outcome))

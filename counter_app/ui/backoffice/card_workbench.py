@@ -21,7 +21,8 @@ card reader's owner thread.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -41,11 +42,18 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.services.auth import Action, SignedInUser
-from counter_app.services.cards import CardWorkbench
+from counter_app.services.cards import (
+    CardInspection,
+    CardOperationResult,
+    CardWorkbench,
+    WritebackResult,
+)
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 from counter_app.ui.backoffice.window import describe_error
+
+Result = TypeVar("Result")
 
 
 class CardWorkbenchTab(QWidget):
@@ -60,9 +68,9 @@ class CardWorkbenchTab(QWidget):
         self.user = user
         self.workers = ctx.workers
         self.bench: CardWorkbench | None = ctx.card_workbench
-        self.inspection: Any = None
-        self.last_writeback: Any = None
-        self.last_result: Any = None
+        self.inspection: CardInspection | None = None
+        self.last_writeback: WritebackResult | None = None
+        self.last_result: CardOperationResult | None = None
         self.last_error: BaseException | None = None
         self.busy = False
         self.operations = 0
@@ -194,7 +202,8 @@ class CardWorkbenchTab(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
-    def kind_text(self, kind: Any) -> str:
+    def kind_text(self, kind: object) -> str:
+        """Words for a card kind (``card_io`` ``CardKind``, by its name)."""
         name = str(getattr(kind, "name", kind))
         return {
             "OPEN_ACCOUNT": self.tr("open-account card (开户卡)"),
@@ -233,7 +242,7 @@ class CardWorkbenchTab(QWidget):
         self.clear_button.setEnabled(ready and may(Action.CLEAR_CARD))
         self.unblock_button.setEnabled(ready and may(Action.UNBLOCK_CARD))
 
-    def _run(self, name: str, fn: Any, on_done: Any) -> None:
+    def _run(self, name: str, fn: Callable[[], Result], on_done: Callable[[Result], None]) -> None:
         if self.bench is None or self.busy:
             return
         self.busy = True
@@ -276,7 +285,7 @@ class CardWorkbenchTab(QWidget):
         user = self.user
         self._run("card-inspect", lambda: bench.inspect(user), self._on_inspected)
 
-    def _on_inspected(self, inspection: Any) -> None:
+    def _on_inspected(self, inspection: CardInspection) -> None:
         self.inspection = inspection
         self._show(inspection)
         c = inspection.contents
@@ -307,7 +316,7 @@ class CardWorkbenchTab(QWidget):
             self.meter_edit.setText(inspection.meter.meter_no)
         self._finish()
 
-    def _show(self, inspection: Any) -> None:
+    def _show(self, inspection: CardInspection) -> None:
         c = inspection.contents
         p = c.parameters
         wb = c.write_back
@@ -419,10 +428,10 @@ class CardWorkbenchTab(QWidget):
         for r, check in enumerate(inspection.checks):
             money = check.name in ("remaining", "overdraft")
 
-            def shown(value: Any, money: bool = money) -> str:
+            def shown(value: object, money: bool = money) -> str:
                 if value is None:
                     return "—"
-                return y(int(value)) if money else str(value)
+                return y(int(cast(int, value))) if money else str(value)
 
             cells = [
                 self.check_name(check.name),
@@ -444,7 +453,7 @@ class CardWorkbenchTab(QWidget):
             "card-apply-writeback", lambda: bench.apply_writeback(user, contents), self._on_applied
         )
 
-    def _on_applied(self, result: Any) -> None:
+    def _on_applied(self, result: WritebackResult) -> None:
         self.last_writeback = result
         text = self.tr(
             "Write-back applied: {n} purchase(s) now loaded; committed count {count}."
@@ -514,7 +523,7 @@ class CardWorkbenchTab(QWidget):
         self.log(self.tr("Unblocking the card with the issuer's key…"))
         self._run("card-unblock", lambda: bench.unblock(user), self._on_operation)
 
-    def _on_operation(self, result: Any) -> None:
+    def _on_operation(self, result: CardOperationResult) -> None:
         self.last_result = result
         amount = texts.yuan(result.amount_fen)
         if result.operation == "issue":

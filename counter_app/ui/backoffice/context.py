@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from counter_app.config import DeskConfig
 from counter_app.services.cards import CardWorkbench
 from counter_app.services.ports import SmsGateway
 from counter_app.services.registry import Services
@@ -48,7 +49,7 @@ class BackOfficeContext:
     data_dir: Path | None = None
     printer_name: str = ""
     training: bool = False  # the embedded demo: the window carries the training banner
-    desk: Any = None  # config.DeskConfig: the hall and supplier the deposit slip names
+    desk: DeskConfig | None = None  # the hall and supplier the deposit slip names
     card_workbench: CardWorkbench | None = None
 
     @property
@@ -62,26 +63,22 @@ class BackOfficeContext:
         counter_context: CounterContext,
         workers: Workers,
         events: DeviceEvents | None = None,
-        **overrides: Any,
     ) -> BackOfficeContext:
         """From the counter window's `CounterContext`: the same services, card reader,
         monitor, workbench, outbox gateway and data directory (the composition root built
         them, ``counter_app.bootstrap.counter_context``)."""
-        assert counter_context.services is not None, "a context from counter_app.bootstrap"
-        values: dict[str, Any] = {
-            "services": counter_context.services,
-            "counter_id": str(counter_context.counter_id),
-            "workers": workers,
-            "events": events,
-            "purchase_card": counter_context.purchase_card,
-            "card_monitor_factory": counter_context.card_monitor_factory,
-            "card_workbench": counter_context.card_workbench,
-            "sms_gateway": counter_context.sms_gateway,
-            "card_crypto": counter_context.card_crypto,
-            "data_dir": counter_context.data_dir,
-            "printer_name": counter_context.printer_name,
-            "training": counter_context.training,
-            "desk": counter_context.desk,
-        }
-        values.update(overrides)
-        return cls(**values)
+        return cls(
+            services=counter_context.services,
+            counter_id=str(counter_context.counter_id),
+            workers=workers,
+            events=events,
+            purchase_card=counter_context.purchase_card,
+            card_monitor_factory=counter_context.card_monitor_factory,
+            card_workbench=counter_context.card_workbench,
+            sms_gateway=counter_context.sms_gateway,
+            card_crypto=counter_context.card_crypto,
+            data_dir=counter_context.data_dir,
+            printer_name=counter_context.printer_name,
+            training=counter_context.training,
+            desk=counter_context.desk,
+        )

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from counter_app.services.daily_settlement import DailySettlementService, DaySettlement
+from counter_app.services.auth import SignedInUser
+from counter_app.services.daily_settlement import DaySettlement
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import format_fen, local_time, run_db
@@ -33,12 +33,14 @@ from counter_app.ui.backoffice.widgets import (
 class DailySettlementTab(QWidget):
     """See the module docstring."""
 
-    def __init__(self, ctx: BackOfficeContext, user: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: BackOfficeContext, user: SignedInUser, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("dailySettlementTab")
         self.ctx = ctx
         self.user = user
-        self.service = DailySettlementService(ctx.services.ctx)
+        self.service = ctx.services.daily_settlement
         self.busy = 0
         self.last_error: BaseException | None = None
         self.settlement: DaySettlement | None = None

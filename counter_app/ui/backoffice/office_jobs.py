@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication
@@ -20,6 +20,9 @@ from counter_app.services.payments import parse_amount
 from counter_app.services.receipts import format_fen
 from counter_app.ui.backoffice.window import describe_error
 from counter_app.ui.errors import explain_by_table
+
+if TYPE_CHECKING:
+    from counter_app.ui.backoffice.context import BackOfficeContext
 
 __all__ = ["describe", "format_fen", "local_time", "parse_amount", "run_db"]
 
@@ -50,11 +53,25 @@ def describe(exc: BaseException) -> str:
     return describe_error(exc)
 
 
+Result = TypeVar("Result")
+
+
+class OfficeTab(Protocol):
+    """What `run_db` needs of a back-office tab (a QWidget): its context, the count of its
+    running jobs, the last error and where to show one."""
+
+    ctx: BackOfficeContext
+    busy: int
+    last_error: BaseException | None
+
+    def show_error(self, text: str) -> None: ...
+
+
 def run_db(
-    tab: Any,
+    tab: OfficeTab,
     name: str,
-    fn: Callable[[], object],
-    on_done: Callable[[Any], None],
+    fn: Callable[[], Result],
+    on_done: Callable[[Result], None],
 ) -> None:
     """Run `fn` on the database thread; `on_done(result)` or the error shown on `tab`.
 
@@ -64,7 +81,7 @@ def run_db(
     tab.last_error = None
 
     # A query may finish after its tab was closed (the window went away): nothing to show then.
-    def done(result: Any) -> None:
+    def done(result: Result) -> None:
         if not shiboken6.isValid(tab):
             return
         tab.busy -= 1

@@ -11,7 +11,6 @@ thread (the gateway call has its own timeout, and a round stops at the first fai
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QBrush, QColor
@@ -26,9 +25,11 @@ from PySide6.QtWidgets import (
 
 from counter_app.services import notifications
 from counter_app.services.auth import Action, SignedInUser
+from counter_app.services.notifications import DrainResult, OutboxRow
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 from counter_app.ui.backoffice.window import describe_error
+from counter_app.ui.workers import Report
 
 REFRESH_MS = 30_000
 STATE_COLOURS = {"failed": "#b00020", "retried": "#a15c00", "sent": "#1b5e20"}
@@ -51,12 +52,12 @@ class OutboxTab(QWidget):
         self.ctx = ctx
         self.user = user
         self.workers = ctx.workers
-        self.rows: list[Any] = []
+        self.rows: list[OutboxRow] = []
         self.counts: dict[str, int] = {}
         self.loading = False
         self.busy = False
         self.refreshes = 0
-        self.last_drain: Any = None
+        self.last_drain: DrainResult | None = None
         self.last_error: BaseException | None = None
 
         self.title = make_label(self, "sectionTitle")
@@ -166,7 +167,7 @@ class OutboxTab(QWidget):
         super().changeEvent(event)
 
     # -- data ----------------------------------------------------------------------------------
-    def selected(self) -> Any:
+    def selected(self) -> OutboxRow | None:
         model = self.table.selectionModel()
         rows = model.selectedRows() if model is not None else []
         if not rows:
@@ -181,7 +182,7 @@ class OutboxTab(QWidget):
         state = self.filter.currentData() or ""
         user = self.user
 
-        def load(_r: Any) -> Any:
+        def load(_r: Report) -> tuple[list[OutboxRow], dict[str, int]]:
             states = (state,) if state else ()
             return notifications.list_outbox(user, states=states), notifications.state_counts()
 
@@ -189,7 +190,7 @@ class OutboxTab(QWidget):
             self.workers.db, "outbox", load, on_done=self._on_loaded, on_error=self._on_error
         )
 
-    def _on_loaded(self, loaded: Any) -> None:
+    def _on_loaded(self, loaded: tuple[list[OutboxRow], dict[str, int]]) -> None:
         self.loading = False
         self.rows, self.counts = list(loaded[0]), dict(loaded[1])
         self.refreshes += 1
@@ -248,7 +249,7 @@ class OutboxTab(QWidget):
             on_error=self._on_error,
         )
 
-    def _on_sent(self, result: Any) -> None:
+    def _on_sent(self, result: DrainResult) -> None:
         self.busy = False
         self.last_drain = result
         self.status.setText(

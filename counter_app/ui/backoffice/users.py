@@ -7,7 +7,7 @@ only the argon2 hash and audit every change (I3).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
@@ -197,7 +197,7 @@ class UsersTab(QWidget):
         self.active_button.setText(self.tr("Deactivate") if row.active else self.tr("Reactivate"))
 
     # -- actions ---------------------------------------------------------------------------
-    def _done(self, message: str) -> Any:
+    def _done(self, message: str) -> Callable[[UserRow], None]:
         def done(row: UserRow) -> None:
             self.status.setText(message.format(user=row.username))
             self.refresh()

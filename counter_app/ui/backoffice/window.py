@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
@@ -20,8 +21,10 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QTabWidget, QVBoxL
 from counter_app.services.auth import Action, SignedInUser
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
+from counter_app.ui.context import CounterContext
 from counter_app.ui.errors import explain, explain_by_table
 from counter_app.ui.training import TrainingBanner
+from counter_app.ui.workers import DeviceEvents, Workers
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +193,11 @@ def visible_tabs(user: SignedInUser) -> list[TabSpec]:
     return [spec for spec in TABS if any(user.may(a) for a in spec.actions)]
 
 
-def load_tab_class(spec: TabSpec) -> Any:
+TabClass = Callable[[BackOfficeContext, SignedInUser, QWidget], QWidget]
+"""A back-office tab: made from the office's context, the signed-in user and its window."""
+
+
+def load_tab_class(spec: TabSpec) -> TabClass | None:
     """The tab's class, or None when its module is not there (yet)."""
     try:
         module = importlib.import_module(spec.module)
@@ -199,7 +206,7 @@ def load_tab_class(spec: TabSpec) -> Any:
             return None
         raise
     cls = getattr(module, spec.cls, None)
-    return cls if isinstance(cls, type) else None
+    return cast(TabClass, cls) if isinstance(cls, type) else None
 
 
 LIVE_REFRESH_MS = 2_000
@@ -257,7 +264,7 @@ class BackOfficeWindow(QMainWindow):
         self.fit_to_screen()
         self.retranslate()
 
-        self.data_version: Any = None
+        self.data_version: tuple[int, int, int] | None = None
         self.live_refreshes = 0
         self._asking = False
         self._stale: set[str] = set()
@@ -303,7 +310,7 @@ class BackOfficeWindow(QMainWindow):
 
         self._asking = True
 
-        def done(version: Any) -> None:
+        def done(version: tuple[int, int, int]) -> None:
             if not shiboken6.isValid(self):
                 return
             self._asking = False
@@ -338,7 +345,7 @@ class BackOfficeWindow(QMainWindow):
         if callable(reload):
             reload()
 
-    def tab(self, key: str) -> Any:
+    def tab(self, key: str) -> QWidget | None:
         """The tab widget for `key` ("work-orders", "card-workbench", "outbox", ...)."""
         return self.tab_widgets.get(key)
 
@@ -368,7 +375,10 @@ class BackOfficeWindow(QMainWindow):
 
 
 def back_office_for(
-    counter_context: Any, user: SignedInUser, workers: Any, events: Any = None
+    counter_context: CounterContext,
+    user: SignedInUser,
+    workers: Workers,
+    events: DeviceEvents | None = None,
 ) -> BackOfficeWindow:
     """The back-office window on the counter window's own services, threads and reader.
 

@@ -12,7 +12,6 @@ The history lists every attempt of the purchase (R9) and every audited step (I3)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -28,10 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from counter_app.services.auth import Action, SignedInUser
+from counter_app.services.dispatch_results import DispatchSummary
+from counter_app.services.work_orders import WorkOrderHistory, WorkOrderView
 from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 from counter_app.ui.backoffice.window import describe_error
+from counter_app.ui.workers import Report
 
 REFRESH_MS = 30_000
 
@@ -61,13 +63,13 @@ class WorkOrdersTab(QWidget):
         self.user = user
         self.service = ctx.services.work_orders
         self.workers = ctx.workers
-        self.orders: list[Any] = []
-        self.history: Any = None
+        self.orders: list[WorkOrderView] = []
+        self.history: WorkOrderHistory | None = None
         self.busy = False
         self.loading = False
         self.refreshes = 0
-        self.last_summary: Any = None
-        self.last_closed: Any = None
+        self.last_summary: DispatchSummary | None = None
+        self.last_closed: WorkOrderView | None = None
         self.last_error: BaseException | None = None
         self.steps: list[str] = []
 
@@ -225,14 +227,14 @@ class WorkOrdersTab(QWidget):
         return self.tr("{d} days").format(d=hours // 24)
 
     # -- queue ---------------------------------------------------------------------------------
-    def selected(self) -> Any:
+    def selected(self) -> WorkOrderView | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         if not rows:
             return None
         index = rows[0].row()
         return self.orders[index] if 0 <= index < len(self.orders) else None
 
-    def _selected_when_idle(self) -> Any:
+    def _selected_when_idle(self) -> WorkOrderView | None:
         """The selected order, or None while another step is running (one step at a time)."""
         return None if self.busy else self.selected()
 
@@ -261,7 +263,7 @@ class WorkOrdersTab(QWidget):
         self.loading = False
         self._on_error(exc)
 
-    def _on_orders(self, orders: Any) -> None:
+    def _on_orders(self, orders: list[WorkOrderView]) -> None:
         self.loading = False
         selected = self.selected()
         self.orders = list(orders)
@@ -308,7 +310,11 @@ class WorkOrdersTab(QWidget):
     def _update_buttons(self) -> None:
         order = self.selected()
         live = order is not None and order.state in ("open", "taken")
-        mine_or_free = live and (order.state == "open" or order.taken_by == self.user.username)
+        mine_or_free = (
+            order is not None
+            and live
+            and (order.state == "open" or order.taken_by == self.user.username)
+        )
         may = self.user.may
         self.take_button.setEnabled(not self.busy and may(Action.TAKE_WORK_ORDER))
         self.retry_button.setEnabled(
@@ -331,7 +337,7 @@ class WorkOrdersTab(QWidget):
             on_error=self._on_error,
         )
 
-    def _on_history(self, history: Any) -> None:
+    def _on_history(self, history: WorkOrderHistory) -> None:
         current = self.selected()
         if current is not None and current.id != history.order.id:
             return  # another order was chosen meanwhile
@@ -383,7 +389,7 @@ class WorkOrdersTab(QWidget):
             on_error=self._on_error,
         )
 
-    def _on_taken(self, order: Any) -> None:
+    def _on_taken(self, order: WorkOrderView | None) -> None:
         self._done()
         if order is None:
             self.status.setText(self.tr("No open order is waiting."))
@@ -402,7 +408,7 @@ class WorkOrdersTab(QWidget):
         self._after_change(order.id)
 
     def _after_change(self, order_id: int) -> None:
-        def reselect(_orders: Any) -> None:
+        def reselect(_orders: object) -> None:
             self.select_order(order_id)
 
         self.loading = False
@@ -436,7 +442,7 @@ class WorkOrdersTab(QWidget):
         service = self.service
         order_id = order.id
 
-        def run(report: Any) -> Any:
+        def run(report: Report) -> DispatchSummary:
             return service.retry(order_id, user, lambda step, attempt: report((step, attempt)))
 
         self.workers.submit(
@@ -454,7 +460,7 @@ class WorkOrdersTab(QWidget):
         self.steps_list.addItem(f"{stamp}  {text}")
         self.steps_list.scrollToBottom()
 
-    def _on_step(self, progress: Any) -> None:
+    def _on_step(self, progress: tuple[str, int]) -> None:
         step, attempt = progress
         self._log(
             self.tr("Attempt {attempt} of 3: {step}").format(
@@ -462,7 +468,7 @@ class WorkOrdersTab(QWidget):
             )
         )
 
-    def _on_retried(self, order_id: int, summary: Any) -> None:
+    def _on_retried(self, order_id: int, summary: DispatchSummary) -> None:
         self._done()
         self.last_summary = summary
         if summary.loaded:
@@ -531,7 +537,7 @@ class WorkOrdersTab(QWidget):
             on_error=self._on_error,
         )
 
-    def _on_closed(self, order: Any) -> None:
+    def _on_closed(self, order: WorkOrderView) -> None:
         self._done()
         self.last_closed = order
         self.note.clear()
