@@ -63,7 +63,7 @@ def main() -> int:
     from counter_app.ui.backoffice.window import back_office_for
     from counter_app.ui.resources import Language, register_cjk_font, style_sheet
     from counter_app.ui.workers import DeviceEvents, Workers
-    from field_meters import prepare_meters, restart_meter_bus, set_meter
+    from scripts.field_meters import prepare_meters, restart_meter_bus, set_meter
 
     app = QApplication(sys.argv[:1])
     register_cjk_font()

@@ -7,10 +7,10 @@ Runs the counter on the embedded demo devices (a fresh demo database, the simula
 and the collection system on loopback, the virtual card in pcscd when available) in a
 temporary directory, signs in as the demo teller, and walks through the common path — find,
 pay, dispatch, receipt, card write, reversal, a dispatch whose result is not yet known
-(下发中) — grabbing each window as it appears. One demo meter (赵敏's) is made slow so that
-its result comes after the window stops following the task live. Chinese text is drawn with the same CJK font
-the application registers, so the images are legible on a machine without Chinese fonts
-configured for Qt.
+(下发中) — grabbing each window as it appears. One demo meter (赵敏's) is made slow so
+that its result comes after the window stops following the task live. Chinese text is drawn
+with the same CJK font the application registers, so the images are legible on a machine
+without Chinese fonts configured for Qt.
 """
 
 from __future__ import annotations
@@ -252,8 +252,7 @@ def main() -> int:
         window.request_payment(5_000, "counter")
         wait_until(
             lambda: (
-                window.confirm_dialog.isVisible()
-                and window.confirm_dialog.plan.amount_fen == 5_000
+                window.confirm_dialog.isVisible() and window.confirm_dialog.plan.amount_fen == 5_000
             )
         )
         window.confirm_dialog.confirm_button.click()

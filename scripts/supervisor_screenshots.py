@@ -77,7 +77,7 @@ def main() -> int:
     from counter_app.ui.backoffice.window import BackOfficeWindow
     from counter_app.ui.resources import Language, register_cjk_font, style_sheet
     from counter_app.ui.workers import Workers
-    from field_meters import prepare_meters, restart_meter_bus, set_meter
+    from scripts.field_meters import prepare_meters, restart_meter_bus, set_meter
 
     app = QApplication(sys.argv[:1])
     register_cjk_font()

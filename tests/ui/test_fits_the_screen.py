@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QImage
 
 from meter_link.simulator.faults import Fault, FaultKind
@@ -135,9 +134,3 @@ def test_the_back_office_fits_the_counter_screen(
             minimum,
         )
     assert office.width() <= 1366 and office.height() <= 768
-    office.live_timer.stop()
-    qtbot.waitUntil(lambda: counter_env.workers.busy == 0, timeout=15_000)
-    office.close()
-    office.deleteLater()  # before the counter window and its threads go
-    window.back_office = None
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
