@@ -583,6 +583,7 @@ class MainWindow(QMainWindow):
                     change=texts.yuan(self.last_tendered - outcome.amount_fen),
                 )
             )
+            self.payment.hold_change(self.last_tendered - outcome.amount_fen)
         if outcome.settlements:
             self.progress.add_step(
                 self.tr("Arrears settled: {fen}.").format(
