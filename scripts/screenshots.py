@@ -174,7 +174,11 @@ def main() -> int:
         settle()
         grab(window.preview, "receipt-preview.png")
         pdf = tmp / "receipt.pdf"
-        pdf.write_bytes(render_receipt(window.preview.data, PaperSize.ROLL_80MM))
+        pdf.write_bytes(
+            render_receipt(
+                window.preview.data, PaperSize.ROLL_80MM, training=window.preview.training
+            )
+        )
         if shutil.which("pdftoppm"):
             subprocess.run(
                 [
