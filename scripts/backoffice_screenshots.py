@@ -49,6 +49,9 @@ def settle(seconds: float = 0.3) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "images"))
+    parser.add_argument(
+        "--no-card", action="store_true", help="without the virtual card (its images skipped)"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -83,7 +86,9 @@ def main() -> int:
 
     prepare_meters(tmp / "demo", count_off)
     devices = start_embedded(
-        tmp / "demo", meter_faults=[f"{address}=no-reply*all" for address in silent]
+        tmp / "demo",
+        with_card=not args.no_card,
+        meter_faults=[f"{address}=no-reply*all" for address in silent],
     )
     context = context_from_counter(
         devices.counter,

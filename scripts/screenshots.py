@@ -50,6 +50,9 @@ def settle(seconds: float = 0.3) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "images"))
+    parser.add_argument(
+        "--no-card", action="store_true", help="without the virtual card (its images skipped)"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,7 +84,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="counter-shots-"))
     slow_meter = "000000000008"  # 赵敏: a slow channel, the result comes back later
     devices = start_embedded(
-        tmp / "demo", meter_faults=[f"{slow_meter}=slow-reply:0.8*all"], wait_seconds=1.0
+        tmp / "demo",
+        with_card=not args.no_card,
+        meter_faults=[f"{slow_meter}=slow-reply:0.8*all"],
+        wait_seconds=1.0,
     )
     context = context_from_counter(
         devices.counter,
