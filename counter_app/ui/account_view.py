@@ -237,7 +237,17 @@ class AccountView(QGroupBox):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         metrics = view.fontMetrics()
         title = str(self.payments.headerData(4, Qt.Orientation.Horizontal) or "")
-        room = max(metrics.horizontalAdvance(title) + 16, metrics.horizontalAdvance("M" * 12))
+        widest = max(
+            (
+                metrics.horizontalAdvance(self.payments.item(r, 4).text()) + 12
+                for r in range(self.payments.rowCount())
+            ),
+            default=0,
+        )
+        room = max(
+            metrics.horizontalAdvance(title) + 16,
+            min(widest, metrics.horizontalAdvance("M" * 12)),
+        )
         taken = sum(header.sectionSize(i) for i in range(4))
         short = taken + room - view.viewport().width()
         if short > 0:

@@ -509,6 +509,10 @@
   <context>
     <name>OutboxTab</name>
     <message>
+      <source>not loaded yet</source>
+      <translation>暂未下发</translation>
+    </message>
+    <message>
       <source>queued</source>
       <translation>待发送</translation>
     </message>

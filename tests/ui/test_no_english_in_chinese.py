@@ -184,3 +184,18 @@ def test_the_collection_systems_reasons_are_chinese(chinese: Language) -> None:
 
     said = {reason.value: texts.attempt_reason(reason.value) for reason in Reason}
     assert [code for code, words in said.items() if english_words(words)] == []
+
+
+def test_every_sms_kind_in_the_outbox_is_chinese(
+    qtbot: Any, counter_env: CounterEnv, chinese: Language
+) -> None:
+    from counter_app.services import auth, notifications
+    from counter_app.ui.backoffice.outbox import OutboxTab
+    from tests.backoffice.conftest import back_office_context
+
+    user = auth.sign_in("tech1", "tech1-pass", counter_id="test-01")
+    outbox = OutboxTab(back_office_context(counter_env), user)
+    qtbot.addWidget(outbox)
+    kinds = [v for k, v in vars(notifications).items() if k.startswith("TEMPLATE_")]
+    assert "dispatch-failed" in kinds
+    assert [k for k in kinds if english_words(outbox.template_text(k))] == []
