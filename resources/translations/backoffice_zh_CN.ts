@@ -1406,6 +1406,18 @@
   <context>
     <name>AuditWords</name>
     <message>
+      <source>refund only, the meter keeps the credit</source>
+      <translation>仅退款（电表保留已充值金额）</translation>
+    </message>
+    <message>
+      <source>payment and its purchase reversed</source>
+      <translation>缴费与购电一并冲正</translation>
+    </message>
+    <message>
+      <source>payment without a purchase</source>
+      <translation>无购电的缴费</translation>
+    </message>
+    <message>
       <source>account closed</source>
       <translation>销户</translation>
     </message>

@@ -199,3 +199,12 @@ def test_every_sms_kind_in_the_outbox_is_chinese(
     kinds = [v for k, v in vars(notifications).items() if k.startswith("TEMPLATE_")]
     assert "dispatch-failed" in kinds
     assert [k for k in kinds if english_words(outbox.template_text(k))] == []
+
+
+def test_a_reversals_audit_data_is_in_words(chinese: Language) -> None:
+    from counter_app.core.reversal import ReversalCase
+    from counter_app.ui.backoffice.audit_words import data_text
+
+    for case in ReversalCase:
+        text = data_text({"case": case.value, "payment_reversed": False, "amount_fen": 8_800})
+        assert "¥88.00" in text and not english_words(text), text

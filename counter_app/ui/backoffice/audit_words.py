@@ -211,7 +211,22 @@ _FIELDS: dict[str, Callable[[], str]] = {
     "work_order_id": lambda: QCoreApplication.translate("AuditWords", "work order"),
     "tendered_fen": lambda: QCoreApplication.translate("AuditWords", "tendered"),
     "change_fen": lambda: QCoreApplication.translate("AuditWords", "change"),
+    "payment_reversed": lambda: QCoreApplication.translate("AuditWords", "payment reversed"),
 }
+
+
+_CASES: dict[str, Callable[[], str]] = {
+    "payment-only": lambda: QCoreApplication.translate(
+        "AuditWords", "refund only, the meter keeps the credit"
+    ),
+    "payment-and-purchase": lambda: QCoreApplication.translate(
+        "AuditWords", "payment and its purchase reversed"
+    ),
+    "payment-no-purchase": lambda: QCoreApplication.translate(
+        "AuditWords", "payment without a purchase"
+    ),
+}
+"""A reversal's case (R15) as the supervisor says it."""
 
 
 def action_text(code: str) -> str:
@@ -244,6 +259,8 @@ def _value(key: str, value: Any) -> str:
         return texts.reason(value) or value
     if key == "action" and isinstance(value, str):
         return action_text(value)
+    if key == "case" and isinstance(value, str) and value in _CASES:
+        return _CASES[value]()
     if value is None:
         return "—"
     if isinstance(value, dict | list):
