@@ -226,7 +226,7 @@ class AccountView(QGroupBox):
     def _fit_result_column(self) -> None:
         """The 处理结果 column takes the rest of the width and wraps: never cut off.
 
-        It keeps room for its heading and a dozen characters even where the other columns
+        It keeps room for its heading and a few words even where the other columns
         would take it all (the longer English captions narrow this panel at 1366×768): the
         receipt number gives way, elided in the middle ("demo-01-…-00000001", the whole
         number in its tooltip)."""
@@ -246,7 +246,7 @@ class AccountView(QGroupBox):
         )
         room = max(
             metrics.horizontalAdvance(title) + 16,
-            min(widest, metrics.horizontalAdvance("M" * 12)),
+            min(widest, metrics.horizontalAdvance("M" * 8)),
         )
         taken = sum(header.sectionSize(i) for i in range(4))
         short = taken + room - view.viewport().width()
