@@ -150,6 +150,7 @@ def self_check(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import shiboken6
     from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
     from counter_app.ui.main_window import MainWindow
@@ -206,12 +207,12 @@ def run(args: argparse.Namespace) -> int:
     )
     dialog = SignInDialog(workers, language, context.counter_id, context.sign_in, check_panel=panel)
     monitor = None
+    window: QWidget | None = None
     try:
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return 0
         user = dialog.user
         assert user is not None  # accepted: signed in
-        window: QWidget
         if lands_in_back_office(user):
             from counter_app.ui.backoffice.window import back_office_for
 
@@ -224,10 +225,20 @@ def run(args: argparse.Namespace) -> int:
         window.show()
         return int(app.exec())
     finally:
+        # In this order: no more card events; the windows closed and destroyed (their timers
+        # stopped, the back office before the counter window) while the threads still run;
+        # the calls in progress finished; only then the database and the links closed.
         if monitor is not None:
             monitor.stop()
-        workers.shutdown()
+        if window is not None:
+            window.close()
+            shiboken6.delete(window)
+        workers.shutdown(wait_s=EXIT_WAIT_S)
         context.close()
+
+
+EXIT_WAIT_S = 10.0
+"""How long the counter waits at exit for a database query or meter exchange in progress."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

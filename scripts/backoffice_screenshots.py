@@ -49,6 +49,9 @@ def settle(seconds: float = 0.3) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "images"))
+    parser.add_argument(
+        "--no-card", action="store_true", help="without the virtual card (its images skipped)"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -63,7 +66,7 @@ def main() -> int:
     from counter_app.ui.backoffice.window import back_office_for
     from counter_app.ui.resources import Language, register_cjk_font, style_sheet
     from counter_app.ui.workers import DeviceEvents, Workers
-    from meter_link.simulator.faults import Fault, FaultKind
+    from scripts.field_meters import prepare_meters, restart_meter_bus, set_meter
 
     app = QApplication(sys.argv[:1])
     register_cjk_font()
@@ -71,7 +74,22 @@ def main() -> int:
     language = Language()
     language.install("zh_CN")
     tmp = Path(tempfile.mkdtemp(prefix="backoffice-shots-"))
-    devices = start_embedded(tmp / "demo")
+    # three failed dispatches (R7-R9): two silent meters (a power cut), and one whose
+    # purchase count is off — set so in the field before the counter starts
+    silent = ("000000000001", "000000000008")
+    miscounted = "000000000002"
+    counts: dict[str, int] = {}
+
+    def count_off(simulator: object) -> None:
+        with simulator.meter(miscounted) as meter:  # type: ignore[attr-defined]
+            counts[miscounted], meter.purchase_count = meter.purchase_count, 7
+
+    prepare_meters(tmp / "demo", count_off)
+    devices = start_embedded(
+        tmp / "demo",
+        with_card=not args.no_card,
+        meter_faults=[f"{address}=no-reply*all" for address in silent],
+    )
     context = context_from_counter(
         devices.counter,
         reader_name=devices.reader_name,
@@ -90,17 +108,16 @@ def main() -> int:
     try:
         services = devices.counter.services
         sim = devices.simulator
-        # three failed dispatches: two silent meters, one whose purchase count is off (R7-R9)
-        sim.inject("000000000001", Fault(FaultKind.NO_REPLY, times=None))
-        sim.inject("000000000008", Fault(FaultKind.NO_REPLY, times=None))
         services.payments.take_payment("100000000001", 6_000, operator="teller1")
         services.payments.take_payment("100000000007", 12_000, operator="teller1")
-        sim.clear_faults()
-        with sim.meter("000000000002") as meter:
-            saved_count, meter.purchase_count = meter.purchase_count, 7
         services.payments.take_payment("100000000002", 25_000, operator="teller2")
-        with sim.meter("000000000002") as meter:
-            meter.purchase_count = saved_count
+        # the power is back at the first meter and the count of the third is put right on
+        # site; the second meter stays silent
+        restart_meter_bus(
+            devices,
+            faults=[f"{silent[1]}=no-reply*all"],
+            edit=set_meter(miscounted, purchase_count=counts[miscounted]),
+        )
 
         user = auth.sign_in("tech1", "tech1-pass", counter_id=context.counter_id)
         window = back_office_for(context, user, workers, events)

@@ -84,7 +84,7 @@ def main() -> int:
     from counter_app.ui.backoffice.window import BackOfficeWindow
     from counter_app.ui.resources import Language, register_cjk_font, style_sheet
     from counter_app.ui.workers import Workers
-    from meter_link.simulator.faults import Fault, FaultKind
+    from scripts.field_meters import prepare_meters
 
     app = QApplication(sys.argv[:1])
     register_cjk_font()
@@ -93,7 +93,15 @@ def main() -> int:
     language.install("zh_CN")
     keep = install_translations(app)
     tmp = Path(tempfile.mkdtemp(prefix="business-shots-"))
-    devices = start_embedded(tmp / "demo", with_card=False)
+    dead = "000000000001"  # burnt out: it no longer answers on the bus
+
+    def replacements_hung(simulator: object) -> None:
+        """The new meters are on the bus before the changes are filed."""
+        simulator.create_meter("000000000021", "100000000001", purchase_count=2)  # type: ignore[attr-defined]
+        simulator.create_meter("000000000022", "100000000002")  # type: ignore[attr-defined]
+
+    prepare_meters(tmp / "demo", replacements_hung)
+    devices = start_embedded(tmp / "demo", with_card=False, meter_faults=[f"{dead}=no-reply*all"])
     services = devices.counter.services
     workers = Workers()
     saved: list[str] = []
@@ -105,23 +113,19 @@ def main() -> int:
     try:
         tech = auth.get_user("tech1")
         supervisor = auth.get_user("super1")
-        sim = devices.simulator
-        sim.create_meter("000000000021", "100000000001", purchase_count=2)
-        sim.create_meter("000000000022", "100000000002")
         ctx = BackOfficeContext(
             services=services, counter_id=services.ctx.counter_id, workers=workers, data_dir=tmp
         )
 
         # the technician files the replacement of a dead meter, figures from the form
         window = BackOfficeWindow(ctx, tech)
-        window.resize(1280, 760)
+        window.resize(1366, 768)
         window.show()
         tab = window.tab("business-changes")
         window.show_tab("business-changes")
         wait_until(lambda: tab.busy == 0)
-        sim.inject("000000000001", Fault(FaultKind.NO_REPLY, times=None))
         tab.kind.setCurrentIndex(tab.kind.findData("meter-replacement"))
-        tab.meter.setText("000000000001")
+        tab.meter.setText(dead)
         tab.new_meter.setText("000000000021")
         tab.file_change()
         wait_until(lambda: tab.busy == 0)
@@ -138,7 +142,7 @@ def main() -> int:
         services.business.replace_meter(tech, "000000000002", new_meter_address="000000000022")
 
         boss = BackOfficeWindow(ctx, supervisor)
-        boss.resize(1280, 760)
+        boss.resize(1366, 768)
         boss.show()
         review = boss.tab("business-changes")
         boss.show_tab("business-changes")

@@ -7,10 +7,10 @@ Runs the counter on the embedded demo devices (a fresh demo database, the simula
 and the collection system on loopback, the virtual card in pcscd when available) in a
 temporary directory, signs in as the demo teller, and walks through the common path — find,
 pay, dispatch, receipt, card write, reversal, a dispatch whose result is not yet known
-(下发中) — grabbing each window as it appears. One demo meter (赵敏's) is made slow so that
-its result comes after the window stops following the task live. Chinese text is drawn with the same CJK font
-the application registers, so the images are legible on a machine without Chinese fonts
-configured for Qt.
+(下发中) — grabbing each window as it appears. One demo meter (赵敏's) is made slow so
+that its result comes after the window stops following the task live. Chinese text is drawn
+with the same CJK font the application registers, so the images are legible on a machine
+without Chinese fonts configured for Qt.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ def settle(seconds: float = 0.3) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "images"))
+    parser.add_argument(
+        "--no-card", action="store_true", help="without the virtual card (its images skipped)"
+    )
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -81,7 +84,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="counter-shots-"))
     slow_meter = "000000000008"  # 赵敏: a slow channel, the result comes back later
     devices = start_embedded(
-        tmp / "demo", meter_faults=[f"{slow_meter}=slow-reply:0.8*all"], wait_seconds=1.0
+        tmp / "demo",
+        with_card=not args.no_card,
+        meter_faults=[f"{slow_meter}=slow-reply:0.8*all"],
+        wait_seconds=1.0,
     )
     context = context_from_counter(
         devices.counter,
@@ -174,7 +180,11 @@ def main() -> int:
         settle()
         grab(window.preview, "receipt-preview.png")
         pdf = tmp / "receipt.pdf"
-        pdf.write_bytes(render_receipt(window.preview.data, PaperSize.ROLL_80MM))
+        pdf.write_bytes(
+            render_receipt(
+                window.preview.data, PaperSize.ROLL_80MM, training=window.preview.training
+            )
+        )
         if shutil.which("pdftoppm"):
             subprocess.run(
                 [
@@ -252,8 +262,7 @@ def main() -> int:
         window.request_payment(5_000, "counter")
         wait_until(
             lambda: (
-                window.confirm_dialog.isVisible()
-                and window.confirm_dialog.plan.amount_fen == 5_000
+                window.confirm_dialog.isVisible() and window.confirm_dialog.plan.amount_fen == 5_000
             )
         )
         window.confirm_dialog.confirm_button.click()

@@ -77,6 +77,7 @@ def main() -> int:
     from counter_app.ui.backoffice.window import BackOfficeWindow
     from counter_app.ui.resources import Language, register_cjk_font, style_sheet
     from counter_app.ui.workers import Workers
+    from scripts.field_meters import prepare_meters, restart_meter_bus, set_meter
 
     app = QApplication(sys.argv[:1])
     register_cjk_font()
@@ -85,6 +86,13 @@ def main() -> int:
     language.install("zh_CN")
     keep = install_back_office_translations(app)
     tmp = Path(tempfile.mkdtemp(prefix="supervisor-shots-"))
+    refusing = "000000000008"  # 赵敏's meter: set at installation just above its balance
+
+    def near_limit(simulator: object) -> None:
+        with simulator.meter(refusing) as meter:  # type: ignore[attr-defined]
+            meter.hoarding_limit_fen = meter.balance_fen + 1_000
+
+    prepare_meters(tmp / "demo", near_limit)
     devices = start_embedded(tmp / "demo", with_card=False)
     services = devices.counter.services
     workers = Workers()
@@ -106,13 +114,13 @@ def main() -> int:
         pays = services.payments
         pays.take_payment("100000000001", 20_000, operator="teller1")
         pays.take_payment("100000000002", 30_000, operator="teller1")
-        with devices.simulator.meter("000000000008") as meter:
-            meter.hoarding_limit_fen = meter.balance_fen + 1_000
         refused = pays.take_payment("100000000007", 5_000, operator="teller1")
-        with devices.simulator.meter("000000000008") as meter:
-            meter.hoarding_limit_fen = 0
-        if refused.purchase_id is not None:
-            services.dispatch.dispatch_purchase(refused.purchase_id, "tech1")
+        # the technician raises the meter's limit on site, then retries the work order (R10)
+        restart_meter_bus(devices, edit=set_meter(refusing, hoarding_limit_fen=0))
+        order = next(
+            o for o in services.work_orders.list_orders() if o.purchase_id == refused.purchase_id
+        )
+        services.work_orders.retry(order.id, auth.get_user("tech1"))
         wrong = pays.take_payment("100000000003", 8_800, operator="teller1")
         services.reversals.reverse_payment(
             wrong.receipt_no,

@@ -287,7 +287,7 @@ def _differences(
                     shift.operator,
                     shift.counter_id,
                     s.report.ledger.expected_cash_fen,
-                    f"shift {shift.id} is not closed (Z): its cash is not counted yet",
+                    f"班次 {shift.id} 未结班（Z），现金尚未盲点",
                 )
             )
         elif s.variance_fen:
@@ -308,7 +308,8 @@ def _differences(
                 u.operator,
                 u.counter_id,
                 sign * u.amount_fen,
-                f"{u.kind} {u.receipt_no} at {u.at:%H:%M} taken outside any shift",
+                f"{'收款' if u.kind == 'payment' else '退款'} {u.receipt_no}"
+                f"（{u.at:%H:%M}）不在任何班次内",
             )
         )
     return tuple(out)
@@ -370,6 +371,24 @@ def _font(configured: str | None) -> str:
     return _fonts[(path, index)]
 
 
+def _yuan(fen: int) -> str:
+    """¥ with the sign in front (−¥2.00, not ¥-2.00)."""
+    return f"-¥{format_fen(-fen)}" if fen < 0 else f"¥{format_fen(fen)}"
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut with … to ``width`` points: a long reason must not run off the page."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+SLIP_ROW_MM = 4.6
+"""Height of one drawer or difference line on the slip (9 pt text)."""
+
+
 def write_deposit_slip(
     s: DaySettlement,
     path: Path,
@@ -379,18 +398,25 @@ def write_deposit_slip(
     supplier: str = "",
     font_path: str | None = None,
 ) -> Path:
-    """The deposit slip (现金缴款单) on A5 landscape: each drawer's cash, the total in figures
-    and in capitals, and lines for the payer, the checker and the bank's stamp."""
+    """The deposit slip (现金缴款单) on one A5 landscape page: each drawer's cash, the total in
+    figures and in capitals, and lines for the payer, the checker and the bank's stamp.
+
+    The bank stamps one sheet, so the slip never grows a second page: when a busy day has
+    more drawers or differences than the page holds, the last line of each list sums up the
+    rest (其余 N 个班次 with their cash; 另有 N 条差异 — the day's report lists them all) and
+    long reasons are cut to the line.
+    """
     font = _font(font_path)
     width, height = landscape(A5)
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=(width, height), initialFontName=font)
     pdf.setTitle(f"现金缴款单 {s.day.isoformat()}")
-    margin = 14 * mm
-    y = height - margin
+    margin = 12 * mm
+    line_width = width - 2 * margin
+    y = height - margin - 4 * mm
     pdf.setFont(font, 16)
     pdf.drawCentredString(width / 2, y, "现金缴款单")
-    y -= 9 * mm
+    y -= 8 * mm
     pdf.setFont(font, 10)
     heading = " · ".join(x for x in (supplier, hall) if x)
     if heading:
@@ -398,12 +424,23 @@ def write_deposit_slip(
         y -= 6 * mm
     pdf.drawString(margin, y, f"营业日期：{s.day.isoformat()}")
     pdf.drawRightString(width - margin, y, f"制单：{prepared_by}")
-    y -= 8 * mm
+    y -= 7 * mm
+
+    # below the lists: totals (7 + 7 + 5.5 mm), a gap and the signatures (12 mm + the line)
+    footer = 7 * mm + 7 * mm + 5.5 * mm + 12 * mm
+    rows = max(2, int((y - 6 * mm - footer - margin) / (SLIP_ROW_MM * mm)))
+    closed = [d for d in s.shifts if d.closed]
+    diffs = list(s.differences)
+    diff_rows = min(len(diffs), max(rows // 3, rows - len(closed)))
+    shift_rows = rows - diff_rows
+
     columns = (margin, margin + 24 * mm, margin + 50 * mm, margin + 80 * mm, margin + 115 * mm)
     for x, title in zip(columns, ("班次", "柜台", "柜员", "盲点现金", "解缴金额"), strict=True):
         pdf.drawString(x, y, title)
-    y -= 6 * mm
-    for d in (d for d in s.shifts if d.closed):
+    y -= 5.5 * mm
+    pdf.setFont(font, 9)
+    shown = closed if len(closed) <= shift_rows else closed[: shift_rows - 1]
+    for d in shown:
         sh = d.report.shift
         values = (
             str(sh.id),
@@ -413,29 +450,40 @@ def write_deposit_slip(
             format_fen(d.to_bank_fen),
         )
         for x, value in zip(columns, values, strict=True):
-            pdf.drawString(x, y, value)
-        y -= 5.5 * mm
-    y -= 3 * mm
+            pdf.drawString(x, y, _fit(value, font, 9, 24 * mm))
+        y -= SLIP_ROW_MM * mm
+    rest = closed[len(shown) :]
+    if rest:
+        pdf.drawString(columns[0], y, f"其余{len(rest)}个班次")
+        pdf.drawString(
+            columns[3], y, format_fen(sum(int(d.report.shift.counted_fen or 0) for d in rest))
+        )
+        pdf.drawString(columns[4], y, format_fen(sum(d.to_bank_fen for d in rest)))
+        y -= SLIP_ROW_MM * mm
+    y -= 2 * mm
     pdf.setFont(font, 12)
-    pdf.drawString(margin, y, f"解缴合计：¥{format_fen(s.to_bank_fen)}")
+    pdf.drawString(margin, y, f"解缴合计：{_yuan(s.to_bank_fen)}")
     y -= 7 * mm
     pdf.drawString(margin, y, f"大写金额：{amount_in_capitals(max(s.to_bank_fen, 0))}")
-    y -= 7 * mm
+    y -= 6 * mm
     pdf.setFont(font, 10)
     pdf.drawString(
-        margin,
-        y,
-        f"备用金留存：¥{format_fen(s.floats_fen)}    差额合计：¥{format_fen(s.variance_fen)}",
+        margin, y, f"备用金留存：{_yuan(s.floats_fen)}    差额合计：{_yuan(s.variance_fen)}"
     )
-    for diff in s.differences:
-        y -= 5.5 * mm
-        pdf.drawString(
-            margin,
-            y,
+    pdf.setFont(font, 9)
+    listed = diffs if len(diffs) <= diff_rows else diffs[: diff_rows - 1]
+    for diff in listed:
+        y -= SLIP_ROW_MM * mm
+        line = (
             f"{DIFFERENCE_TEXT.get(diff.kind, diff.kind)} {diff.counter_id} {diff.who} "
-            f"¥{format_fen(diff.amount_fen)}：{diff.explanation}"[:90],
+            f"{_yuan(diff.amount_fen)}：{diff.explanation}"
         )
+        pdf.drawString(margin, y, _fit(line, font, 9, line_width))
+    if len(listed) < len(diffs):
+        y -= SLIP_ROW_MM * mm
+        pdf.drawString(margin, y, f"另有{len(diffs) - len(listed)}条差异，见当日日结报表")
     y -= 12 * mm
+    pdf.setFont(font, 10)
     for i, who in enumerate(("缴款人：", "复核人：", "银行签章：")):
         pdf.drawString(margin + i * 60 * mm, y, who + "__________")
     pdf.showPage()

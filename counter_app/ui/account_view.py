@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QResizeEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -203,6 +203,7 @@ class AccountView(QGroupBox):
                 texts.channel(p.channel),
                 what,
             )
+            row[1].setToolTip(p.receipt_no)
             row[4].setToolTip(what)
             self.payments.appendRow(row)
         self.meters_view.resizeColumnsToContents()
@@ -225,13 +226,45 @@ class AccountView(QGroupBox):
         self.purchases_view.resizeColumnsToContents()
 
     def _fit_result_column(self) -> None:
-        """The 处理结果 column takes the rest of the width and wraps: never cut off."""
+        """The 处理结果 column takes the rest of the width and wraps: never cut off.
+
+        It keeps room for its heading and a few words even where the other columns
+        would take it all (the longer English captions narrow this panel at 1366×768): the
+        receipt number gives way, elided in the middle ("demo-01-…-00000001", the whole
+        number in its tooltip)."""
         view = self.payments_view
-        view.resizeColumnsToContents()
         header = view.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        view.resizeColumnsToContents()
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        metrics = view.fontMetrics()
+        title = str(self.payments.headerData(4, Qt.Orientation.Horizontal) or "")
+        widest = max(
+            (
+                metrics.horizontalAdvance(self.payments.item(r, 4).text()) + 12
+                for r in range(self.payments.rowCount())
+            ),
+            default=0,
+        )
+        room = max(
+            metrics.horizontalAdvance(title) + 16,
+            min(widest, metrics.horizontalAdvance("M" * 8)),
+        )
+        taken = sum(header.sectionSize(i) for i in range(4))
+        short = taken + room - view.viewport().width()
+        if short > 0:
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(
+                1, max(header.sectionSize(1) - short, metrics.horizontalAdvance("0" * 10))
+            )
+        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         view.setWordWrap(True)
         view.resizeRowsToContents()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.payments.rowCount():
+            self._fit_result_column()
 
     def show_channel_health(self, by_meter: Mapping[str, object]) -> None:
         """One line per remote meter: ``ChannelHealth`` from the collection system, or the

@@ -17,6 +17,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -597,6 +598,7 @@ class MainWindow(QMainWindow):
                     change=texts.yuan(self.last_tendered - outcome.amount_fen),
                 )
             )
+            self.payment.hold_change(self.last_tendered - outcome.amount_fen)
         if outcome.settlements:
             self.progress.add_step(
                 self.tr("Arrears settled: {fen}.").format(
@@ -1132,4 +1134,16 @@ class MainWindow(QMainWindow):
             )
             event.ignore()
             return
+        self.retire_back_office()
         super().closeEvent(event)
+
+    def retire_back_office(self) -> None:
+        """The back office goes before the counter window does: its timer stopped and the
+        window destroyed now, while this window is whole. Left to Qt, it would be destroyed
+        as a child in the middle of this window's own destruction, when a late answer of its
+        jobs or timer can reach a half-destroyed widget."""
+        office, self.back_office = self.back_office, None
+        if office is None or not shiboken6.isValid(office):
+            return
+        office.close()
+        shiboken6.delete(office)

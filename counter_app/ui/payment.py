@@ -178,6 +178,12 @@ class PaymentPanel(QGroupBox):
         self.tendered.clear()
         self.error.clear()
         self.channel.setCurrentIndex(0)
+        self._show_change()
+
+    def hold_change(self, change: int) -> None:
+        """The change of the payment just taken stays big while the teller counts it out;
+        it goes when the next amount is typed or the next customer comes (``clear``)."""
+        self.change_value.setText(texts.yuan(change))
 
     def focus_amount(self) -> None:
         self.amount.setFocus()

@@ -234,3 +234,32 @@ def payment_result(
             reason=why
         )
     return route(route_code)
+
+
+def attempt_reason(code: str) -> str:
+    """Why one dispatch attempt failed, as the collection system names it (its reason codes);
+    other text (a direct link's technical detail) is shown as it is."""
+    return {
+        "terminal-offline": QCoreApplication.translate(
+            "Texts", "the collection terminal is offline"
+        ),
+        "route-lost": QCoreApplication.translate("Texts", "the carrier route to the meter is lost"),
+        "meter-silent": QCoreApplication.translate("Texts", "the meter does not answer"),
+        "link-refused": QCoreApplication.translate("Texts", "the meter link could not be opened"),
+        "count-mismatch": QCoreApplication.translate(
+            "Texts", "the meter's purchase count does not match"
+        ),
+        "security-refused": QCoreApplication.translate(
+            "Texts", "the meter refused the security check"
+        ),
+        "hoarding-limit": QCoreApplication.translate(
+            "Texts", "the meter refused: the balance would pass its hoarding limit"
+        ),
+        "customer-mismatch": QCoreApplication.translate(
+            "Texts", "the meter holds another customer number"
+        ),
+        "meter-refused": QCoreApplication.translate("Texts", "the meter refused the recharge"),
+        "station-error": QCoreApplication.translate(
+            "Texts", "the collection system failed on this task"
+        ),
+    }.get(code, code)

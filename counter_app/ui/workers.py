@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar, cast
@@ -43,13 +44,31 @@ class OwnerThread:
         self.name = name
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._closed = False
+        self._running = 0
+        self._idle = threading.Condition()
 
     def submit(
         self, fn: Callable[Params, T], /, *args: Params.args, **kwargs: Params.kwargs
     ) -> Future[T]:
         if self._closed:
             raise RuntimeError(f"{self.name} is shut down")
-        return self._pool.submit(fn, *args, **kwargs)
+
+        def call() -> T:
+            with self._idle:
+                self._running += 1
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
+
+        return self._pool.submit(call)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for the call in progress to end (False: still running)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
 
     def run(self, fn: Callable[[], T], timeout: float = 30.0) -> T:
         """Run on the owner thread and wait (for start-up and tests, never the GUI thread)."""
@@ -184,9 +203,20 @@ class Workers(QObject):
         job.deleteLater()
         self.sig_busy_changed.emit(self.busy)
 
-    def shutdown(self) -> None:
-        for owner in (self.meter_bus, self.card_reader, self.db, self.render, self.network):
+    def shutdown(self, wait_s: float = 0.0) -> None:
+        """Stop every owner thread: queued work is dropped. With ``wait_s``, wait that long
+        (in all) for the calls in progress to end, so that the counter can close its database
+        and links after them — not under a query or a meter exchange still running (exit)."""
+        owners = (self.meter_bus, self.card_reader, self.db, self.render, self.network)
+        for owner in owners:
             owner.shutdown(wait=False)
+        deadline = time.monotonic() + wait_s
+        for owner in owners:
+            left = deadline - time.monotonic()
+            if left <= 0 or not owner.wait_idle(left):
+                if wait_s > 0:
+                    log.warning("%s still busy at shutdown", owner.name)
+                break
 
 
 class GuiCall(QObject):

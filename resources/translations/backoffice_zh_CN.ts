@@ -509,6 +509,10 @@
   <context>
     <name>OutboxTab</name>
     <message>
+      <source>not loaded yet</source>
+      <translation>暂未下发</translation>
+    </message>
+    <message>
       <source>queued</source>
       <translation>待发送</translation>
     </message>
@@ -1401,6 +1405,126 @@
   </context>
   <context>
     <name>AuditWords</name>
+    <message>
+      <source>refund only, the meter keeps the credit</source>
+      <translation>仅退款（电表保留已充值金额）</translation>
+    </message>
+    <message>
+      <source>payment and its purchase reversed</source>
+      <translation>缴费与购电一并冲正</translation>
+    </message>
+    <message>
+      <source>payment without a purchase</source>
+      <translation>无购电的缴费</translation>
+    </message>
+    <message>
+      <source>account closed</source>
+      <translation>销户</translation>
+    </message>
+    <message>
+      <source>account opened remotely</source>
+      <translation>远程开户成功</translation>
+    </message>
+    <message>
+      <source>remote account opening failed</source>
+      <translation>远程开户失败</translation>
+    </message>
+    <message>
+      <source>archive imported</source>
+      <translation>档案导入</translation>
+    </message>
+    <message>
+      <source>archive import batch</source>
+      <translation>档案导入批次</translation>
+    </message>
+    <message>
+      <source>supervisor authorization given</source>
+      <translation>班长已授权</translation>
+    </message>
+    <message>
+      <source>bank file imported</source>
+      <translation>银行文件导入完成</translation>
+    </message>
+    <message>
+      <source>bank file import started</source>
+      <translation>开始导入银行文件</translation>
+    </message>
+    <message>
+      <source>first administrator created</source>
+      <translation>创建首个管理员</translation>
+    </message>
+    <message>
+      <source>card write not settled</source>
+      <translation>写卡结果未确认</translation>
+    </message>
+    <message>
+      <source>handed over to the collection system</source>
+      <translation>已交采集系统下发</translation>
+    </message>
+    <message>
+      <source>collection system's result applied</source>
+      <translation>已记录采集系统下发结果</translation>
+    </message>
+    <message>
+      <source>meter moved</source>
+      <translation>电表移装</translation>
+    </message>
+    <message>
+      <source>meter replaced</source>
+      <translation>变更换表</translation>
+    </message>
+    <message>
+      <source>purchase mode changed</source>
+      <translation>购电方式变更</translation>
+    </message>
+    <message>
+      <source>new installation</source>
+      <translation>业扩新装</translation>
+    </message>
+    <message>
+      <source>offset authorized</source>
+      <translation>冲抵已授权</translation>
+    </message>
+    <message>
+      <source>prepayment approved</source>
+      <translation>预收已批准</translation>
+    </message>
+    <message>
+      <source>prepayment refunded in cash</source>
+      <translation>预收退现金</translation>
+    </message>
+    <message>
+      <source>prepayment refused</source>
+      <translation>预收已拒绝</translation>
+    </message>
+    <message>
+      <source>reconciliation applied</source>
+      <translation>对账已处理</translation>
+    </message>
+    <message>
+      <source>reconciliation prepared</source>
+      <translation>对账已生成</translation>
+    </message>
+    <message>
+      <source>reconciliation signed off</source>
+      <translation>对账已签认</translation>
+    </message>
+    <message>
+      <source>reconciliation superseded</source>
+      <translation>对账已被取代</translation>
+    </message>
+    <message>
+      <source>terminal deactivated</source>
+      <translation>终端已停用</translation>
+    </message>
+    <message>
+      <source>prepayment transferred</source>
+      <translation>预收转移</translation>
+    </message>
+    <message>
+      <source>work order opened</source>
+      <translation>补发工单已生成</translation>
+    </message>
     <message>
       <source>loaded into the meter</source>
       <translation>已充值到电表</translation>

@@ -1397,6 +1397,34 @@
     <context>
         <name>Texts</name>
         <message>
+            <source>the collection terminal is offline</source>
+            <translation>the collection terminal is offline</translation>
+        </message>
+        <message>
+            <source>the carrier route to the meter is lost</source>
+            <translation>the carrier route to the meter is lost</translation>
+        </message>
+        <message>
+            <source>the meter does not answer</source>
+            <translation>the meter does not answer</translation>
+        </message>
+        <message>
+            <source>the meter link could not be opened</source>
+            <translation>the meter link could not be opened</translation>
+        </message>
+        <message>
+            <source>the meter holds another customer number</source>
+            <translation>the meter holds another customer number</translation>
+        </message>
+        <message>
+            <source>the meter refused the recharge</source>
+            <translation>the meter refused the recharge</translation>
+        </message>
+        <message>
+            <source>the collection system failed on this task</source>
+            <translation>the collection system failed on this task</translation>
+        </message>
+        <message>
             <source>result not yet known: the collection system has the task</source>
             <translation>result not yet known: the collection system has the task</translation>
         </message>

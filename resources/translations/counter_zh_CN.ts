@@ -1397,6 +1397,34 @@
     <context>
         <name>Texts</name>
         <message>
+            <source>the collection terminal is offline</source>
+            <translation>采集终端离线</translation>
+        </message>
+        <message>
+            <source>the carrier route to the meter is lost</source>
+            <translation>到电表的载波路由丢失</translation>
+        </message>
+        <message>
+            <source>the meter does not answer</source>
+            <translation>电表无应答</translation>
+        </message>
+        <message>
+            <source>the meter link could not be opened</source>
+            <translation>无法打开抄表通道</translation>
+        </message>
+        <message>
+            <source>the meter holds another customer number</source>
+            <translation>电表内户号不符</translation>
+        </message>
+        <message>
+            <source>the meter refused the recharge</source>
+            <translation>电表拒绝充值</translation>
+        </message>
+        <message>
+            <source>the collection system failed on this task</source>
+            <translation>采集系统处理该任务出错</translation>
+        </message>
+        <message>
             <source>result not yet known: the collection system has the task</source>
             <translation>下发中：采集系统已受理，结果稍后返回</translation>
         </message>

@@ -47,7 +47,7 @@ def test_tabs_reload_when_the_data_changes_without_refresh(qtbot: Any, bo_env: C
     service.record_blind_count(teller, shift.id, 10_000)
     service.close_shift(teller, shift.id, "")
     qtbot.waitUntil(lambda: shifts.open_reports == [] and shifts.busy == 0, timeout=WAIT_MS)
-    window.live_timer.stop()
+    window.close()  # stops its live timer
     qtbot.waitUntil(lambda: bo_env.workers.busy == 0, timeout=WAIT_MS)
 
 
@@ -59,7 +59,7 @@ def test_enter_submits_the_back_office_forms(qtbot: Any, bo_env: CounterEnv) -> 
     qtbot.keyClick(shifts.float_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: shifts.current is not None, timeout=WAIT_MS)
     assert shifts.current.float_fen == 30_000
-    teller_window.live_timer.stop()
+    teller_window.close()
 
     admin_window = live_window(qtbot, bo_env, "admin", "admin-pass")
     users = admin_window.tab("users")
@@ -72,5 +72,5 @@ def test_enter_submits_the_back_office_forms(qtbot: Any, bo_env: CounterEnv) -> 
     qtbot.waitUntil(
         lambda: User.get_or_none(User.username == "teller9") is not None, timeout=WAIT_MS
     )
-    admin_window.live_timer.stop()
+    admin_window.close()
     qtbot.waitUntil(lambda: bo_env.workers.busy == 0, timeout=WAIT_MS)

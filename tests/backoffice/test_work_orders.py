@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 
 from counter_app.store.models import Meter, Notification, Purchase, WorkOrder
 from meter_link.simulator.faults import Fault, FaultKind
@@ -136,3 +137,27 @@ def test_r10_r11_closed_as_failed_queues_sms_and_the_card_path_loads_it(
     assert bench.last_writeback.loaded_purchase_ids == (purchase_id,)
     assert Purchase.get_by_id(purchase_id).state == "loaded"
     assert Meter.get(Meter.address == ADDRESS).committed_count == 1
+
+
+def test_show_closed_ticked_while_the_queue_loads_shows_the_closed_orders(
+    qtbot: Any, bo_env: CounterEnv, back_office: Any
+) -> None:
+    """A technician ticks "Show closed" as the window opens: the tick is not lost behind the
+    queue's first load (the load in flight is followed by one with the closed orders)."""
+    from counter_app.services import auth
+
+    failed_dispatch(bo_env)
+    tech = auth.sign_in("tech1", "tech1-pass", counter_id=bo_env.context.counter_id)
+    orders = bo_env.counter.services.work_orders
+    (order,) = orders.list_orders()
+    orders.take(order.id, tech)
+    orders.close(order.id, tech, success=False, note="meter burnt")
+    window = back_office(bo_env, "tech1", "tech1-pass")
+    tab = window.tab("work-orders")
+    tab.refresh()
+    assert tab.loading
+    qtbot.mouseClick(tab.show_closed, Qt.MouseButton.LeftButton, pos=QPoint(4, 4))
+    assert tab.show_closed.isChecked()
+    qtbot.waitUntil(lambda: not tab.loading and tab.refreshes >= 1, timeout=WAIT_MS)
+    qtbot.wait(200)
+    assert [o.id for o in tab.orders] == [order.id] and tab.orders[0].state == "closed-failed"

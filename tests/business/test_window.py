@@ -154,7 +154,7 @@ def test_archive_import_tab_shows_progress_and_refusals(
     qtbot.addWidget(tab)
     tab.show()
     tab.path.setText(str(export))
-    qtbot.mouseClick(tab.import_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(tab.path, Qt.Key.Key_Return)  # Enter in the path starts it, as the button
     qtbot.waitUntil(lambda: tab.result is not None, timeout=WAIT_MS)
     assert tab.bar.value() == tab.bar.maximum() and tab.progress_seen
     assert tab.result.imported == 36 and tab.result.encoding == "gb18030"
@@ -162,3 +162,30 @@ def test_archive_import_tab_shows_progress_and_refusals(
     assert "rejected.csv" in tab.status.text()
     assert Meter.select().where(Meter.address.startswith("8")).count() == 36
     sqlite_hall.assert_invariants()
+
+
+def test_enter_in_the_change_form_files_it(qtbot: Any, sqlite_hall: Hall, office_ctx: Any) -> None:
+    """Enter submits a back-office form: typed into the replacement form, Enter files it
+    as the button does (here the old meter cannot be read: the form asks for its figures)."""
+    from counter_app.ui.backoffice.business_changes import BusinessChangesTab
+
+    hall = sqlite_hall
+    hall.new_meter_on_bus(NEW, count=4)
+    hall.bus.simulator.inject(OLD, Fault(FaultKind.NO_REPLY, times=None))
+    tech = BusinessChangesTab(office_ctx, hall.users["tech1"])
+    qtbot.addWidget(tech)
+    tech.show()
+    idle(qtbot, tech)
+    tech.kind.setCurrentIndex(tech.kind.findData("meter-replacement"))
+    qtbot.keyClicks(tech.meter, OLD)
+    qtbot.keyClicks(tech.new_meter, NEW)
+    qtbot.keyClick(tech.new_meter, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tech.last_error is not None, timeout=WAIT_MS)
+    assert tech.last_error.code == "meter-unreadable"
+    tech.dead.setChecked(True)
+    qtbot.keyClicks(tech.balance, "48.80")
+    qtbot.keyClicks(tech.reason, "meter burnt")
+    qtbot.keyClick(tech.reason, Qt.Key.Key_Return)
+    idle(qtbot, tech)
+    qtbot.waitUntil(lambda: tech.changes_table.rowCount() == 1, timeout=WAIT_MS)
+    assert tech.last_error is None, tech.status.text()

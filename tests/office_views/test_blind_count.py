@@ -66,3 +66,30 @@ def test_nothing_reveals_expected_cash_while_the_blind_count_is_open(
     qtbot.waitUntil(lambda: tab.last_count is not None, timeout=WAIT_MS)
     assert tab.x_button.isEnabled()
     assert expected in tab.variance_label.text()
+
+
+def test_the_x_read_names_the_channels_in_chinese(qtbot: Any, view_env: ViewEnv) -> None:
+    """The X read's figures say 收费，柜台 — not the channel's code ("counter")."""
+    import re
+
+    from counter_app.ui.backoffice.shifts import ShiftsTab
+    from counter_app.ui.resources import Language
+
+    language = Language()
+    assert language.install("zh_CN")
+    try:
+        env = view_env
+        tab = ShiftsTab(env.ctx, env.users["super1"])
+        qtbot.addWidget(tab)
+        tab.show()
+        qtbot.waitUntil(lambda: tab.busy == 0, timeout=WAIT_MS)
+        qtbot.keyClicks(tab.float_edit, "100")
+        qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tab.current is not None and tab.busy == 0, timeout=WAIT_MS)
+        env.services.payments.take_payment(env.customers[0], 5_000, operator="super1")
+        qtbot.mouseClick(tab.x_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tab.last_report is not None and tab.busy == 0, timeout=WAIT_MS)
+        figures = [t for t in visible_texts(tab) if "收费" in t]
+        assert figures and not any(re.search(r"[A-Za-z]{3,}", t) for t in figures), figures
+    finally:
+        language.install("en")

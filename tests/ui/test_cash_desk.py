@@ -46,6 +46,11 @@ def test_cash_tendered_change_shown_and_recorded(
     qtbot.keyClick(window.confirm_dialog.confirm_button, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.payments_taken == 1 and not window.money_busy, timeout=WAIT_MS)
     assert any("¥22.30" in step for step in window.progress.step_texts())
+    # the change stays big while the teller counts it out, until the next amount is typed
+    assert window.payment.change_value.text() == "¥22.30"
+    qtbot.keyClicks(window.payment.amount, "5")
+    assert window.payment.change_value.text() == "—"
+    window.payment.amount.clear()
     (taken,) = audit.entries(
         entity="payment", entity_id=window.last_outcome.payment_id, actions=("take-payment",)
     )

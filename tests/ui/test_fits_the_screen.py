@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QImage
 
 from meter_link.simulator.faults import Fault, FaultKind
@@ -135,9 +134,31 @@ def test_the_back_office_fits_the_counter_screen(
             minimum,
         )
     assert office.width() <= 1366 and office.height() <= 768
-    office.live_timer.stop()
-    qtbot.waitUntil(lambda: counter_env.workers.busy == 0, timeout=15_000)
-    office.close()
-    office.deleteLater()  # before the counter window and its threads go
-    window.back_office = None
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+
+def test_the_outcome_column_is_readable_at_1366x768_in_english(
+    qtbot: Any, counter_env: CounterEnv, signed_in_window: Any
+) -> None:
+    """English captions are longer: the payment panel takes more of the width, and the
+    account's payments table used to leave its last column — what happened (处理结果) —
+    a sliver ("lo… into th…"). It keeps room for its heading and a few words; the long
+    receipt number gives way instead (elided in the middle, whole in its tooltip)."""
+    from PySide6.QtCore import Qt
+
+    window = signed_in_window(counter_env)
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.height() == 768, timeout=5_000)
+    find_customer(qtbot, window, ZHAO_MIN, ZHAO_MIN)
+    pay(qtbot, window, "50")
+    view = window.account_view.payments_view
+    header, model = view.horizontalHeader(), view.model()
+    qtbot.waitUntil(lambda: model.rowCount() >= 1, timeout=5_000)
+    metrics = view.fontMetrics()
+    title = str(model.headerData(4, Qt.Orientation.Horizontal))
+    assert "Outcome" in title or "Result" in title, title  # the English window
+    width = header.sectionSize(4)
+    assert width >= metrics.horizontalAdvance(title) + 12, (width, title)
+    assert width >= metrics.horizontalAdvance("loaded into the meter") // 2, width
+    assert sum(header.sectionSize(i) for i in range(5)) <= view.viewport().width() + 2
+    receipt = model.item(0, 1)
+    assert receipt.toolTip() == window.last_outcome.receipt_no

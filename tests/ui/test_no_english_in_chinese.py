@@ -120,3 +120,91 @@ def test_the_sign_in_check_switches_language_with_the_dialog(
     dialog.language_box.setCurrentIndex(dialog.language_box.findData("zh_CN"))
     qtbot.waitUntil(lambda: panel.title() == "系统自检", timeout=5_000)
     assert any("界面翻译" in label.text() for label in panel.labels)
+
+
+def audited_actions() -> set[str]:
+    """Every action code the counter writes to the audit log (literal ``audit.record`` calls
+    and ``"action": "..."`` rows of ``audit.record_many``), read from the source."""
+    import ast
+    from pathlib import Path
+
+    import counter_app
+
+    codes: set[str] = set()
+    for path in Path(counter_app.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "record"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "audit"
+            ):
+                action = node.args[2] if len(node.args) > 2 else None
+                action = next((k.value for k in node.keywords if k.arg == "action"), action)
+                if isinstance(action, ast.Constant) and isinstance(action.value, str):
+                    codes.add(action.value)
+            elif isinstance(node, ast.Dict):
+                for key, value in zip(node.keys, node.values, strict=True):
+                    if (
+                        isinstance(key, ast.Constant)
+                        and key.value == "action"
+                        and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)
+                    ):
+                        codes.add(value.value)
+    return codes
+
+
+def test_every_audited_action_has_chinese_words(
+    qtbot: Any, counter_env: CounterEnv, chinese: Language
+) -> None:
+    """The audit tab and a work order's history say each audited step in words — also the
+    collection hand-over's steps (handed over, result applied) a station-mode counter writes."""
+    from counter_app.services import auth
+    from counter_app.ui.backoffice.audit_words import action_text
+    from counter_app.ui.backoffice.work_orders import WorkOrdersTab
+    from tests.backoffice.conftest import back_office_context
+
+    codes = audited_actions()
+    assert {"dispatch-handed-over", "dispatch-result-applied"} <= codes
+    untranslated = sorted(c for c in codes if action_text(c) == c or english_words(action_text(c)))
+    assert untranslated == []
+    user = auth.sign_in("tech1", "tech1-pass", counter_id="test-01")
+    orders = WorkOrdersTab(back_office_context(counter_env), user)
+    qtbot.addWidget(orders)
+    steps = sorted(c for c in codes if c.startswith(("dispatch", "work-order", "card")))
+    assert [c for c in steps if english_words(orders.action_text(c))] == []
+
+
+def test_the_collection_systems_reasons_are_chinese(chinese: Language) -> None:
+    """A work order's attempts say why each failed in words, not the station's codes."""
+    from counter_app.ui import texts
+    from meter_link.station.reasons import Reason
+
+    said = {reason.value: texts.attempt_reason(reason.value) for reason in Reason}
+    assert [code for code, words in said.items() if english_words(words)] == []
+
+
+def test_every_sms_kind_in_the_outbox_is_chinese(
+    qtbot: Any, counter_env: CounterEnv, chinese: Language
+) -> None:
+    from counter_app.services import auth, notifications
+    from counter_app.ui.backoffice.outbox import OutboxTab
+    from tests.backoffice.conftest import back_office_context
+
+    user = auth.sign_in("tech1", "tech1-pass", counter_id="test-01")
+    outbox = OutboxTab(back_office_context(counter_env), user)
+    qtbot.addWidget(outbox)
+    kinds = [v for k, v in vars(notifications).items() if k.startswith("TEMPLATE_")]
+    assert "dispatch-failed" in kinds
+    assert [k for k in kinds if english_words(outbox.template_text(k))] == []
+
+
+def test_a_reversals_audit_data_is_in_words(chinese: Language) -> None:
+    from counter_app.core.reversal import ReversalCase
+    from counter_app.ui.backoffice.audit_words import data_text
+
+    for case in ReversalCase:
+        text = data_text({"case": case.value, "payment_reversed": False, "amount_fen": 8_800})
+        assert "¥88.00" in text and not english_words(text), text

@@ -150,3 +150,25 @@ def test_emitting_signals_does_not_drain_the_true_singleton(qtbot: Any) -> None:
         emitter.sig_pinged.emit((1, 2))
     assert sys.getrefcount(True) - before > -50
     assert not emit_steals_a_reference()
+
+
+def test_shutdown_waits_for_the_call_in_progress_and_drops_the_queue(qtbot: Any) -> None:
+    """At exit the counter closes its database only after the query in progress ended: a
+    query still running against a closed connection is how an exit goes wrong."""
+    import time
+
+    workers = Workers()
+    started, ended, ran = threading.Event(), threading.Event(), []
+
+    def query(_report: Any) -> None:
+        started.set()
+        time.sleep(0.5)
+        ended.set()
+
+    workers.submit(workers.db, "query", query)
+    workers.submit(workers.db, "queued", lambda _r: ran.append("queued"))
+    assert started.wait(5)
+    workers.shutdown(wait_s=5)
+    assert ended.is_set()  # the call in progress finished before shutdown returned
+    time.sleep(0.1)
+    assert ran == []  # what was still queued is dropped

@@ -53,6 +53,7 @@ class ArchiveImportTab(QWidget):
         self.path.setObjectName("archivePath")
         self.browse_button = make_button(self, "archiveBrowse", self.browse)
         self.import_button = make_button(self, "primaryButton", self.start_import)
+        self.path.returnPressed.connect(self.import_button.click)  # Enter imports
         self.bar = QProgressBar(self)
         self.bar.setObjectName("archiveProgress")
         self.bar.setRange(0, 1000)

@@ -85,6 +85,65 @@ _ACTIONS: dict[str, Callable[[], str]] = {
     "card-write-confirmed": lambda: QCoreApplication.translate(
         "AuditWords", "card write confirmed"
     ),
+    "account-close": lambda: QCoreApplication.translate("AuditWords", "account closed"),
+    "account-opened-remote": lambda: QCoreApplication.translate(
+        "AuditWords", "account opened remotely"
+    ),
+    "account-opening-failed": lambda: QCoreApplication.translate(
+        "AuditWords", "remote account opening failed"
+    ),
+    "archive-import": lambda: QCoreApplication.translate("AuditWords", "archive imported"),
+    "archive-import-batch": lambda: QCoreApplication.translate(
+        "AuditWords", "archive import batch"
+    ),
+    "authorization-given": lambda: QCoreApplication.translate(
+        "AuditWords", "supervisor authorization given"
+    ),
+    "bank-import-done": lambda: QCoreApplication.translate("AuditWords", "bank file imported"),
+    "bank-import-start": lambda: QCoreApplication.translate(
+        "AuditWords", "bank file import started"
+    ),
+    "bootstrap-admin": lambda: QCoreApplication.translate(
+        "AuditWords", "first administrator created"
+    ),
+    "card-write-unsettled": lambda: QCoreApplication.translate(
+        "AuditWords", "card write not settled"
+    ),
+    "dispatch-handed-over": lambda: QCoreApplication.translate(
+        "AuditWords", "handed over to the collection system"
+    ),
+    "dispatch-result-applied": lambda: QCoreApplication.translate(
+        "AuditWords", "collection system's result applied"
+    ),
+    "meter-move": lambda: QCoreApplication.translate("AuditWords", "meter moved"),
+    "meter-replacement": lambda: QCoreApplication.translate("AuditWords", "meter replaced"),
+    "mode-change": lambda: QCoreApplication.translate("AuditWords", "purchase mode changed"),
+    "new-installation": lambda: QCoreApplication.translate("AuditWords", "new installation"),
+    "offset-authorized": lambda: QCoreApplication.translate("AuditWords", "offset authorized"),
+    "prepayment-approved": lambda: QCoreApplication.translate("AuditWords", "prepayment approved"),
+    "prepayment-refund": lambda: QCoreApplication.translate(
+        "AuditWords", "prepayment refunded in cash"
+    ),
+    "prepayment-refused": lambda: QCoreApplication.translate("AuditWords", "prepayment refused"),
+    "reconciliation-applied": lambda: QCoreApplication.translate(
+        "AuditWords", "reconciliation applied"
+    ),
+    "reconciliation-prepared": lambda: QCoreApplication.translate(
+        "AuditWords", "reconciliation prepared"
+    ),
+    "reconciliation-sign-off": lambda: QCoreApplication.translate(
+        "AuditWords", "reconciliation signed off"
+    ),
+    "reconciliation-superseded": lambda: QCoreApplication.translate(
+        "AuditWords", "reconciliation superseded"
+    ),
+    "terminal-deactivated": lambda: QCoreApplication.translate(
+        "AuditWords", "terminal deactivated"
+    ),
+    "transfer-prepayment": lambda: QCoreApplication.translate(
+        "AuditWords", "prepayment transferred"
+    ),
+    "work-order-opened": lambda: QCoreApplication.translate("AuditWords", "work order opened"),
 }
 
 _FIELDS: dict[str, Callable[[], str]] = {
@@ -151,7 +210,22 @@ _FIELDS: dict[str, Callable[[], str]] = {
     "work_order_id": lambda: QCoreApplication.translate("AuditWords", "work order"),
     "tendered_fen": lambda: QCoreApplication.translate("AuditWords", "tendered"),
     "change_fen": lambda: QCoreApplication.translate("AuditWords", "change"),
+    "payment_reversed": lambda: QCoreApplication.translate("AuditWords", "payment reversed"),
 }
+
+
+_CASES: dict[str, Callable[[], str]] = {
+    "payment-only": lambda: QCoreApplication.translate(
+        "AuditWords", "refund only, the meter keeps the credit"
+    ),
+    "payment-and-purchase": lambda: QCoreApplication.translate(
+        "AuditWords", "payment and its purchase reversed"
+    ),
+    "payment-no-purchase": lambda: QCoreApplication.translate(
+        "AuditWords", "payment without a purchase"
+    ),
+}
+"""A reversal's case (R15) as the supervisor says it."""
 
 
 def action_text(code: str) -> str:
@@ -184,6 +258,8 @@ def _value(key: str, value: object) -> str:
         return texts.reason(value) or value
     if key == "action" and isinstance(value, str):
         return action_text(value)
+    if key == "case" and isinstance(value, str) and value in _CASES:
+        return _CASES[value]()
     if value is None:
         return "—"
     if isinstance(value, dict | list):

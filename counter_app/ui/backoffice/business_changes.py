@@ -109,6 +109,16 @@ class BusinessChangesTab(QWidget):
         self.mode = QComboBox(self.file_box)
         self.reason = QLineEdit(self.file_box)
         self.file_button = make_button(self.file_box, "primaryButton", self.file_change)
+        for edit in (
+            self.customer,
+            self.name,
+            self.meter,
+            self.new_meter,
+            self.to_customer,
+            self.balance,
+            self.reason,
+        ):
+            edit.returnPressed.connect(self.file_button.click)  # Enter files, as the button
         self.form = QFormLayout()
         self.rows: dict[str, QWidget] = {
             "customer": self.customer,

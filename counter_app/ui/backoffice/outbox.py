@@ -111,6 +111,7 @@ class OutboxTab(QWidget):
         return {
             "dispatch-success": self.tr("dispatch success"),
             "bring-card": self.tr("bring your card"),
+            "dispatch-failed": self.tr("not loaded yet"),
         }.get(code, code)
 
     def retranslate(self) -> None:

@@ -37,6 +37,7 @@ from counter_app.services.shifts import (
     ShiftView,
     UncoveredMoney,
 )
+from counter_app.ui import texts
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.office_jobs import describe, format_fen, local_time, run_db
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
@@ -295,7 +296,7 @@ class ShiftsTab(QWidget):
             rows.append(
                 (
                     self.tr("Payments, {channel} ({count})").format(
-                        channel=ch.channel, count=ch.count
+                        channel=texts.channel(ch.channel), count=ch.count
                     ),
                     ch.amount_fen,
                 )

@@ -16,6 +16,7 @@ from typing import cast
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from counter_app.services.auth import Action, SignedInUser
@@ -268,6 +269,7 @@ class BackOfficeWindow(QMainWindow):
         self.live_refreshes = 0
         self._asking = False
         self._stale: set[str] = set()
+        self.live_ms = live_ms
         self.live_timer = QTimer(self)
         self.live_timer.setInterval(max(live_ms, 100))
         self.live_timer.timeout.connect(self.check_for_changes)
@@ -372,6 +374,20 @@ class BackOfficeWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Opened again (F10 after closing it): live again, and the data checked at once."""
+        if self.live_ms > 0 and not self.live_timer.isActive():
+            self.live_timer.start()
+            self.check_for_changes()
+        super().showEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """A closed back office is only hidden (the counter window keeps it for F10): it stops
+        asking the database every few seconds, and nothing it started may tick into a window
+        that its owner is about to destroy."""
+        self.live_timer.stop()
+        super().closeEvent(event)
 
 
 def back_office_for(

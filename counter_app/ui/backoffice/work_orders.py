@@ -30,6 +30,7 @@ from counter_app.services.auth import Action, SignedInUser
 from counter_app.services.dispatch_results import DispatchSummary
 from counter_app.services.work_orders import WorkOrderHistory, WorkOrderView
 from counter_app.ui import texts
+from counter_app.ui.backoffice import audit_words
 from counter_app.ui.backoffice.context import BackOfficeContext
 from counter_app.ui.backoffice.widgets import make_button, make_label, make_table, set_row
 from counter_app.ui.backoffice.window import describe_error
@@ -67,6 +68,7 @@ class WorkOrdersTab(QWidget):
         self.history: WorkOrderHistory | None = None
         self.busy = False
         self.loading = False
+        self.reload_after = False
         self.refreshes = 0
         self.last_summary: DispatchSummary | None = None
         self.last_closed: WorkOrderView | None = None
@@ -201,8 +203,9 @@ class WorkOrdersTab(QWidget):
         }.get(code, code)
 
     def action_text(self, code: str) -> str:
-        """Audited steps of an order and its purchase (I3), in words."""
-        return {
+        """Audited steps of an order and its purchase (I3), in words (the audit log's words
+        for the steps this tab has none of, such as the collection system's hand-over)."""
+        words = {
             "dispatch-start": self.tr("dispatch started"),
             "dispatch-loaded": self.tr("dispatch loaded the meter"),
             "dispatch-failed": self.tr("dispatch failed"),
@@ -215,7 +218,8 @@ class WorkOrdersTab(QWidget):
             "card-write-confirmed": self.tr("written to the card"),
             "card-write-abandoned": self.tr("card write abandoned"),
             "card-cleared": self.tr("cleared from the card"),
-        }.get(code, code)
+        }.get(code)
+        return words or audit_words.action_text(code)
 
     def age_text(self, age: dt.timedelta) -> str:
         minutes = max(int(age.total_seconds() // 60), 0)
@@ -245,7 +249,10 @@ class WorkOrdersTab(QWidget):
                 return
 
     def refresh(self) -> None:
+        """Load the queue; asked while a load is in flight ("Show closed" ticked as the tab
+        opens), it loads once more when that one is back, so the latest ask wins."""
         if self.loading:
+            self.reload_after = True
             return
         self.loading = True
         live_only = not self.show_closed.isChecked()
@@ -261,10 +268,15 @@ class WorkOrdersTab(QWidget):
 
     def _on_load_error(self, exc: BaseException) -> None:
         self.loading = False
+        self.reload_after = False
         self._on_error(exc)
 
     def _on_orders(self, orders: list[WorkOrderView]) -> None:
         self.loading = False
+        if self.reload_after:
+            self.reload_after = False
+            self.refresh()
+            return
         selected = self.selected()
         self.orders = list(orders)
         self.refreshes += 1
@@ -351,7 +363,7 @@ class WorkOrdersTab(QWidget):
                 texts.outcome(a.outcome) or a.outcome,
                 "—" if a.balance_fen is None else texts.yuan(a.balance_fen),
                 "—" if a.count_read is None else str(a.count_read),
-                a.reason,
+                texts.attempt_reason(a.reason),
             ]
             set_row(self.attempts_table, row, values, tooltips=True)
         self.events_list.clear()
