@@ -129,7 +129,29 @@ class CardDeck:
         card.remove_after(None)
         card.insert()
         self.inside = address
-        return wait_until(lambda: self._present(True, card.state.atr), timeout, step=0.05)
+        if wait_until(lambda: self._present(True, card.state.atr), timeout / 2, step=0.05):
+            return True
+        card.remove()  # not seen: out and in again, as a person would
+        wait_until(lambda: self._present(False), 3.0, step=0.05)
+        card.insert()
+        return wait_until(lambda: self._present(True, card.state.atr), timeout / 2, step=0.05)
+
+    def seen(self) -> str:
+        """What pcscd shows in the slot (for a failure message)."""
+        from card_io.errors import CardError
+        from card_io.reader import reader_status
+
+        try:
+            return (
+                "; ".join(
+                    f"{s.name}: {'card ' + s.atr.hex() if s.card_present else 'empty'}"
+                    for s in reader_status()
+                    if s.name == self.reader
+                )
+                or f"no reader {self.reader}"
+            )
+        except CardError as exc:
+            return f"pcscd: {exc}"
 
     def take_out(self) -> None:
         if self.inside is None:

@@ -495,7 +495,7 @@ class Campaign:
             return
         at = CardWriteAt()
         if op == "card-pulled":
-            at.pull_after = self.rng.randint(0, 45)
+            at.pull_after = self.rng.randint(0, 32)  # a write takes 24-30 APDUs
             at.walk_away = self.rng.random() < 0.3
         elif op == "card-write-killed":
             at.kill_after = self.rng.uniform(0.0, 0.5)
@@ -542,7 +542,9 @@ class Campaign:
             ):
                 failed.append(address)
         if failed and self.rng.random() < 0.7:
+            self.fault_counts["(card write of a failed dispatch, R10)"] += 1
             return str(self.rng.choice(failed))
+        self.fault_counts["(card write from a prepayment, R6)"] += 1
         return str(self.rng.choice(sorted(self.card_route)))
 
     def _card_write(self, at: CardWriteAt, faults: list[str]) -> None:
@@ -580,6 +582,7 @@ class Campaign:
         )
         killer: threading.Timer | None = None
         asked = 0
+        pulled = False
         try:
             while (question := talk.prompt()) is not None:
                 asked += 1
@@ -604,10 +607,11 @@ class Campaign:
                 elif "put the card back" in question and at.walk_away:
                     talk.answer("q")
                 else:  # insert the card / put it back
+                    pulled = pulled or card.pulled.is_set()
                     if not deck.put_in(address):
                         raise RuntimeError(
-                            f"the card of meter {address} did not show in {deck.reader} "
-                            "(another program's card in the slot, or pcscd down)"
+                            f"the card of meter {address} "
+                            f"({deck.cards[address].state.atr.hex()}) did not show: {deck.seen()}"
                         )
                     if at.pull_after is not None:
                         card.remove_after(at.pull_after)
@@ -625,7 +629,7 @@ class Campaign:
                 killer.cancel()
             talk.kill()
             card.remove_after(None)
-        if card.pulled.is_set():
+        if pulled or card.pulled.is_set():
             self.fault_counts["card pulled during a card write"] += 1
         elif at.pull_after is not None or (at.kill_after is None and at.restart_after is None):
             self.fault_counts["none: card write"] += 1
