@@ -10,16 +10,20 @@ ok/total``, the invariant failures and how often each fault was injected, per da
 
     .venv/bin/python benchmarks/fault_campaign.py --runs 1000 --databases sqlite postgres
 
+``--jobs N`` splits a database's runs over N campaigns of their own (own database, PostgreSQL
+cluster, meter simulator; seeds SEED, SEED+1, ...), run side by side and counted together.
 Card runs need pcscd with the vpcd reader (started here when it does not run; root);
-``--card-share 0`` leaves the cards out. Two runners may share pcscd, one vpcd slot each
-(``--slot``); pcscd is restarted only while no session other than fault campaigns holds
+``--card-share 0`` leaves the cards out. Campaigns take turns in one vpcd slot (``--slot``),
+locked run by run; pcscd is restarted only while no session other than fault campaigns holds
 its lease.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +40,7 @@ Result = tuple[int, int, Counter[str], Counter[str]]
 
 
 def run_database(
+    label: str,
     kind: str,
     runs: int,
     seed: int,
@@ -55,7 +60,7 @@ def run_database(
         work = Path(tmp)
         if kind == "sqlite":
             campaign = Campaign(work, f"sqlite:///{work / 'counter.db'}", seed=seed, **cards)
-            return _run(kind, campaign, runs, every, started)
+            return _run(label, campaign, runs, every, started)
         from tests.fixtures.postgres import running_postgres
 
         with running_postgres() as server:
@@ -67,7 +72,7 @@ def run_database(
                 restart_database=lambda: restart_postgres(server),
                 **cards,
             )
-            return _run(kind, campaign, runs, every, started)
+            return _run(label, campaign, runs, every, started)
 
 
 def _run(kind: str, campaign: Campaign, runs: int, every: int, started: float) -> Result:
@@ -98,6 +103,43 @@ def _run(kind: str, campaign: Campaign, runs: int, every: int, started: float) -
     return ok, runs, failures, campaign.fault_counts
 
 
+def _jobs(args: argparse.Namespace, kind: str) -> Result:
+    """The runs of one database split over `args.jobs` child runners, counted together."""
+    share, extra = divmod(args.runs, args.jobs)
+    children = []
+    with tempfile.TemporaryDirectory(prefix="campaign-jobs-") as tmp:
+        for job in range(args.jobs):
+            runs = share + (job < extra)
+            out = Path(tmp) / f"{kind}-{job}.json"
+            cmd = [
+                sys.executable, __file__, "--runs", str(runs), "--databases", kind,
+                "--seed", str(args.seed + job), "--every", str(args.every),
+                "--card-share", str(args.card_share), "--slot", str(args.slot),
+                "--counts-to", str(out), "--label", f"{kind}.{job}",
+            ]  # fmt: skip
+            children.append((subprocess.Popen(cmd), out))
+        ok = total = 0
+        failures: Counter[str] = Counter()
+        faults: Counter[str] = Counter()
+        try:
+            for proc, out in children:
+                proc.wait()
+                if not out.exists():
+                    failures[f"runner exited {proc.returncode}"] += 1
+                    continue
+                counts = json.loads(out.read_text())[kind]
+                ok += counts["ok"]
+                total += counts["total"]
+                failures.update(counts["failures"])
+                faults.update(counts["faults"])
+        finally:
+            for proc, _ in children:
+                if proc.poll() is None:
+                    proc.terminate()
+                    proc.wait(60)
+    return ok, total, failures, faults
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=1000, help="runs per database (1000)")
@@ -109,10 +151,44 @@ def main() -> int:
     parser.add_argument(
         "--card-share", type=float, default=0.35, help="share of runs that write cards (0.35)"
     )
-    parser.add_argument("--slot", type=int, default=0, choices=[0, 1], help="vpcd slot (0)")
+    parser.add_argument("--slot", type=int, default=1, choices=[0, 1], help="vpcd slot (1)")
+    parser.add_argument("--jobs", type=int, default=1, help="campaigns side by side (1)")
+    parser.add_argument("--counts-to", type=Path, help=argparse.SUPPRESS)  # a job's counts
+    parser.add_argument("--label", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # a timeout's SIGTERM unwinds like Ctrl+C: the PostgreSQL cluster and the simulator stop
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    started = time.monotonic()
+    results = {}
+    if args.jobs > 1:
+        for kind in args.databases:
+            results[kind] = _jobs(args, kind)
+    else:
+        results = _here(args)
+    if args.counts_to is not None:
+        args.counts_to.write_text(
+            json.dumps(
+                {
+                    kind: {"ok": ok, "total": total, "failures": failures, "faults": faults}
+                    for kind, (ok, total, failures, faults) in results.items()
+                }
+            )
+        )
+        return 0
+    status = 0
+    for kind, (ok, total, failures, faults) in results.items():
+        print(
+            f"{kind}: runs ok {ok}/{total}, invariant failures {sum(failures.values())}"
+            + (f" ({dict(failures)})" if failures else "")
+        )
+        for fault, count in sorted(faults.items()):
+            print(f"  {count:6d}  {fault}")
+        status |= ok != total
+    print(f"({time.monotonic() - started:.0f} s)")
+    return status
+
+
+def _here(args: argparse.Namespace) -> dict[str, Result]:
     auth.set_password_hasher(auth.make_password_hasher(fast=True))
     service = None
     restart_pcscd = None
@@ -128,23 +204,21 @@ def main() -> int:
     try:
         for kind in args.databases:
             results[kind] = run_database(
-                kind, args.runs, args.seed, args.every, args.card_share, args.slot, restart_pcscd
+                args.label or kind,
+                kind,
+                args.runs,
+                args.seed,
+                args.every,
+                args.card_share,
+                args.slot,
+                restart_pcscd,
             )
     finally:
         if service is not None:
             if service.owned and not service.preexisting and service.alone():
                 service.stop()
             service.release_lease()
-    status = 0
-    for kind, (ok, total, failures, faults) in results.items():
-        print(
-            f"{kind}: runs ok {ok}/{total}, invariant failures {sum(failures.values())}"
-            + (f" ({dict(failures)})" if failures else "")
-        )
-        for fault, count in sorted(faults.items()):
-            print(f"  {count:6d}  {fault}")
-        status |= ok != total
-    return status
+    return results
 
 
 if __name__ == "__main__":
