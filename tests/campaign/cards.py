@@ -15,7 +15,8 @@ What the campaign does with them (`tests.campaign.engine`):
   dispatch written with its same n (R10); the teller inserts the card when asked, says yes
   to the checks, puts a pulled card back or walks away;
 - faults during the write: the card pulled after a random number of APDUs (any point of the
-  read, the recording, the write or the read-back), ``kill -9`` of counterctl, pcscd
+  read, the recording, the write or the read-back) and put back — or another card put back
+  first (the household's other card) —, ``kill -9`` of counterctl, pcscd
   restarted (by the PID the project's tooling started, and only while no other test
   session uses it);
 - the customer takes the card to the meter (`card_io.meter_card.insert_card`, the meter
@@ -66,6 +67,7 @@ CARD_OPERATIONS = (
     "card-write",
     "card-write",
     "card-pulled",
+    "card-mixed-up",
     "card-write-killed",
     "pcscd-restarted",
     "card-to-meter",
@@ -306,6 +308,7 @@ class CardWriteAt:
     kill_early: bool = False
     restart_after: float | None = None
     walk_away: bool = False  # the teller does not put a pulled card back
+    mix_up: bool = False  # the teller first puts another card back (the household's other)
 
 
 # -- pcscd restarted by the PID the project's tooling started ------------------------------------

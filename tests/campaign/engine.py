@@ -17,12 +17,27 @@ two to four operations:
 - ``reverse``: a supervisor-authorised reversal of a random payment (R15/R16);
 - ``retry``: inspection staff retry a random open work order (R10).
 
-Then recovery as an operator does it: the simulator back without faults, ``counterctl resume``
-(R8 probes, queued purchases, work orders for failed ones) and a retry of every open work order.
+With cards (`tests.campaign.cards`; pcscd with the vpcd reader) a card-mode meter and a
+two-meter household (R6) join, every meter has its purchase card, and a share of the runs
+also draws from the card operations: ``card-write`` (``counterctl card write`` with the teller
+answering: a prepayment, R6, or a failed dispatch with its same n, R10), ``card-pulled`` (the
+card leaves the reader after a random number of APDUs; the teller puts it back or walks
+away), ``card-write-killed`` (``kill -9`` of counterctl while it reads or writes the card),
+``pcscd-restarted`` (pcscd restarted under the write) and ``card-to-meter`` (the customer
+inserts the card into the meter).
+
+Then recovery as an operator does it: the simulator back without faults; interrupted card
+writes settled by reading the card again (``counterctl card settle``, R12) and abandoned card
+purchases back to the prepayment; ``counterctl resume`` (R8 probes, queued purchases, work
+orders for failed ones); a retry of every open work order; the write-back of every card that
+went through its meter read (``counterctl card writeback``, R13).
 Checks after every run: I1 and I2 over the whole database (`services.checks`), and for every
 meter the simulator's state file agrees with the books — its purchase count is the committed
 count and the money it received is exactly the sum of the loaded purchases (no double credit);
-every purchase is final (loaded, reversed) or has a live work order.
+every purchase is final (loaded, reversed, card-written) or has a live work order; every card
+carries exactly the books' purchase of its count (no double credit through a card).
+
+A failing run names the campaign's seed: the same seed replays the same draws.
 """
 
 from __future__ import annotations
@@ -179,6 +194,7 @@ class Campaign:
         self.card_route: set[str] = set()  # meters whose money waits for a card write (R6)
         self.deck: CardDeck | None = None
         self.fault_counts: Counter[str] = Counter()
+        self.mixed_up: set[str] = set()  # meters whose teller takes the wrong card to settle
         card_master = secrets.token_bytes(16)
         if cards:
             card_mode, first, second = (f"{meters + i:012d}" for i in (1, 2, 3))
@@ -497,6 +513,10 @@ class Campaign:
         if op == "card-pulled":
             at.pull_after = self.rng.randint(0, 32)  # a write takes 24-30 APDUs
             at.walk_away = self.rng.random() < 0.3
+        elif op == "card-mixed-up":
+            at.pull_after = self.rng.randint(12, 30)  # recording, writing, reading back
+            at.mix_up = True
+            at.walk_away = self.rng.random() < 0.3  # then settled later, the wrong card first
         elif op == "card-write-killed":
             at.kill_after = self.rng.uniform(0.0, 0.5)
             at.kill_early = self.rng.random() < 0.3
@@ -524,6 +544,15 @@ class Campaign:
             self.deck.to_meter(address, self.sim.state)
         finally:
             self.sim.start(faults)
+
+    def _other_card(self, address: str) -> str:
+        """Another card the teller may take for this one: the household's other card, or
+        the next meter's."""
+        assert self.deck is not None
+        customer = self.layout[address][0]
+        same = [a for a, (c, _) in self.layout.items() if c == customer and a != address]
+        others = sorted(self.deck.cards)
+        return same[0] if same else others[(others.index(address) + 1) % len(others)]
 
     def _card_target(self) -> str:
         """The meter whose card the teller writes: a failed dispatch (R10) whose card is in
@@ -606,6 +635,14 @@ class Campaign:
                     talk.answer("n")
                 elif "put the card back" in question and at.walk_away:
                     talk.answer("q")
+                    if at.mix_up:
+                        self.mixed_up.add(address)
+                elif "put the card back" in question and at.mix_up:
+                    pulled = pulled or card.pulled.is_set()
+                    at.mix_up = False  # the teller notices at the next question
+                    deck.put_in(self._other_card(address))
+                    self.fault_counts["another card put back after a pull"] += 1
+                    talk.answer("")
                 else:  # insert the card / put it back
                     pulled = pulled or card.pulled.is_set()
                     if not deck.put_in(address):
@@ -622,8 +659,6 @@ class Campaign:
                         killer.start()
                         self.fault_counts["kill -9 counterctl while it reads the card"] += 1
             code = talk.finish()
-            if os.environ.get("CAMPAIGN_DEBUG"):
-                print(talk.stderr, file=sys.stderr)
         finally:
             if killer is not None:
                 killer.cancel()
@@ -650,6 +685,17 @@ class Campaign:
         for p in Purchase.select().where(Purchase.state == "card-writing").order_by(Purchase.id):
             address = str(Meter.get_by_id(p.meter_id).address)
             code: int | None = None
+            if address in self.mixed_up:  # the wrong card first: it must settle nothing
+                self.deck.put_in(self._other_card(address))
+                self.fault_counts["another card in the reader to settle a write"] += 1
+                code = self.counterctl(
+                    "card", "settle", str(p.id), "--operator", "teller1",
+                    "--reader", self.deck.reader,
+                )  # fmt: skip
+                if code == 0:
+                    raise RuntimeError(
+                        f"counterctl card settle {p.id} settled it with another meter's card"
+                    )
             for _ in range(3):  # a card that does not answer: put it in again
                 self.deck.put_in(address)
                 code = self.counterctl(
