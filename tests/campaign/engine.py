@@ -379,38 +379,30 @@ class Campaign:
         faults = self._faults(profile)
         if faults:
             self.fault_counts[f"meter {profile}"] += 1
-        with contextlib.ExitStack() as slot:
-            if self.deck is not None and (card_run or self._card_work_left()):
-                slot.enter_context(self.deck.slot_held())
-            try:
-                if faults or not self.sim.running_clean:
-                    self.sim.start(faults)
-                for op in ops:
-                    self._operate(op, faults)
-                shell = any(op.endswith(("killed", "dropped", "restarted")) for op in ops)
-                self.recover(shell=shell)
-            except Exception as exc:  # a crash of the harness or of the program: the run failed
-                report.failures.append(f"{type(exc).__name__}: {exc}")
-                with contextlib.suppress(Exception):
-                    self.connect()
-                    self.recover()
-            report.failures.extend(self.check())
+        try:
+            if faults or not self.sim.running_clean:
+                self.sim.start(faults)
+            for op in ops:
+                self._operate(op, faults)
+            shell = any(op.endswith(("killed", "dropped", "restarted")) for op in ops)
+            self.recover(shell=shell)
+        except Exception as exc:  # a crash of the harness or of the program: the run failed
+            report.failures.append(f"{type(exc).__name__}: {exc}")
+            with contextlib.suppress(Exception):
+                self.connect()
+                self.recover()
+        report.failures.extend(self.check())
         return report
-
-    def _card_work_left(self) -> bool:
-        from counter_app.store.models import Purchase
-
-        assert self.deck is not None
-        return (
-            bool(self.deck.at_meter)
-            or Purchase.select().where(Purchase.state == "card-writing").exists()
-        )
 
     def _operate(self, op: str, faults: list[str]) -> None:
         from counter_app.services.errors import ServiceError
 
-        if op in CARD_OPERATIONS:
+        if op == "card-to-meter":  # the card is out of the reader, in the customer's hand
             self._card_operation(op, faults)
+        elif op in CARD_OPERATIONS:
+            assert self.deck is not None
+            with self.deck.slot_held():  # the slot only while a card is in it
+                self._card_operation(op, faults)
         elif op == "pay":
             self.fault_counts["none: payment"] += 1
             self.services.payments.take_payment(
@@ -676,9 +668,9 @@ class Campaign:
                 + " | ".join(talk.stderr.strip().splitlines()[-3:])
             )
 
-    def _recover_cards(self) -> None:
+    def _settle_card_writes(self) -> None:
         """As the teller: every interrupted card write settled by reading its card again
-        (R12), a card purchase whose write was abandoned given back to the prepayment."""
+        (R12)."""
         from counter_app.store.models import Meter, Purchase
 
         assert self.deck is not None
@@ -708,6 +700,13 @@ class Campaign:
                 raise RuntimeError(
                     f"counterctl card settle {p.id} exited {code}: {self.last_error}"
                 )
+        self.mixed_up.clear()
+
+    def _cancel_abandoned_card_purchases(self) -> None:
+        """A card purchase whose write was abandoned (its card read again, unchanged) goes
+        back to the prepayment (the teller could also write it again)."""
+        from counter_app.store.models import Purchase
+
         for p in Purchase.select().where(
             (Purchase.state == "created") & (Purchase.route == "card") & Purchase.payment.is_null()
         ):
@@ -758,7 +757,12 @@ class Campaign:
         if not self.sim.running_clean:
             self.sim.start()
         if self.deck is not None:
-            self._recover_cards()
+            from counter_app.store.models import Purchase
+
+            if Purchase.select().where(Purchase.state == "card-writing").exists():
+                with self.deck.slot_held():
+                    self._settle_card_writes()
+            self._cancel_abandoned_card_purchases()
         if shell:
             code = self.counterctl("resume", "--operator", "teller1")
             if code != 0:
@@ -766,8 +770,9 @@ class Campaign:
         else:
             self.services.recovery.resume("teller1")
         self._retry_orders()
-        if self.deck is not None:
-            self._read_writebacks()
+        if self.deck is not None and self.deck.at_meter:
+            with self.deck.slot_held():
+                self._read_writebacks()
 
     # -- the checks -----------------------------------------------------------------------------
     def check(self) -> list[str]:
