@@ -1,7 +1,9 @@
 """A short fault campaign in every test run (`tests.campaign.engine`): kill -9 of the counter
 and of the meter simulator at random moments, lost and corrupt replies, a link that cannot be
-opened, on PostgreSQL a dropped database connection — recovered as an operator would, after
-which I1 and I2 hold, no meter was credited twice and no purchase is stranded.
+opened, on PostgreSQL a dropped database connection; with pcscd, card writes at the shell with
+the card pulled mid-write, the wrong card put back, kill -9 during the write and pcscd
+restarted — recovered as an operator would, after which I1 and I2 hold, no meter or card was
+credited twice and no purchase is stranded. A failure names the seed that replays it.
 
 ``benchmarks/fault_campaign.py`` runs the same campaign 1,000 times per database.
 """
