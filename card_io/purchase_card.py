@@ -166,6 +166,14 @@ def _check(r: A.Response, step: str) -> bytes:
     raise CardStatusError(step, r.sw)
 
 
+def _same_serial(registered: str, serial: str) -> bool:
+    """Serials compared as hex numbers (records may drop leading zeros)."""
+    try:
+        return int(registered, 16) == int(serial, 16)
+    except ValueError:
+        return registered.strip().upper() == serial.strip().upper()
+
+
 def _validate_amount(amount_fen: int, allow_zero: bool = False) -> None:
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
         raise InvalidAmount("amounts are integer fen")
@@ -336,9 +344,30 @@ class PurchaseCard:
 
         return self._run(op)
 
-    def purchase_state(self, amount_fen: int, count: int) -> WriteState:
-        """R12: after an interrupted write, did purchase (amount, count) reach the card?"""
-        w = self.read_card().wallet
+    def purchase_state(
+        self,
+        amount_fen: int,
+        count: int,
+        *,
+        expected_customer_no: str | None = None,
+        expected_meter_no: str | None = None,
+        expected_serial: str | None = None,
+    ) -> WriteState:
+        """R12: after an interrupted write, did purchase (amount, count) reach the card?
+
+        With the customer and meter numbers (and the serial registered for the meter) of the
+        card that was written, another card is refused (ForeignCard): its count says nothing
+        about the written card, and reading it as "unchanged" would give back a purchase
+        the written card may still carry to its meter.
+        """
+        c = self.read_card()
+        if expected_customer_no is not None and c.customer_no != expected_customer_no:
+            raise ForeignCard("customer number", expected_customer_no, c.customer_no)
+        if expected_meter_no is not None and c.meter_no != expected_meter_no:
+            raise ForeignCard("meter number", expected_meter_no, c.meter_no)
+        if expected_serial and not _same_serial(expected_serial, c.serial):
+            raise ForeignCard("card serial", expected_serial.upper(), c.serial)
+        w = c.wallet
         if w.count == count and w.amount_fen == amount_fen:
             return WriteState.WRITTEN
         if w.count == count - 1:

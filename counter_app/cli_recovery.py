@@ -142,10 +142,11 @@ def _card_devices(counter: Counter, reader: str | None) -> CardDevices:
 
 
 def cmd_card_settle(args: argparse.Namespace) -> int:
-    """R12: read the card again and settle an interrupted write (never write twice)."""
+    """R12: read the card again and settle an interrupted write (never write twice); only
+    the card of the purchase's meter (its registered serial) settles it."""
     from counter_app.cli_common import emit as _emit
     from counter_app.cli_common import open_from_args as _open
-    from counter_app.store.models import Purchase
+    from counter_app.store.models import Meter, Purchase
 
     counter = _open(args, dispatch=False)
     user = _user(counter, args, "write-card")
@@ -154,8 +155,16 @@ def cmd_card_settle(args: argparse.Namespace) -> int:
         from counter_app.services.errors import PurchaseStateError
 
         raise PurchaseStateError(args.purchase, "unknown", "settle a card write")
+    meter = Meter.get_by_id(purchase.meter_id)
     card = _card_devices(counter, args.reader).purchase_card
-    seen = card.purchase_state(int(purchase.amount_fen), int(purchase.count)).value
+    # only the card of this purchase's meter settles it: another card's count says nothing
+    seen = card.purchase_state(
+        int(purchase.amount_fen),
+        int(purchase.count),
+        expected_customer_no=str(meter.customer_no),
+        expected_meter_no=str(meter.meter_no),
+        expected_serial=None if meter.card_serial is None else str(meter.card_serial),
+    ).value
     state = counter.services.cards.settle_card_write(args.purchase, seen, operator=user.username)
     _emit(
         args,

@@ -1028,17 +1028,28 @@ def settle_card_write(
     abandon_other: bool = False,
     records: Records = _directly,
     note: Callable[[CardNote], None] | None = None,
+    ticket: CardWriteTicket | None = None,
+    written_serial: str | None = None,
 ) -> tuple[WriteState | None, Exception | None]:
     """R12: a write that did not finish is settled by reading the card, never by guessing.
 
     Written → confirmed; unchanged → abandoned (``created`` again); another purchase on the
     card → abandoned only with `abandon_other` (an open-account card at the workbench),
     else left for reconciliation; unreadable → (None, the error): the purchase stays
-    ``card-writing`` (unresolved, R16) until the card is read.
+    ``card-writing`` (unresolved, R16) until the card is read. With the purchase's `ticket`
+    (and the serial of the card that was written) only that card settles it: another card in
+    the reader (the household's other card, R6) is refused like an unreadable one — read as
+    "unchanged" it would give back money the written card may still carry.
     """
     try:
-        state = card.purchase_state(amount_fen, count)
-    except Exception as exc:  # the card is gone or does not answer: read it again later
+        state = card.purchase_state(
+            amount_fen,
+            count,
+            expected_customer_no=None if ticket is None else ticket.meter_customer_no,
+            expected_meter_no=None if ticket is None else ticket.meter_no,
+            expected_serial=written_serial,
+        )
+    except Exception as exc:  # the card is gone, does not answer, or is another card
         return None, exc
     if state is WriteState.WRITTEN:
         if note is not None:
@@ -1220,6 +1231,8 @@ class CardWriteProcedure:
                 card_serial=serial,
                 records=self.records,
                 note=lambda n: self.prompts.note(CardNote(n.step, {"ticket": ticket})),
+                ticket=ticket,
+                written_serial=contents.serial,
             )
             if state is None:
                 if not self.prompts.insert_card(CardWait.PUT_BACK, {"error": error}):
