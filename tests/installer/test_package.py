@@ -3,7 +3,8 @@ on their own — from a folder outside the checkout, with no `.venv` on the path
 environment and no project sources to fall back on.
 
 The build takes about a minute (PyInstaller's analysis, then the .deb); it runs once per
-session. These tests are what tells us a counter PC without Python can run the program.
+session, started in the background when collection ends (`tests.installer.conftest`). These
+tests are what tells us a counter PC without Python can run the program.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.installer.conftest import BUILD_KEY, start_build
 from tests.store.test_upgrade import make_old_database
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,19 +27,20 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="session")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
-    """(bundle folder copied outside the checkout, .deb file)."""
+def package(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, Path]]:
+    """(bundle folder copied outside the checkout, .deb file). The build was started when
+    collection ended (`tests.installer.conftest`); here it is waited for."""
     if shutil.which("dpkg-deb") is None:
         pytest.skip("dpkg-deb is not installed (Debian's dpkg)")
-    out = tmp_path_factory.mktemp("dist")
-    done = subprocess.run(
-        [str(REPO / "scripts" / "package.sh"), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "DEB_COMPRESSION_LEVEL": "1"},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    build = request.config.stash.get(BUILD_KEY, None)
+    if build is None:  # e.g. a test picked by its id after collection: build now
+        build = start_build()
+        request.config.stash[BUILD_KEY] = build
+    returncode = build.wait(timeout=900)
+    assert returncode == 0, build.log.read_text(errors="replace")
+    out = build.out
     debs = list(out.glob("fee-control-counter_*.deb"))
     assert len(debs) == 1, list(out.iterdir())
     # a counter PC: the bundle in a folder of its own, far from the checkout
