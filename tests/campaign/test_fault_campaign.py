@@ -21,7 +21,7 @@ from tests.fixtures.database import fresh_postgres
 from tests.fixtures.pcsc import PcscService
 from tests.fixtures.postgres import PostgresServer
 
-SQLITE_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_RUNS", "12"))
+SQLITE_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_RUNS", "10"))
 POSTGRES_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_PG_RUNS", "5"))
 CARD_RUNS = int(os.environ.get("COUNTER_CAMPAIGN_CARD_RUNS", "4"))
 
