@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from counter_app.store.models import WorkOrder, WorkOrderState
+from counter_app.store.indexes import LIVE_WORK_ORDER_STATES
+from counter_app.store.models import WorkOrder
 
-LIVE = (WorkOrderState.OPEN, WorkOrderState.TAKEN)
+LIVE = LIVE_WORK_ORDER_STATES
 """Work orders somebody may still act on (open, or taken by a technician)."""
 
 

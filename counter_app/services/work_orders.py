@@ -27,6 +27,7 @@ from counter_app.services.errors import UnknownWorkOrder, WorkOrderStateError
 from counter_app.services.ports import DispatchProgress
 from counter_app.services.work_order_closing import LIVE
 from counter_app.store.database import locked, write_transaction
+from counter_app.store.indexes import live_work_orders
 from counter_app.store.models import (
     AuditLog,
     Customer,
@@ -174,9 +175,7 @@ class WorkOrderService:
             auth.require(user, A.VIEW_WORK_ORDERS)
         query = WorkOrder.select()
         if live_only:
-            query = query.where(WorkOrder.state.in_(list(LIVE))).order_by(
-                WorkOrder.due_at, WorkOrder.id
-            )
+            query = query.where(live_work_orders()).order_by(WorkOrder.due_at, WorkOrder.id)
         else:
             query = query.order_by(WorkOrder.id.desc())
         return _views(list(query.limit(limit)))

@@ -18,7 +18,9 @@ channels (`ChannelPayment`, `BankImport`, `BankImportLine`, `Terminal`, `Reconci
 `PrepaymentTransfer`) and the index that allows one prepared reconciliation per bank and day;
 step 6 adds business changes (`BusinessChange`, `ReviewedPrepayment`, `PrepaymentRefund`) and
 the index that keeps a re-imported archive bill from being booked twice; step 7 adds the
-indexes that keep every path independent of the size of the books (`store.indexes`).
+indexes that keep every path independent of the size of the books (`store.indexes`); step 8
+adds the partial index of the live work orders by due time (the technicians' queue read without
+a scan among years of closed orders).
 
 Steps were numbered when they were planned and merged in another order: a step below the
 recorded version whose objects are missing (`Step.present` says so) is applied too, so a
@@ -268,6 +270,11 @@ def _step_7_indexes_for_a_province(db: Any) -> None:
     create_scale_indexes(db)
 
 
+def _step_8_live_work_order_queue(db: Any) -> None:
+    """The partial index of live orders by due time (the queue read without a scan)."""
+    create_scale_indexes(db)
+
+
 @dataclass(frozen=True)
 class Step:
     version: int
@@ -295,6 +302,7 @@ STEPS: tuple[Step, ...] = (
     Step(5, "bank collection, terminals, reconciliation, transfers", _step_5_channels),
     Step(6, "business changes and the customer archive", _step_6_business_changes),
     Step(7, "search and history indexes for a million customers", _step_7_indexes_for_a_province),
+    Step(8, "the live work-order queue in due order", _step_8_live_work_order_queue),
 )
 LATEST_VERSION = STEPS[-1].version
 
