@@ -19,22 +19,30 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from card_io.purchase_card import PurchaseCard
+from card_io.errors import CardError
+from card_io.purchase_card import CardContents, PurchaseCard, WriteState
 from card_io.reader import PcscReader
 from card_io.security import SoftwareCardCrypto
 from card_io.virtual import VirtualPurchaseCard
 from counter_app.services import auth
-from counter_app.services.cards import CardTarget, CardWriteProcedure, CardWriteState
+from counter_app.services.cards import (
+    CardTarget,
+    CardWorkbench,
+    CardWriteProcedure,
+    CardWriteState,
+    settle_card_write,
+)
 from counter_app.services.checks import check_database
 from counter_app.services.context import ServiceContext
 from counter_app.services.ports import CardAnswer, CardCheck, CardNote, CardStep, CardWait
 from counter_app.services.registry import build_services
 from counter_app.store.models import Customer, Meter, Purchase
 from tests.fixtures.database import TestDatabase
-from tests.fixtures.pcsc import SLOT_READERS, CardFactory, insert, remove
+from tests.fixtures.pcsc import SLOT_READERS, CardFactory, insert, remove, wait_card
 
 pytestmark = pytest.mark.pcsc
 
@@ -177,3 +185,81 @@ def test_card_write_pulled_after_its_commit_is_not_settled_by_another_card(
     assert shop.state.wallet().count == 0
     assert int(Customer.get(Customer.customer_no == HOUSEHOLD).prepayment_fen) == 0
     assert check_database() == []
+
+
+NEWCOMER, NEW_METER = "310000000078", "000012340003"
+
+
+def test_open_account_card_pulled_after_its_commit_is_not_settled_by_another_card(
+    sqlite_db: TestDatabase, virtual_card_factory: CardFactory
+) -> None:
+    """R14 at the workbench: the open-account card carrying purchase 1 is pulled after its
+    wallet was written, and another meter's card is in the reader when the workbench reads
+    again. Read as "anything but this purchase" it abandoned the purchase (back to
+    ``created``, payable again) while the pulled card carried it to the meter; now another
+    card settles nothing and the purchase stays ``card-writing`` until its card is read."""
+    auth.create_user("teller1", "teller1-pass", "teller")
+    auth.create_user("tech1", "tech1-pass", "technician")
+    tech = auth.sign_in("tech1", "tech1-pass", counter_id="S3")
+    services = build_services(ServiceContext(counter_id="S3"))
+    customer = Customer.create(customer_no=NEWCOMER, name="New account")
+    meter = Meter.create(
+        customer=customer,
+        address=NEW_METER,
+        meter_no=NEW_METER,
+        customer_no=NEWCOMER,
+        collection_capable=True,
+        purchase_mode="remote",
+    )
+    outcome = services.payments.take_payment(NEWCOMER, 5_000, operator="teller1", dispatch=False)
+    purchase_id = outcome.purchase_id
+    assert purchase_id is not None
+    master = SoftwareCardCrypto(os.urandom(16))
+    card = PurchaseCard(PcscReader(SLOT_READERS[0]), master, wait_s=5.0)
+    # the APDUs of a whole issue, measured on a scratch card: the pull comes at the last one
+    # (the read-back, after the wallet was written)
+    scratch = virtual_card_factory(blank=True, crypto=master)
+    insert(scratch)
+    before = scratch.state.apdu_count
+    card.issue_card(customer_no=NEWCOMER, meter_no=NEW_METER, amount_fen=5_000, count=1)
+    total = scratch.state.apdu_count - before
+    remove(scratch)
+    new_card = virtual_card_factory(blank=True, crypto=master)
+    other = virtual_card_factory(customer_no="310000000079", meter_no="000012340004", crypto=master)
+
+    class WrongCardPutBack(PurchaseCard):
+        """The technician's hands: the issue fails when the card is pulled, and another
+        meter's card is in the reader by the time the workbench reads again."""
+
+        def issue_card(self, **kwargs: Any) -> CardContents:
+            try:
+                return super().issue_card(**kwargs)
+            except CardError:
+                wait_card(SLOT_READERS[0], present=False)
+                insert(other)
+                raise
+
+    bench_card = WrongCardPutBack(PcscReader(SLOT_READERS[0]), master, wait_s=5.0)
+    insert(new_card)
+    new_card.remove_after(total - 1)
+    with pytest.raises(CardError):
+        CardWorkbench(services.ctx, services.cards, bench_card).issue(
+            tech, NEW_METER, purchase_id=purchase_id
+        )
+    assert new_card.state.wallet().count == 1  # the write reached the new card
+    assert Purchase.get_by_id(purchase_id).state == "card-writing"
+    remove(other)
+    insert(new_card)
+    state, error = settle_card_write(
+        services.cards,
+        card,
+        purchase_id=purchase_id,
+        amount_fen=5_000,
+        count=1,
+        operator="tech1",
+        abandon_other=True,
+        card_of=(NEWCOMER, NEW_METER),
+    )
+    assert error is None and state is WriteState.WRITTEN
+    assert Purchase.get_by_id(purchase_id).state == "card-written"
+    assert int(meter.id) and check_database() == []

@@ -707,7 +707,7 @@ class CardWorkbench:
             )
         except CardError:
             if purchase_id is not None:
-                self._settle_interrupted(purchase_id, amount, count, user)
+                self._settle_interrupted(m, purchase_id, amount, count, user)
             raise
         if purchase_id is not None:
             self.cards.confirm_card_write(
@@ -746,10 +746,12 @@ class CardWorkbench:
             return int(purchase.amount_fen), 1
 
     def _settle_interrupted(
-        self, purchase_id: int, amount: int, count: int, user: auth.SignedInUser
+        self, m: Meter, purchase_id: int, amount: int, count: int, user: auth.SignedInUser
     ) -> None:
-        """R12: settled by reading the card (`settle_card_write`); an open-account card
-        showing anything but this purchase is abandoned; unreadable: stays ``card-writing``."""
+        """R12: settled by reading the card (`settle_card_write`); the open-account card of
+        this meter showing anything but this purchase is abandoned; unreadable, or another
+        meter's card put in its place: stays ``card-writing`` (settled later by reading the
+        right card, never by what another card shows)."""
         settle_card_write(
             self.cards,
             self.card,
@@ -758,6 +760,7 @@ class CardWorkbench:
             count=count,
             operator=user.username,
             abandon_other=True,
+            card_of=(str(m.customer_no), str(m.meter_no)),
         )
 
     def _register(
@@ -1030,6 +1033,7 @@ def settle_card_write(
     note: Callable[[CardNote], None] | None = None,
     ticket: CardWriteTicket | None = None,
     written_serial: str | None = None,
+    card_of: tuple[str, str] | None = None,
 ) -> tuple[WriteState | None, Exception | None]:
     """R12: a write that did not finish is settled by reading the card, never by guessing.
 
@@ -1039,14 +1043,18 @@ def settle_card_write(
     ``card-writing`` (unresolved, R16) until the card is read. With the purchase's `ticket`
     (and the serial of the card that was written) only that card settles it: another card in
     the reader (the household's other card, R6) is refused like an unreadable one — read as
-    "unchanged" it would give back money the written card may still carry.
+    "unchanged" it would give back money the written card may still carry. `card_of`
+    (customer number, meter number) does the same where there is no ticket (an open-account
+    card at the workbench, whose serial is not known until the issue finishes).
     """
+    if card_of is None and ticket is not None:
+        card_of = (ticket.meter_customer_no, ticket.meter_no)
     try:
         state = card.purchase_state(
             amount_fen,
             count,
-            expected_customer_no=None if ticket is None else ticket.meter_customer_no,
-            expected_meter_no=None if ticket is None else ticket.meter_no,
+            expected_customer_no=None if card_of is None else card_of[0],
+            expected_meter_no=None if card_of is None else card_of[1],
             expected_serial=written_serial,
         )
     except Exception as exc:  # the card is gone, does not answer, or is another card
