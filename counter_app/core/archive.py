@@ -128,11 +128,32 @@ class HeaderError(ValueError):
 
 @dataclass(frozen=True)
 class Rejection:
-    """One refused line: its line number in the file (the header is line 1), why, and how."""
+    """One refused line: its line number in the file (the header is line 1), why, and how.
+
+    ``detail`` is the sentence of the rejection report (English, like its codes); the window
+    shows ``template`` translated and filled with ``values``, so the sentence reaches the
+    person in their language with the file's own values in it."""
 
     row: int
     code: RejectCode
     detail: str
+    template: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+
+
+def refusal(
+    row: int, code: RejectCode, template: str, *, detail: str | None = None, **values: object
+) -> Rejection:
+    """A rejection whose detail is `template` filled with `values` (or `detail` when the
+    report says more than the window, e.g. a parser's own message)."""
+    texts = {name: str(value) for name, value in values.items()}
+    return Rejection(
+        row,
+        code,
+        template.format(**texts) if detail is None else detail,
+        template,
+        tuple(texts.items()),
+    )
 
 
 @dataclass(frozen=True)
@@ -228,10 +249,17 @@ def map_header(fields: Sequence[str]) -> list[str]:
 
 
 class _Reject(Exception):
-    def __init__(self, code: RejectCode, detail: str) -> None:
-        super().__init__(detail)
+    def __init__(
+        self, code: RejectCode, template: str, *, detail: str | None = None, **values: object
+    ) -> None:
+        super().__init__(template)
         self.code = code
+        self.template = template
         self.detail = detail
+        self.values = values
+
+    def at(self, row: int) -> Rejection:
+        return refusal(row, self.code, self.template, detail=self.detail, **self.values)
 
 
 def _flag(values: Mapping[str, str], column: str) -> bool:
@@ -240,7 +268,9 @@ def _flag(values: Mapping[str, str], column: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise _Reject(RejectCode.BAD_FLAG, f"{column} must be 1 or 0, got {text!r}")
+    raise _Reject(
+        RejectCode.BAD_FLAG, "{column} must be 1 or 0, got {text!r}", column=column, text=text
+    )
 
 
 def _meter(values: Mapping[str, str], customer_no: str) -> ArchiveMeter | None:
@@ -251,17 +281,22 @@ def _meter(values: Mapping[str, str], customer_no: str) -> ArchiveMeter | None:
             raise _Reject(RejectCode.MISSING_FIELD, "meter_address is empty but the meter is named")
         return None
     if not is_twelve_digits(address):
-        raise _Reject(RejectCode.BAD_METER_ADDRESS, f"meter address {address!r} is not 12 digits")
+        raise _Reject(
+            RejectCode.BAD_METER_ADDRESS,
+            "meter address {address!r} is not 12 digits",
+            address=address,
+        )
     meter_no = values.get("meter_no", "").strip() or address
     in_meter = values.get("meter_customer_no", "").strip() or customer_no
     if not is_twelve_digits(in_meter):
         raise _Reject(
             RejectCode.BAD_METER_CUSTOMER_NO,
-            f"customer number in the meter {in_meter!r} is not 12 digits",
+            "customer number in the meter {number!r} is not 12 digits",
+            number=in_meter,
         )
     kind = values.get("meter_kind", "").strip()
     if kind.lower() not in METER_KINDS and kind not in METER_KINDS:
-        raise _Reject(RejectCode.UNKNOWN_METER_KIND, f"unknown meter kind {kind!r}")
+        raise _Reject(RejectCode.UNKNOWN_METER_KIND, "unknown meter kind {kind!r}", kind=kind)
     is_card = METER_KINDS.get(kind.lower(), METER_KINDS.get(kind, False))
     capable = _flag(values, "collection_capable")
     mode_text = values.get("purchase_mode", "").strip()
@@ -269,7 +304,9 @@ def _meter(values: Mapping[str, str], customer_no: str) -> ArchiveMeter | None:
         mode = _MODES.get(mode_text.lower())
         if mode is None:
             raise _Reject(
-                RejectCode.BAD_MODE, f"purchase mode must be remote or card: {mode_text!r}"
+                RejectCode.BAD_MODE,
+                "purchase mode must be remote or card: {mode!r}",
+                mode=mode_text,
             )
         if mode is PurchaseMode.REMOTE and not (is_card and capable):
             raise _Reject(
@@ -280,7 +317,9 @@ def _meter(values: Mapping[str, str], customer_no: str) -> ArchiveMeter | None:
         mode = archived_mode(is_card, capable)
     count_text = values.get("purchase_count", "").strip() or "0"
     if not (count_text.isascii() and count_text.isdigit()) or len(count_text) > 9:
-        raise _Reject(RejectCode.BAD_COUNT, f"purchase count {count_text!r} is not a whole number")
+        raise _Reject(
+            RejectCode.BAD_COUNT, "purchase count {count!r} is not a whole number", count=count_text
+        )
     return ArchiveMeter(address, meter_no, in_meter, is_card, capable, mode, int(count_text))
 
 
@@ -295,7 +334,12 @@ def _bill(values: Mapping[str, str], today: dt.date) -> ArchiveBill | None:
     try:
         amount = parse_yuan(amount_text)
     except MoneyError as exc:
-        raise _Reject(RejectCode.BAD_BILL, f"bill amount {amount_text!r}: {exc}") from None
+        raise _Reject(
+            RejectCode.BAD_BILL,
+            "bill amount {amount!r} is not an amount in yuan",
+            detail=f"bill amount {amount_text!r}: {exc}",
+            amount=amount_text,
+        ) from None
     if amount <= 0:
         raise _Reject(RejectCode.BAD_BILL, "an open bill must be above zero")
     if not period:
@@ -305,7 +349,9 @@ def _bill(values: Mapping[str, str], today: dt.date) -> ArchiveBill | None:
     try:
         issued = dt.date.fromisoformat(issued_text) if issued_text else today
     except ValueError:
-        raise _Reject(RejectCode.BAD_BILL, f"bill date {issued_text!r} is not YYYY-MM-DD") from None
+        raise _Reject(
+            RejectCode.BAD_BILL, "bill date {date!r} is not YYYY-MM-DD", date=issued_text
+        ) from None
     return ArchiveBill(period, issued, amount)
 
 
@@ -319,8 +365,12 @@ def check_row(
 ) -> ArchiveRow | Rejection:
     """Every check a line can pass on its own: field count, numbers, kinds, flags, bill."""
     if len(fields) != len(header):
-        return Rejection(
-            row, RejectCode.BAD_LINE, f"{len(fields)} fields, the header has {len(header)}"
+        return refusal(
+            row,
+            RejectCode.BAD_LINE,
+            "{fields} fields, the header has {header}",
+            fields=len(fields),
+            header=len(header),
         )
     values = dict(zip(header, fields, strict=True))
     try:
@@ -330,7 +380,9 @@ def check_row(
             raise _Reject(RejectCode.MISSING_FIELD, "customer_no and name are required")
         if not is_twelve_digits(customer_no):
             raise _Reject(
-                RejectCode.BAD_CUSTOMER_NO, f"customer number {customer_no!r} is not 12 digits"
+                RejectCode.BAD_CUSTOMER_NO,
+                "customer number {number!r} is not 12 digits",
+                number=customer_no,
             )
         address = values.get("address", "").strip()
         phone = values.get("phone", "").strip()
@@ -340,7 +392,7 @@ def check_row(
         meter = _meter(values, customer_no)
         bill = _bill(values, today)
     except _Reject as exc:
-        return Rejection(row, exc.code, exc.detail)
+        return exc.at(row)
     return ArchiveRow(row, customer_no, name, address, phone, sms, meter, bill)
 
 
@@ -361,26 +413,34 @@ class FileChecker:
     def check(self, row: ArchiveRow) -> Rejection | None:
         seen = self.customer_name.get(row.customer_no)
         if seen is not None and seen[0] != row.name:
-            return Rejection(
+            return refusal(
                 row.row,
                 RejectCode.CUSTOMER_CONFLICT,
-                f"customer {row.customer_no} is {seen[0]!r} on line {seen[1]}",
+                "customer {customer} is {name!r} on line {line}",
+                customer=row.customer_no,
+                name=seen[0],
+                line=seen[1],
             )
         if row.meter is not None:
             owner = self.meter_owner.get(row.meter.address)
             if owner is not None and owner[0] != row.customer_no:
-                return Rejection(
+                return refusal(
                     row.row,
                     RejectCode.METER_ON_TWO_CUSTOMERS,
-                    f"meter {row.meter.address} is on customer {owner[0]} on line {owner[1]}",
+                    "meter {meter} is on customer {customer} on line {line}",
+                    meter=row.meter.address,
+                    customer=owner[0],
+                    line=owner[1],
                 )
             no_owner = self.meter_no_owner.get(row.meter.meter_no)
             if no_owner is not None and no_owner[0] != row.meter.address:
-                return Rejection(
+                return refusal(
                     row.row,
                     RejectCode.METER_NO_TAKEN,
-                    f"meter number {row.meter.meter_no} is meter {no_owner[0]} on line "
-                    f"{no_owner[1]}",
+                    "meter number {number} is meter {meter} on line {line}",
+                    number=row.meter.meter_no,
+                    meter=no_owner[0],
+                    line=no_owner[1],
                 )
         self.customer_name.setdefault(row.customer_no, (row.name, row.row))
         if row.meter is not None:

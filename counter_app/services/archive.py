@@ -36,6 +36,7 @@ from counter_app.core.archive import (
     decode_line,
     detect_encoding,
     map_header,
+    refusal,
     rejection_lines,
 )
 from counter_app.services import audit
@@ -285,21 +286,25 @@ class ArchiveImporter:
                 owner = owners.get(m.address)
                 if owner is not None and owner != r.customer_no:
                     result.rejections.append(
-                        Rejection(
+                        refusal(
                             r.row,
                             RejectCode.METER_ON_TWO_CUSTOMERS,
-                            f"meter {m.address} is on customer {owner} in the archive "
+                            "meter {meter} is on customer {customer} in the archive "
                             "(a move is a business change)",
+                            meter=m.address,
+                            customer=owner,
                         )
                     )
                     continue
                 holder = number_holders.get(m.meter_no)
                 if holder is not None and holder != m.address:
                     result.rejections.append(
-                        Rejection(
+                        refusal(
                             r.row,
                             RejectCode.METER_NO_TAKEN,
-                            f"meter number {m.meter_no} is meter {holder} in the archive",
+                            "meter number {number} is meter {meter} in the archive",
+                            number=m.meter_no,
+                            meter=holder,
                         )
                     )
                     continue
@@ -427,7 +432,12 @@ def import_archive(
             if text is None:
                 result.rows += 1
                 result.rejections.append(
-                    Rejection(line_no, RejectCode.BAD_ENCODING, f"line is not valid {encoding}")
+                    refusal(
+                        line_no,
+                        RejectCode.BAD_ENCODING,
+                        "line is not valid {encoding}",
+                        encoding=encoding,
+                    )
                 )
                 continue
             if not text.strip():
@@ -436,7 +446,14 @@ def import_archive(
             try:
                 fields = next(csv.reader([text]))
             except csv.Error as exc:
-                result.rejections.append(Rejection(line_no, RejectCode.BAD_LINE, str(exc)))
+                result.rejections.append(
+                    refusal(
+                        line_no,
+                        RejectCode.BAD_LINE,
+                        "the line cannot be read as CSV",
+                        detail=str(exc),
+                    )
+                )
                 continue
             checked = check_row(line_no, header, fields, day)
             if isinstance(checked, Rejection):

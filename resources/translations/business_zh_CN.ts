@@ -123,6 +123,106 @@
         <source>Every line was imported.</source>
         <translation>所有行均已导入。</translation>
     </message>
+    <message>
+        <source>{column} must be 1 or 0, got {text!r}</source>
+        <translation>{column} 应为 1 或 0，实为 {text!r}</translation>
+    </message>
+    <message>
+        <source>meter_address is empty but the meter is named</source>
+        <translation>表地址为空，却填写了电表</translation>
+    </message>
+    <message>
+        <source>meter address {address!r} is not 12 digits</source>
+        <translation>表地址 {address!r} 不是 12 位数字</translation>
+    </message>
+    <message>
+        <source>customer number in the meter {number!r} is not 12 digits</source>
+        <translation>表内户号 {number!r} 不是 12 位数字</translation>
+    </message>
+    <message>
+        <source>unknown meter kind {kind!r}</source>
+        <translation>未知的电表类型 {kind!r}</translation>
+    </message>
+    <message>
+        <source>purchase mode must be remote or card: {mode!r}</source>
+        <translation>购电方式应为远程或插卡：{mode!r}</translation>
+    </message>
+    <message>
+        <source>remote mode needs a collection-capable card meter (R2)</source>
+        <translation>远程方式需要可采集的费控卡表（R2）</translation>
+    </message>
+    <message>
+        <source>purchase count {count!r} is not a whole number</source>
+        <translation>购电次数 {count!r} 不是整数</translation>
+    </message>
+    <message>
+        <source>a bill period or date without an amount</source>
+        <translation>有账期或日期，却没有欠费金额</translation>
+    </message>
+    <message>
+        <source>bill amount {amount!r} is not an amount in yuan</source>
+        <translation>欠费金额 {amount!r} 不是以元计的金额</translation>
+    </message>
+    <message>
+        <source>an open bill must be above zero</source>
+        <translation>欠费金额必须大于零</translation>
+    </message>
+    <message>
+        <source>an open bill needs its period (e.g. 2026-10)</source>
+        <translation>欠费须有账期（如 2026-10）</translation>
+    </message>
+    <message>
+        <source>bill period longer than 32 characters</source>
+        <translation>账期超过 32 个字符</translation>
+    </message>
+    <message>
+        <source>bill date {date!r} is not YYYY-MM-DD</source>
+        <translation>账单日期 {date!r} 不是 年-月-日 格式</translation>
+    </message>
+    <message>
+        <source>{fields} fields, the header has {header}</source>
+        <translation>本行 {fields} 个字段，表头有 {header} 个</translation>
+    </message>
+    <message>
+        <source>customer_no and name are required</source>
+        <translation>户号和户名必填</translation>
+    </message>
+    <message>
+        <source>customer number {number!r} is not 12 digits</source>
+        <translation>户号 {number!r} 不是 12 位数字</translation>
+    </message>
+    <message>
+        <source>name, address or phone too long</source>
+        <translation>户名、地址或电话过长</translation>
+    </message>
+    <message>
+        <source>customer {customer} is {name!r} on line {line}</source>
+        <translation>户号 {customer} 在第 {line} 行的户名是 {name!r}</translation>
+    </message>
+    <message>
+        <source>meter {meter} is on customer {customer} on line {line}</source>
+        <translation>电表 {meter} 在第 {line} 行属于户号 {customer}</translation>
+    </message>
+    <message>
+        <source>meter number {number} is meter {meter} on line {line}</source>
+        <translation>表号 {number} 在第 {line} 行属于电表 {meter}</translation>
+    </message>
+    <message>
+        <source>meter {meter} is on customer {customer} in the archive (a move is a business change)</source>
+        <translation>电表 {meter} 在档案中属于户号 {customer}（迁表请走业务变更）</translation>
+    </message>
+    <message>
+        <source>meter number {number} is meter {meter} in the archive</source>
+        <translation>表号 {number} 在档案中属于电表 {meter}</translation>
+    </message>
+    <message>
+        <source>line is not valid {encoding}</source>
+        <translation>本行不是有效的 {encoding} 文本</translation>
+    </message>
+    <message>
+        <source>the line cannot be read as CSV</source>
+        <translation>本行无法按 CSV 格式读取</translation>
+    </message>
 </context>
 <context>
     <name>BusinessChangesTab</name>

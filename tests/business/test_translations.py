@@ -73,3 +73,61 @@ def test_the_tab_speaks_chinese(qtbot: Any, tmp_path: Path, sqlite_hall: Any) ->
     finally:
         QCoreApplication.removeTranslator(translator)
         workers.shutdown()
+
+
+def test_the_archive_refusals_speak_chinese(qtbot: Any, tmp_path: Path, sqlite_hall: Any) -> None:
+    """A refused line's reason and detail are in Chinese in the Chinese window, with the
+    file's own values in them; the report file keeps the English sentence and its code."""
+    import re
+
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    from counter_app.core.archive import COLUMNS
+    from counter_app.ui.backoffice.archive_import import ArchiveImportTab
+    from counter_app.ui.backoffice.context import BackOfficeContext
+    from counter_app.ui.workers import Workers
+
+    blank = dict.fromkeys(COLUMNS, "")
+    rows = [
+        {**blank, "customer_no": "70000000001", "name": "短户号"},
+        {**blank, "customer_no": "700000000002", "name": "怪表", "meter_address": "800000000002"}
+        | {"meter_kind": "steam", "collection_capable": "1", "sms": "0"},
+        {**blank, "customer_no": "700000000003", "name": "账单", "sms": "0"}
+        | {"bill_amount": "12.5", "bill_period": "2026-10", "bill_issued_on": "2026/10/01"},
+    ]
+    export = tmp_path / "refused.csv"
+    export.write_text(
+        "\n".join([",".join(COLUMNS), *(",".join(r[c] for c in COLUMNS) for r in rows)]) + "\n",
+        encoding="utf-8",
+    )
+    qm = tmp_path / "business_zh_CN.qm"
+    subprocess.run(
+        [str(TOOLS / "pyside6-lrelease"), "-silent", str(TS), "-qm", str(qm)], check=True
+    )
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    QCoreApplication.installTranslator(translator)
+    workers = Workers()
+    try:
+        ctx = BackOfficeContext(services=sqlite_hall.services, counter_id="B1", workers=workers)
+        tab = ArchiveImportTab(ctx, sqlite_hall.users["tech1"])
+        qtbot.addWidget(tab)
+        tab.path.setText(str(export))
+        tab.start_import()
+        qtbot.waitUntil(lambda: tab.result is not None, timeout=30_000)
+        shown = [
+            [tab.table.item(i, c).text() for c in range(3)] for i in range(tab.table.rowCount())
+        ]
+    finally:
+        QCoreApplication.removeTranslator(translator)
+        workers.shutdown()
+    assert [row[0] for row in shown] == ["2", "3", "4"]
+    assert shown[0][2] == "户号 '70000000001' 不是 12 位数字"
+    assert shown[1][2] == "未知的电表类型 'steam'"
+    assert shown[2][2] == "账单日期 '2026/10/01' 不是 年-月-日 格式"
+    for row in shown:  # no English sentence left: only the file's values are Latin
+        assert not re.search(r"[A-Za-z]{3,} [A-Za-z]{2,}", row[1] + row[2]), row
+    report = tab.result.rejections
+    assert (
+        report[1].detail == "unknown meter kind 'steam'" and report[1].code == "unknown-meter-kind"
+    )
