@@ -4,7 +4,9 @@ intact, up to date with the sources, and shown by the real tab
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,30 @@ SOURCES = [
     for name in ("business_changes.py", "archive_import.py")
 ]
 TOOLS = ROOT / ".venv" / "bin"
+
+
+@contextlib.contextmanager
+def chinese_office(tmp_path: Path, hall: Any) -> Iterator[Any]:
+    """A back-office context with the Chinese catalogue compiled from the source file and
+    installed (removed again, and the owner threads stopped, when the block ends)."""
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    from counter_app.ui.backoffice.context import BackOfficeContext
+    from counter_app.ui.workers import Workers
+
+    qm = tmp_path / "business_zh_CN.qm"
+    subprocess.run(
+        [str(TOOLS / "pyside6-lrelease"), "-silent", str(TS), "-qm", str(qm)], check=True
+    )
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    QCoreApplication.installTranslator(translator)
+    workers = Workers()
+    try:
+        yield BackOfficeContext(services=hall.services, counter_id="B1", workers=workers)
+    finally:
+        QCoreApplication.removeTranslator(translator)
+        workers.shutdown()
 
 
 def test_every_string_is_translated_with_its_placeholders() -> None:
@@ -49,30 +75,14 @@ def test_the_catalogue_is_up_to_date_with_the_sources(tmp_path: Path) -> None:
 
 
 def test_the_tab_speaks_chinese(qtbot: Any, tmp_path: Path, sqlite_hall: Any) -> None:
-    from PySide6.QtCore import QCoreApplication, QTranslator
-
     from counter_app.ui.backoffice.business_changes import BusinessChangesTab
-    from counter_app.ui.backoffice.context import BackOfficeContext
-    from counter_app.ui.workers import Workers
 
-    qm = tmp_path / "business_zh_CN.qm"
-    subprocess.run(
-        [str(TOOLS / "pyside6-lrelease"), "-silent", str(TS), "-qm", str(qm)], check=True
-    )
-    translator = QTranslator()
-    assert translator.load(str(qm))
-    QCoreApplication.installTranslator(translator)
-    workers = Workers()
-    try:
-        ctx = BackOfficeContext(services=sqlite_hall.services, counter_id="B1", workers=workers)
+    with chinese_office(tmp_path, sqlite_hall) as ctx:
         tab = BusinessChangesTab(ctx, sqlite_hall.users["super1"])
         qtbot.addWidget(tab)
         qtbot.waitUntil(lambda: tab.busy == 0, timeout=10_000)
         assert tab.approve_button.text() == "批准并下发"
         assert tab.kind.itemText(1) == "变更换表"
-    finally:
-        QCoreApplication.removeTranslator(translator)
-        workers.shutdown()
 
 
 def test_the_archive_refusals_speak_chinese(qtbot: Any, tmp_path: Path, sqlite_hall: Any) -> None:
@@ -80,12 +90,8 @@ def test_the_archive_refusals_speak_chinese(qtbot: Any, tmp_path: Path, sqlite_h
     file's own values in them; the report file keeps the English sentence and its code."""
     import re
 
-    from PySide6.QtCore import QCoreApplication, QTranslator
-
     from counter_app.core.archive import COLUMNS
     from counter_app.ui.backoffice.archive_import import ArchiveImportTab
-    from counter_app.ui.backoffice.context import BackOfficeContext
-    from counter_app.ui.workers import Workers
 
     blank = dict.fromkeys(COLUMNS, "")
     rows = [
@@ -100,16 +106,7 @@ def test_the_archive_refusals_speak_chinese(qtbot: Any, tmp_path: Path, sqlite_h
         "\n".join([",".join(COLUMNS), *(",".join(r[c] for c in COLUMNS) for r in rows)]) + "\n",
         encoding="utf-8",
     )
-    qm = tmp_path / "business_zh_CN.qm"
-    subprocess.run(
-        [str(TOOLS / "pyside6-lrelease"), "-silent", str(TS), "-qm", str(qm)], check=True
-    )
-    translator = QTranslator()
-    assert translator.load(str(qm))
-    QCoreApplication.installTranslator(translator)
-    workers = Workers()
-    try:
-        ctx = BackOfficeContext(services=sqlite_hall.services, counter_id="B1", workers=workers)
+    with chinese_office(tmp_path, sqlite_hall) as ctx:
         tab = ArchiveImportTab(ctx, sqlite_hall.users["tech1"])
         qtbot.addWidget(tab)
         tab.path.setText(str(export))
@@ -118,9 +115,6 @@ def test_the_archive_refusals_speak_chinese(qtbot: Any, tmp_path: Path, sqlite_h
         shown = [
             [tab.table.item(i, c).text() for c in range(3)] for i in range(tab.table.rowCount())
         ]
-    finally:
-        QCoreApplication.removeTranslator(translator)
-        workers.shutdown()
     assert [row[0] for row in shown] == ["2", "3", "4"]
     assert shown[0][2] == "户号 '70000000001' 不是 12 位数字"
     assert shown[1][2] == "未知的电表类型 'steam'"
