@@ -42,7 +42,6 @@ from counter_app.config import (
     load_config,
     read_token,
 )
-from counter_app.server.station_client import CollectionSystemDispatcher
 from counter_app.server.workers import HandoverWorkers
 from counter_app.services.context import ServiceContext
 from counter_app.services.ports import (
@@ -63,6 +62,7 @@ if TYPE_CHECKING:
     from card_io.purchase_card import PurchaseCard
     from card_io.reader import CardMonitor
     from card_io.security import CardCrypto
+    from counter_app.server.station_client import CollectionSystemDispatcher
     from counter_app.services.cards import CardWorkbench
     from counter_app.ui.context import CounterContext, EmbeddedDemo
 
@@ -177,7 +177,10 @@ class Counter:
 
 
 def make_collection_system(config: Config) -> CollectionSystemDispatcher:
-    """The configured collection system (``[station]``), with its bearer token."""
+    """The configured collection system (``[station]``), with its bearer token. Its HTTP
+    client is imported here, by the configurations that dispatch through a station."""
+    from counter_app.server.station_client import CollectionSystemDispatcher
+
     if not config.station.url:
         raise ConfigError(config.source, 'dispatch = "station" needs [station] url')
     token = read_token(config.station.token_file, "station token")

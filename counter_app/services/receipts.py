@@ -33,7 +33,6 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -438,8 +437,11 @@ def _draw_qr(pdf: canvas.Canvas, payload: str, x: float, y: float, size: float) 
     """Draw the QR code's dark modules as filled rectangles (quiet zone of 2 modules).
 
     Drawn on the canvas directly: reportlab's graphics renderer would select its default,
-    unembedded Helvetica, and every font in a receipt must be embedded.
+    unembedded Helvetica, and every font in a receipt must be embedded. Imported here: the
+    barcode package costs a tenth of a second, which every counterctl command would pay.
     """
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+
     code = QrCodeWidget(payload, barLevel="M").qr
     code.make()
     count = code.getModuleCount()
