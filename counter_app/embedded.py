@@ -144,19 +144,7 @@ class EmbeddedDevices:
 
 def start_meter_simulator(directory: Path, key: bytes) -> tuple[Any, str]:
     """The demo meters on a simulated bus at 127.0.0.1 (state kept in ``directory``)."""
-    from counter_app.demo import demo_meters
-    from meter_link.simulator import MeterSimulator
-
-    state = directory / "meters.json"
-    simulator = MeterSimulator(master_key=key, state_file=state)
-    if state.exists():
-        simulator.load()
-    known = set(simulator.addresses)
-    for m in demo_meters():
-        if m.address not in known:
-            simulator.create_meter(
-                m.meter_no, m.customer_no, address=m.address, balance_fen=m.balance_fen
-            )
+    simulator = prepare_meter_state(directory, key)
     port = simulator.start_tcp("127.0.0.1", 0)
     return simulator, f"socket://127.0.0.1:{port}"
 
