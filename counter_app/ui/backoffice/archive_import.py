@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -31,6 +31,52 @@ from counter_app.ui.backoffice.widgets import make_button, make_label, make_tabl
 from counter_app.ui.workers import Report
 
 SHOWN_REJECTIONS = 500
+
+
+# The rejection details' sentences (``Rejection.template``), for the catalogue: the window
+# shows them translated and filled with the file's values; the report file keeps English.
+DETAIL_SENTENCES = frozenset(
+    {
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "{column} must be 1 or 0, got {text!r}"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "meter_address is empty but the meter is named"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "meter address {address!r} is not 12 digits"),
+        QT_TRANSLATE_NOOP(
+            "ArchiveImportTab", "customer number in the meter {number!r} is not 12 digits"
+        ),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "unknown meter kind {kind!r}"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "purchase mode must be remote or card: {mode!r}"),
+        QT_TRANSLATE_NOOP(
+            "ArchiveImportTab", "remote mode needs a collection-capable card meter (R2)"
+        ),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "purchase count {count!r} is not a whole number"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "a bill period or date without an amount"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "bill amount {amount!r} is not an amount in yuan"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "an open bill must be above zero"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "an open bill needs its period (e.g. 2026-10)"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "bill period longer than 32 characters"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "bill date {date!r} is not YYYY-MM-DD"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "{fields} fields, the header has {header}"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "customer_no and name are required"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "customer number {number!r} is not 12 digits"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "name, address or phone too long"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "customer {customer} is {name!r} on line {line}"),
+        QT_TRANSLATE_NOOP(
+            "ArchiveImportTab", "meter {meter} is on customer {customer} on line {line}"
+        ),
+        QT_TRANSLATE_NOOP(
+            "ArchiveImportTab", "meter number {number} is meter {meter} on line {line}"
+        ),
+        QT_TRANSLATE_NOOP(
+            "ArchiveImportTab",
+            "meter {meter} is on customer {customer} in the archive (a move is a business change)",
+        ),
+        QT_TRANSLATE_NOOP(
+            "ArchiveImportTab", "meter number {number} is meter {meter} in the archive"
+        ),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "line is not valid {encoding}"),
+        QT_TRANSLATE_NOOP("ArchiveImportTab", "the line cannot be read as CSV"),
+    }
+)
 
 
 class ArchiveImportTab(QWidget):
@@ -119,81 +165,12 @@ class ArchiveImportTab(QWidget):
             "customer-conflict": self.tr("one customer number with two names"),
         }.get(code, code)
 
-    def detail_words(self) -> dict[str, str]:
-        """The rejection details' sentences in words, by their English template (the report
-        file keeps the English sentence)."""
-        return {
-            "{column} must be 1 or 0, got {text!r}": self.tr(
-                "{column} must be 1 or 0, got {text!r}"
-            ),
-            "meter_address is empty but the meter is named": self.tr(
-                "meter_address is empty but the meter is named"
-            ),
-            "meter address {address!r} is not 12 digits": self.tr(
-                "meter address {address!r} is not 12 digits"
-            ),
-            "customer number in the meter {number!r} is not 12 digits": self.tr(
-                "customer number in the meter {number!r} is not 12 digits"
-            ),
-            "unknown meter kind {kind!r}": self.tr("unknown meter kind {kind!r}"),
-            "purchase mode must be remote or card: {mode!r}": self.tr(
-                "purchase mode must be remote or card: {mode!r}"
-            ),
-            "remote mode needs a collection-capable card meter (R2)": self.tr(
-                "remote mode needs a collection-capable card meter (R2)"
-            ),
-            "purchase count {count!r} is not a whole number": self.tr(
-                "purchase count {count!r} is not a whole number"
-            ),
-            "a bill period or date without an amount": self.tr(
-                "a bill period or date without an amount"
-            ),
-            "bill amount {amount!r} is not an amount in yuan": self.tr(
-                "bill amount {amount!r} is not an amount in yuan"
-            ),
-            "an open bill must be above zero": self.tr("an open bill must be above zero"),
-            "an open bill needs its period (e.g. 2026-10)": self.tr(
-                "an open bill needs its period (e.g. 2026-10)"
-            ),
-            "bill period longer than 32 characters": self.tr(
-                "bill period longer than 32 characters"
-            ),
-            "bill date {date!r} is not YYYY-MM-DD": self.tr("bill date {date!r} is not YYYY-MM-DD"),
-            "{fields} fields, the header has {header}": self.tr(
-                "{fields} fields, the header has {header}"
-            ),
-            "customer_no and name are required": self.tr("customer_no and name are required"),
-            "customer number {number!r} is not 12 digits": self.tr(
-                "customer number {number!r} is not 12 digits"
-            ),
-            "name, address or phone too long": self.tr("name, address or phone too long"),
-            "customer {customer} is {name!r} on line {line}": self.tr(
-                "customer {customer} is {name!r} on line {line}"
-            ),
-            "meter {meter} is on customer {customer} on line {line}": self.tr(
-                "meter {meter} is on customer {customer} on line {line}"
-            ),
-            "meter number {number} is meter {meter} on line {line}": self.tr(
-                "meter number {number} is meter {meter} on line {line}"
-            ),
-            "meter {meter} is on customer {customer} in the archive "
-            "(a move is a business change)": self.tr(
-                "meter {meter} is on customer {customer} in the archive "
-                "(a move is a business change)"
-            ),
-            "meter number {number} is meter {meter} in the archive": self.tr(
-                "meter number {number} is meter {meter} in the archive"
-            ),
-            "line is not valid {encoding}": self.tr("line is not valid {encoding}"),
-            "the line cannot be read as CSV": self.tr("the line cannot be read as CSV"),
-        }
-
-    @staticmethod
-    def detail_text(rejection: Rejection, words: dict[str, str]) -> str:
-        """A refused line's detail in words, with the file's values in it."""
-        sentence = words.get(rejection.template)
-        if sentence is None:
+    def detail_text(self, rejection: Rejection) -> str:
+        """A refused line's detail in words, with the file's values in it (the report file
+        keeps the English sentence)."""
+        if rejection.template not in DETAIL_SENTENCES:
             return rejection.detail
+        sentence = QCoreApplication.translate("ArchiveImportTab", rejection.template)
         try:
             return sentence.format(**dict(rejection.values))
         except (KeyError, IndexError, ValueError):
@@ -297,10 +274,9 @@ class ArchiveImportTab(QWidget):
             )
         )
         shown = result.rejections[:SHOWN_REJECTIONS]
-        words = self.detail_words()
         self.table.setRowCount(len(shown))
         for i, r in enumerate(shown):
-            detail = self.detail_text(r, words)
+            detail = self.detail_text(r)
             set_row(
                 self.table, i, [str(r.row), self.reason_text(r.code.value), detail], tooltips=True
             )
