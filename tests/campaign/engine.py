@@ -347,6 +347,25 @@ class Campaign:
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait(10)
 
+    def _start_payment(self) -> subprocess.Popen[str]:
+        """``counterctl pay`` for a drawn customer and amount, the teller signed in (the
+        password on standard input), left running for a fault to meet it."""
+        proc = subprocess.Popen(
+            [
+                *(str(COUNTERCTL), "--db", self.url, "pay", self._customer()),
+                *(f"{self._amount() / 100:.2f}", "--operator", "teller1"),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=self.env,
+        )
+        assert proc.stdin is not None
+        proc.stdin.write("teller1-pass\n")
+        proc.stdin.close()
+        return proc
+
     # -- one run ------------------------------------------------------------------------------
     def _faults(self, profile: str) -> list[str]:
         address = self.rng.choice(self.sim.addresses)
@@ -420,26 +439,7 @@ class Campaign:
             )
         elif op == "sim-killed":
             self.fault_counts["kill -9 meter simulator during a payment"] += 1
-            proc = subprocess.Popen(
-                [
-                    str(COUNTERCTL),
-                    "--db",
-                    self.url,
-                    "pay",
-                    self._customer(),
-                    f"{self._amount() / 100:.2f}",
-                    "--operator",
-                    "teller1",
-                ],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                env=self.env,
-            )
-            assert proc.stdin is not None
-            proc.stdin.write("teller1-pass\n")  # the teller signs in
-            proc.stdin.close()
+            proc = self._start_payment()
             time.sleep(self.rng.uniform(0.1, 0.8))
             self.sim.kill()
             proc.wait(120)
@@ -453,21 +453,7 @@ class Campaign:
             self.sim.start(faults)
         elif op == "db-dropped" and self.restart_database is not None:
             self.fault_counts["PostgreSQL restarted during a payment"] += 1
-            proc = subprocess.Popen(
-                [
-                    str(COUNTERCTL),
-                    "--db",
-                    self.url,
-                    "pay",
-                    self._customer(),
-                    f"{self._amount() / 100:.2f}",
-                    "--operator",
-                    "teller1",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=self.env,
-            )
+            proc = self._start_payment()
             time.sleep(self.rng.uniform(0.1, 1.0))
             self.restart_database()
             proc.wait(120)
